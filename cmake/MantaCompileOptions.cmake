@@ -1,0 +1,11 @@
+# Warnings for Manta's own targets; dependencies are included as SYSTEM so they stay quiet.
+add_library(manta_warnings INTERFACE)
+target_compile_options(manta_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+if(MANTA_WARNINGS_AS_ERRORS)
+  target_compile_options(manta_warnings INTERFACE -Werror)
+endif()
+
+if(MANTA_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,21 @@
+# Install rules and the package config, so an outside project can:
+#   find_package(Manta REQUIRED)
+#   target_link_libraries(app PRIVATE Manta::manta)
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS manta EXPORT MantaTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY include/manta DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(MANTA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Manta)
+install(EXPORT MantaTargets NAMESPACE Manta:: DESTINATION ${MANTA_CMAKE_DIR})
+configure_package_config_file(cmake/MantaConfig.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/MantaConfig.cmake INSTALL_DESTINATION ${MANTA_CMAKE_DIR})
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/MantaConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/MantaConfig.cmake
+              ${CMAKE_CURRENT_BINARY_DIR}/MantaConfigVersion.cmake
+        DESTINATION ${MANTA_CMAKE_DIR})

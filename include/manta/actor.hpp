@@ -1,0 +1,140 @@
+/// @file actor.hpp
+/// @brief Actors: instances of a registered class living on a rank, called with `.remote(...)`.
+#pragma once
+#include "detail/public_header.hpp"
+
+#include "detail/call_body.hpp"
+#include "object_ref.hpp"
+#include "options.hpp"
+
+#include <span>
+#include <tuple>
+#include <utility>
+
+namespace manta {
+
+template <class T>
+class ActorHandle;
+
+namespace detail {
+template <class M>
+struct method_traits;
+template <class R, class C, class... P>
+struct method_traits<R (C::*)(P...)> {
+  using result = R;
+  using params = std::tuple<P...>;
+  using owner = C;
+};
+template <class R, class C, class... P>
+struct method_traits<R (C::*)(P...) const> : method_traits<R (C::*)(P...)> {};
+
+template <class M>
+std::span<const std::byte> member_pointer_bytes(const M& method) {
+  return std::as_bytes(std::span(&method, 1));
+}
+}  // namespace detail
+
+/// @brief Submits calls of one method of one actor. Made by `ActorHandle::call`.
+template <class T, class M>
+class ActorMethodCaller {
+ public:
+  ActorMethodCaller(detail::Handle<core::Actor> actor, M method)
+      : actor_(std::move(actor)),
+        method_(method),
+        name_(detail::actor_method_name(typeid(T), detail::member_pointer_bytes(method))) {}
+
+  /// @brief Queues the call behind this actor's earlier calls and returns its result ref.
+  ///
+  /// Calls made through handles of one actor run one at a time, in the order they were made by
+  /// each caller; ObjectRef arguments are resolved first, as for tasks. Thread-safe.
+  template <class... A>
+  ObjectRef<detail::result_t<typename detail::method_traits<M>::result>> remote(A&&... args) const {
+    using Result = detail::result_t<typename detail::method_traits<M>::result>;
+    auto body = detail::CallFactory<typename detail::method_traits<M>::params>::make(
+        method_, std::forward<A>(args)...);
+    return ObjectRef<Result>::impl_adopt(
+        detail::submit_actor_call(actor_.get(), name_, std::move(body)));
+  }
+
+ private:
+  detail::Handle<core::Actor> actor_;
+  M method_;
+  const char* name_;
+};
+
+/// @brief A handle to an actor of class T. Copyable, and passable as an argument to tasks and to
+/// other actors' methods; the actor lives while any handle (or queued call) does.
+///
+/// @code
+/// auto counter = manta::actor<Counter>().remote();
+/// counter.call(&Counter::increment).remote();
+/// int n = manta::get(counter.call(&Counter::read).remote());
+/// @endcode
+template <class T>
+class ActorHandle {
+ public:
+  ActorHandle() = default;
+
+  /// @brief The caller of one of T's registered methods.
+  /// @throws NotRegisteredError if the method is not in T's MANTA_ACTOR list
+  template <class M>
+    requires std::is_member_function_pointer_v<M>
+  ActorMethodCaller<T, M> call(M method) const {
+    static_assert(std::is_base_of_v<typename detail::method_traits<M>::owner, T>,
+                  "manta: the method does not belong to this actor's class");
+    return ActorMethodCaller<T, M>(actor_, method);
+  }
+
+  bool valid() const noexcept { return static_cast<bool>(actor_); }
+
+  /// @private Takes over one reference held by the caller.
+  static ActorHandle impl_adopt(core::Actor* actor) {
+    ActorHandle handle;
+    handle.actor_ = detail::Handle<core::Actor>::adopt(actor);
+    return handle;
+  }
+
+ private:
+  detail::Handle<core::Actor> actor_;
+};
+
+/// @brief Creates actors of class T. Made by `manta::actor<T>()`.
+template <class T>
+class ActorCreator {
+ public:
+  ActorCreator() : class_name_(detail::actor_class_name(typeid(T))) {}
+
+  /// @brief A creator with these options; this one is unchanged.
+  ActorCreator options(ActorOptions options) const {
+    ActorCreator copy = *this;
+    copy.options_ = std::move(options);
+    return copy;
+  }
+
+  /// @brief Creates the actor: its constructor runs with `args` (ObjectRefs resolved) as the
+  /// actor's first call. Returns at once. If the constructor throws, every call fails with
+  /// ActorDiedError.
+  /// @throws InvalidOptionError, InfeasibleError for options that can never be satisfied
+  template <class... A>
+  ActorHandle<T> remote(A&&... args) const {
+    using Call = detail::TypedCall<detail::Construct<T>,
+                                   std::tuple<detail::any_parameter_t<A>...>,
+                                   std::tuple<std::decay_t<A>...>>;
+    auto body = std::make_unique<Call>(detail::Construct<T>{}, std::forward<A>(args)...);
+    return ActorHandle<T>::impl_adopt(
+        detail::create_actor(class_name_, options_, std::move(body)));
+  }
+
+ private:
+  const char* class_name_;
+  ActorOptions options_;
+};
+
+/// @brief The creator of actors of a class registered with MANTA_ACTOR.
+/// @throws NotRegisteredError if T was not registered
+template <class T>
+ActorCreator<T> actor() {
+  return ActorCreator<T>();
+}
+
+}  // namespace manta

@@ -1,0 +1,175 @@
+/// @file detail/call_body.hpp
+/// @brief Typed CallBody implementations: a task's function, an actor's constructor or method,
+/// with its arguments kept typed (nothing is serialized for a call that stays on its rank).
+#pragma once
+#include "public_header.hpp"
+
+#include "../get.hpp"
+#include "../object_ref.hpp"
+#include "core_access.hpp"
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <span>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace manta::detail {
+
+/// Parameter marker for calls whose parameter types are unknown (constructors): refs are resolved.
+struct AnyParameter {};
+
+template <class T>
+struct is_span_of_const : std::false_type {};
+template <class E>
+struct is_span_of_const<std::span<const E>> : std::true_type {};
+
+/// True when an argument stored as S is an ObjectRef that the call receives as its value.
+template <class P, class S>
+inline constexpr bool resolves_v = is_object_ref_v<S> && !is_object_ref_v<P>;
+
+/// How an argument submitted as A is kept until the call runs: refs stay refs (resolved later),
+/// anything else is converted to the parameter's own type now.
+template <class P, class A>
+using stored_argument_t =
+    std::conditional_t<is_object_ref_v<A> || std::is_same_v<P, AnyParameter>, std::decay_t<A>,
+                       std::remove_cvref_t<P>>;
+
+template <class P, class A>
+constexpr void check_argument() {
+  if constexpr (is_object_ref_v<A> && !is_object_ref_v<P> && !std::is_same_v<P, AnyParameter>) {
+    using T = typename std::remove_cvref_t<A>::value_type;
+    using Param = std::remove_cvref_t<P>;
+    constexpr bool view = is_span_of_const<Param>::value &&
+                          std::is_same_v<T, std::vector<typename Param::element_type>>;
+    static_assert(view || std::is_convertible_v<const T&, P>,
+                  "manta: an ObjectRef<T> argument is passed where the parameter cannot take a T");
+  } else if constexpr (!std::is_same_v<P, AnyParameter>) {
+    static_assert(std::is_constructible_v<std::remove_cvref_t<P>, A>,
+                  "manta: an argument does not convert to the function's parameter type");
+  }
+}
+
+/// The value a call sees for one stored argument.
+template <class P, class S>
+decltype(auto) resolve(S& stored) {
+  if constexpr (resolves_v<P, S>) {
+    using Param = std::remove_cvref_t<P>;
+    if constexpr (is_span_of_const<Param>::value) {
+      return get_view(stored);  // an array object read in place
+    } else {
+      return value_of(stored, std::nullopt);  // const T&, ready before the call runs
+    }
+  } else {
+    return (stored);
+  }
+}
+
+/// Runs `invoke` and boxes what it returns (a void call yields Unit).
+template <class Invoke>
+std::unique_ptr<ValueBox> run_boxed(Invoke&& invoke) {
+  using R = std::invoke_result_t<Invoke>;
+  if constexpr (std::is_void_v<R>) {
+    invoke();
+    return make_box(Unit{});
+  } else {
+    return make_box(invoke());
+  }
+}
+
+template <class M>
+struct member_class;
+template <class R, class C, class... Q>
+struct member_class<R (C::*)(Q...)> {
+  using type = C;
+};
+template <class R, class C, class... Q>
+struct member_class<R (C::*)(Q...) const> {
+  using type = C;
+};
+
+/// @brief A call of `Callable` (a function, member function, or AnyParameter constructor) whose
+/// parameters are P..., with its arguments stored as S...
+template <class Callable, class Params, class Stored>
+class TypedCall;
+
+template <class Callable, class... P, class... S>
+class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public CallBody {
+ public:
+  template <class... A>
+  explicit TypedCall(Callable callable, A&&... args)
+      : callable_(callable), args_(S(std::forward<A>(args))...) {
+    collect(std::index_sequence_for<S...>{});
+  }
+
+  std::unique_ptr<ValueBox> run(ValueBox* self) override {
+    return invoke(self, std::index_sequence_for<S...>{});
+  }
+  std::span<core::Object* const> dependencies() const noexcept override { return deps_; }
+
+ private:
+  template <class Param, class Arg>
+  static void add_dependency(Arg& arg, core::Object**& out) {
+    if constexpr (resolves_v<Param, Arg>) *out++ = arg.impl_object();
+  }
+  template <std::size_t... I>
+  void collect(std::index_sequence<I...>) {
+    core::Object** out = deps_.data();
+    (add_dependency<P>(std::get<I>(args_), out), ...);
+  }
+
+  template <std::size_t... I>
+  std::unique_ptr<ValueBox> invoke(ValueBox* self, std::index_sequence<I...>) {
+    if constexpr (std::is_member_function_pointer_v<Callable>) {
+      auto* instance = static_cast<typename member_class<Callable>::type*>(self->mutable_value());
+      return run_boxed(
+          [&]() -> decltype(auto) { return (instance->*callable_)(resolve<P>(std::get<I>(args_))...); });
+    } else if constexpr (std::is_class_v<Callable>) {
+      return callable_(resolve<P>(std::get<I>(args_))...);  // a constructor: boxes itself
+    } else {
+      return run_boxed([&]() -> decltype(auto) { return callable_(resolve<P>(std::get<I>(args_))...); });
+    }
+  }
+
+  Callable callable_;
+  std::tuple<S...> args_;
+  std::array<core::Object*, (std::size_t{resolves_v<P, S>} + ... + 0)> deps_{};
+};
+
+/// Callable of a constructor call: builds C in place in the box that becomes the actor instance.
+template <class C>
+struct Construct {
+  template <class... A>
+  std::unique_ptr<ValueBox> operator()(const A&... args) const {
+    return std::make_unique<TypedBox<C>>(std::in_place, args...);
+  }
+};
+
+template <class>
+using any_parameter_t = AnyParameter;
+
+/// Result type of a call returning R, as an ObjectRef parameter.
+template <class R>
+using result_t = std::conditional_t<std::is_void_v<R>, void, std::remove_cvref_t<R>>;
+
+/// Builds the call of `callable`, whose parameters are Params = std::tuple<P...>, with `args`,
+/// checking at compile time that the arguments fit the parameters.
+template <class Params>
+struct CallFactory;
+
+template <class... P>
+struct CallFactory<std::tuple<P...>> {
+  template <class Callable, class... A>
+  static std::unique_ptr<CallBody> make(Callable callable, A&&... args) {
+    static_assert(sizeof...(P) == sizeof...(A), "manta: wrong number of arguments for the call");
+    (check_argument<P, A>(), ...);
+    return std::make_unique<
+        TypedCall<Callable, std::tuple<P...>, std::tuple<stored_argument_t<P, A>...>>>(
+        callable, std::forward<A>(args)...);
+  }
+};
+
+}  // namespace manta::detail

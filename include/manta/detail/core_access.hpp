@@ -1,0 +1,139 @@
+/// @file detail/core_access.hpp
+/// @brief The calls Manta's header templates make into the runtime library. Core types stay
+/// opaque here: the templates only hold pointers and call these functions.
+#pragma once
+#include "public_header.hpp"
+
+#include "../options.hpp"
+#include "value_box.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+namespace manta::core {
+class Object;
+class Actor;
+}  // namespace manta::core
+
+namespace manta {
+
+/// @brief Names an object everywhere in the job: the rank that owns it and that rank's sequence.
+struct ObjectId {
+  std::int32_t owner_rank = -1;
+  std::uint64_t sequence = 0;
+
+  friend bool operator==(const ObjectId&, const ObjectId&) = default;
+  /// "owner:sequence", e.g. "0:17".
+  std::string to_string() const {
+    return std::to_string(owner_rank) + ":" + std::to_string(sequence);
+  }
+};
+
+}  // namespace manta
+
+namespace manta::detail {
+
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+inline Deadline deadline_after(std::optional<std::chrono::duration<double>> timeout) {
+  if (!timeout) return std::nullopt;
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout);
+}
+
+/// Demangled name of a type, for error messages.
+std::string type_name(const std::type_info& type);
+
+// ---- objects: intrusive reference counts; the last release frees the object.
+void retain(core::Object* object) noexcept;
+void release(core::Object* object) noexcept;
+ObjectId object_id(const core::Object* object) noexcept;
+bool object_is_ready(const core::Object* object) noexcept;
+/// Blocks until `object` is ready (a worker thread gives its CPU slots back while it waits) and
+/// returns its value, checked to be of type `expected`. Throws the task's TaskError if it failed,
+/// GetTimeoutError when `deadline` passes, TypeMismatchError for another type.
+const ValueBox& object_value(core::Object* object, const std::type_info& expected,
+                             Deadline deadline);
+/// A new ready object owned by this rank, holding `value` (one reference, the caller's).
+core::Object* put_object(std::unique_ptr<ValueBox> value);
+/// Waits until `num_returns` of `objects` are ready or `deadline` passes; returns one flag per object.
+std::vector<bool> wait_objects(std::span<core::Object* const> objects, std::size_t num_returns,
+                               Deadline deadline);
+/// Store threshold of the running runtime (RuntimeOptions::inline_object_limit).
+std::size_t inline_object_limit();
+
+/// @brief What the runtime runs for a task, an actor's constructor, or an actor method.
+class CallBody {
+ public:
+  virtual ~CallBody() = default;
+  /// Runs the call. `self` is the actor's instance, null for tasks and constructors. Throws
+  /// whatever the user's code throws; the runtime turns it into a TaskError.
+  virtual std::unique_ptr<ValueBox> run(ValueBox* self) = 0;
+  /// Objects that must be ready before run(): the ObjectRef arguments it resolves.
+  virtual std::span<core::Object* const> dependencies() const noexcept = 0;
+};
+
+// ---- tasks and actors
+/// Submits a task; returns its result object (one reference, the caller's). Throws
+/// InvalidOptionError or InfeasibleError at once for options that can never be satisfied.
+core::Object* submit_task(const char* function_name, const TaskOptions& options,
+                          std::unique_ptr<CallBody> body);
+void retain(core::Actor* actor) noexcept;
+void release(core::Actor* actor) noexcept;
+/// Creates an actor whose instance `constructor` builds; returns it with one reference.
+core::Actor* create_actor(const char* class_name, const ActorOptions& options,
+                          std::unique_ptr<CallBody> constructor);
+/// Queues a method call behind the actor's earlier calls; returns its result object.
+core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
+                                std::unique_ptr<CallBody> body);
+
+// ---- registration (MANTA_REMOTE, MANTA_ACTOR)
+using AnyFunction = void (*)();
+void register_function(const char* name, AnyFunction address);
+/// Name registered for `address`; throws NotRegisteredError.
+const char* function_name(AnyFunction address);
+void register_actor_class(const char* name, const std::type_info& type);
+void register_actor_method(const std::type_info& type, const char* name,
+                           std::span<const std::byte> member_pointer);
+/// Throws NotRegisteredError.
+const char* actor_class_name(const std::type_info& type);
+/// "Class.method"; throws NotRegisteredError.
+const char* actor_method_name(const std::type_info& type,
+                              std::span<const std::byte> member_pointer);
+
+/// @brief Shared ownership of a runtime object through its intrusive count.
+template <class T>
+class Handle {
+ public:
+  Handle() = default;
+  /// Takes over one reference the caller already holds.
+  static Handle adopt(T* raw) noexcept {
+    Handle handle;
+    handle.raw_ = raw;
+    return handle;
+  }
+  Handle(const Handle& other) noexcept : raw_(other.raw_) {
+    if (raw_) retain(raw_);
+  }
+  Handle(Handle&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+  Handle& operator=(Handle other) noexcept {
+    std::swap(raw_, other.raw_);
+    return *this;
+  }
+  ~Handle() {
+    if (raw_) release(raw_);
+  }
+  T* get() const noexcept { return raw_; }
+  explicit operator bool() const noexcept { return raw_ != nullptr; }
+
+ private:
+  T* raw_ = nullptr;
+};
+
+}  // namespace manta::detail

@@ -1,0 +1,118 @@
+/// @file detail/serialization.hpp
+/// @brief How values become bytes: raw arithmetic arrays are copied as they are, every other type
+/// goes through Boost.Serialization, written straight into the destination (no temporary buffer).
+#pragma once
+#include "public_header.hpp"
+
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/set.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/unordered_map.hpp>
+#include <boost/serialization/utility.hpp>
+#include <boost/serialization/vector.hpp>
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <streambuf>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+// Boost 1.74 has no std::tuple support; serialize it element by element.
+namespace boost::serialization {
+template <class Archive, class... Ts>
+void serialize(Archive& archive, std::tuple<Ts...>& value, unsigned /*version*/) {
+  std::apply([&](auto&... element) { ((archive & element), ...); }, value);
+}
+}  // namespace boost::serialization
+
+namespace manta::detail {
+
+/// True for types whose bytes are the value: std::vector of arithmetic elements and std::string.
+/// They are stored raw and can be read back as a view without deserializing.
+template <class T>
+struct is_raw_array : std::false_type {};
+template <class E, class A>
+struct is_raw_array<std::vector<E, A>> : std::is_arithmetic<E> {};
+template <>
+struct is_raw_array<std::string> : std::true_type {};
+template <class T>
+inline constexpr bool is_raw_array_v = is_raw_array<T>::value;
+
+inline constexpr unsigned archive_flags = boost::archive::no_header | boost::archive::no_codecvt;
+
+/// Counts the bytes written to it and keeps none: sizes an archive before memory is allocated.
+class CountingBuffer final : public std::streambuf {
+ public:
+  std::size_t count() const noexcept { return count_; }
+
+ protected:
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    count_ += static_cast<std::size_t>(n);
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    ++count_;
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  std::size_t count_ = 0;
+};
+
+/// A streambuf over a fixed span of memory; reading or writing past its end fails the stream.
+class SpanBuffer final : public std::streambuf {
+ public:
+  explicit SpanBuffer(std::span<std::byte> bytes) {
+    auto* begin = reinterpret_cast<char*>(bytes.data());
+    setp(begin, begin + bytes.size());
+    setg(begin, begin, begin + bytes.size());
+  }
+  std::size_t written() const noexcept { return static_cast<std::size_t>(pptr() - pbase()); }
+};
+
+/// Bytes `value` takes once serialized (raw arrays: their payload).
+template <class T>
+std::size_t serialized_size(const T& value) {
+  if constexpr (is_raw_array_v<T>) {
+    return value.size() * sizeof(typename T::value_type);
+  } else {
+    CountingBuffer counter;
+    boost::archive::binary_oarchive archive(counter, archive_flags);
+    archive << value;
+    return counter.count();
+  }
+}
+
+/// Writes `value` into `bytes`, which must be exactly serialized_size(value) long.
+template <class T>
+void serialize_into(const T& value, std::span<std::byte> bytes) {
+  if constexpr (is_raw_array_v<T>) {
+    if (!bytes.empty()) std::memcpy(bytes.data(), value.data(), bytes.size());
+  } else {
+    SpanBuffer buffer(bytes);
+    boost::archive::binary_oarchive archive(buffer, archive_flags);
+    archive << value;
+  }
+}
+
+/// Reads back a value written by serialize_into.
+template <class T>
+T deserialize(std::span<const std::byte> bytes) {
+  if constexpr (is_raw_array_v<T>) {
+    using E = typename T::value_type;
+    const auto* first = reinterpret_cast<const E*>(bytes.data());
+    return T(first, first + bytes.size() / sizeof(E));
+  } else {
+    SpanBuffer buffer({const_cast<std::byte*>(bytes.data()), bytes.size()});
+    boost::archive::binary_iarchive archive(buffer, archive_flags);
+    T value;
+    archive >> value;
+    return value;
+  }
+}
+
+}  // namespace manta::detail

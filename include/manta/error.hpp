@@ -1,0 +1,85 @@
+/// @file error.hpp
+/// @brief The exceptions Manta throws at its API. Every one derives from manta::Error.
+#pragma once
+#include "detail/public_header.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace manta {
+
+/// @brief Base of every exception Manta throws.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// @brief A task or actor method threw. `get` rethrows it on the caller, with where it happened.
+///
+/// @code
+/// try { manta::get(ref); }
+/// catch (const manta::TaskError& e) { std::cerr << e.task_name() << " on rank " << e.rank(); }
+/// @endcode
+class TaskError : public Error {
+ public:
+  TaskError(std::string task_name, int rank, std::string exception_type, std::string message)
+      : Error("task '" + task_name + "' failed on rank " + std::to_string(rank) + ": " +
+              exception_type + ": " + message),
+        task_name_(std::move(task_name)),
+        rank_(rank),
+        exception_type_(std::move(exception_type)),
+        message_(std::move(message)) {}
+
+  /// The task's registered name (or its `name` option), e.g. "retrieve" or "Counter.increment".
+  const std::string& task_name() const noexcept { return task_name_; }
+  /// The rank the task ran on.
+  int rank() const noexcept { return rank_; }
+  /// The demangled type of the exception the task threw, e.g. "std::out_of_range".
+  const std::string& exception_type() const noexcept { return exception_type_; }
+  /// The original `what()` of that exception.
+  const std::string& message() const noexcept { return message_; }
+
+ private:
+  std::string task_name_;
+  int rank_;
+  std::string exception_type_;
+  std::string message_;
+};
+
+/// @brief An actor's constructor threw, so the actor is dead and its calls fail with this.
+class ActorDiedError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// @brief `get` with a timeout expired before the object was ready; the message names the object.
+class GetTimeoutError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// @brief An object was read as a type other than the one it holds.
+class TypeMismatchError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// @brief A function or actor class (or method) was used remotely without MANTA_REMOTE/MANTA_ACTOR.
+class NotRegisteredError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// @brief An option or argument makes no sense (negative CPUs, num_returns beyond the list, ...).
+class InvalidOptionError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// @brief A resource request no rank can ever satisfy; it fails at once instead of waiting forever.
+class InfeasibleError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace manta

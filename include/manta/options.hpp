@@ -1,0 +1,57 @@
+/// @file options.hpp
+/// @brief Options for the runtime, tasks and actors: structs with defaults, set by designated
+/// initialisers. Fields are only ever added at the end, never reordered.
+#pragma once
+#include "detail/public_header.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace manta {
+
+/// @brief What `manta::run` starts with (Ray's `ray.init(...)`). Each field also has a command-line
+/// flag, parsed by `manta::run(argc, argv, ...)`, and an environment variable.
+struct RuntimeOptions {
+  /// CPU slots of this rank's worker pool (`--num-cpus`, `MANTA_NUM_CPUS`); 0 means the cores this
+  /// process may run on (its affinity mask, or Slurm's `SLURM_CPUS_PER_TASK`).
+  double num_cpus = 0;
+  /// Bytes of this rank's shared-memory object store (`--object-store-memory`,
+  /// `MANTA_OBJECT_STORE_MEMORY`); 0 means 2 GiB. Pages are only touched when used.
+  std::size_t object_store_memory = 0;
+  /// Objects at least this large are written into the shared-memory store (`--inline-limit`);
+  /// smaller ones stay typed in the owner's memory.
+  std::size_t inline_object_limit = 64 * 1024;
+  /// spdlog level: trace, debug, info, warn, error, off (`--log-level`, `MANTA_LOG_LEVEL`).
+  std::string log_level = "warn";
+};
+
+/// @brief Options of one task submission (Ray's `f.options(...)`).
+struct TaskOptions {
+  /// CPU slots the task holds while it runs; fractions allowed, must be >= 0.
+  double num_cpus = 1;
+  /// Name shown in errors and logs; empty means the registered function name.
+  std::string name = {};
+  /// How many times a task that throws is run again before its error is final.
+  int max_retries = 0;
+};
+
+/// @brief Options of an actor's creation.
+struct ActorOptions {
+  /// CPU slots the actor holds for its whole life. 0 (the default, as Ray's default actors hold
+  /// none once placed) lets any number of actors live on a rank.
+  double num_cpus = 0;
+  /// Name shown in errors and logs; empty means the registered class name.
+  std::string name = {};
+};
+
+/// @brief Options of `manta::wait`.
+struct WaitOptions {
+  /// Return once this many objects are ready (at most the number of refs given).
+  std::size_t num_returns = 1;
+  /// Return after this long even if fewer are ready; empty waits without limit.
+  std::optional<std::chrono::duration<double>> timeout = std::nullopt;
+};
+
+}  // namespace manta

@@ -1,0 +1,77 @@
+/// @file register.hpp
+/// @brief MANTA_REMOTE and MANTA_ACTOR: register functions and classes by name, the same table on
+/// every rank, so that a call can name its target anywhere in the job.
+#pragma once
+#include "detail/public_header.hpp"
+
+#include "actor.hpp"
+#include "detail/core_access.hpp"
+
+#include <span>
+#include <typeinfo>
+
+namespace manta::detail {
+
+struct FunctionRegistrar {
+  template <class R, class... P>
+  FunctionRegistrar(const char* name, R (*function)(P...)) {
+    register_function(name, reinterpret_cast<AnyFunction>(function));
+  }
+};
+
+template <class C>
+struct ActorRegistrar {
+  explicit ActorRegistrar(const char* name) { register_actor_class(name, typeid(C)); }
+  template <class M>
+  ActorRegistrar method(const char* name, M method) const {
+    register_actor_method(typeid(C), name, member_pointer_bytes(method));
+    return *this;
+  }
+};
+
+}  // namespace manta::detail
+
+#define MANTA_DETAIL_CONCAT_IMPL(a, b) a##b
+#define MANTA_DETAIL_CONCAT(a, b) MANTA_DETAIL_CONCAT_IMPL(a, b)
+
+// Applies MACRO(Class, x) to each x of a list (up to 256), without Boost.Preprocessor.
+#define MANTA_DETAIL_PARENS ()
+#define MANTA_DETAIL_EXPAND(...) \
+  MANTA_DETAIL_EXPAND4(MANTA_DETAIL_EXPAND4(MANTA_DETAIL_EXPAND4(MANTA_DETAIL_EXPAND4(__VA_ARGS__))))
+#define MANTA_DETAIL_EXPAND4(...) \
+  MANTA_DETAIL_EXPAND3(MANTA_DETAIL_EXPAND3(MANTA_DETAIL_EXPAND3(MANTA_DETAIL_EXPAND3(__VA_ARGS__))))
+#define MANTA_DETAIL_EXPAND3(...) \
+  MANTA_DETAIL_EXPAND2(MANTA_DETAIL_EXPAND2(MANTA_DETAIL_EXPAND2(MANTA_DETAIL_EXPAND2(__VA_ARGS__))))
+#define MANTA_DETAIL_EXPAND2(...) \
+  MANTA_DETAIL_EXPAND1(MANTA_DETAIL_EXPAND1(MANTA_DETAIL_EXPAND1(MANTA_DETAIL_EXPAND1(__VA_ARGS__))))
+#define MANTA_DETAIL_EXPAND1(...) __VA_ARGS__
+#define MANTA_DETAIL_FOR_EACH(MACRO, Class, ...) \
+  __VA_OPT__(MANTA_DETAIL_EXPAND(MANTA_DETAIL_FOR_EACH_STEP(MACRO, Class, __VA_ARGS__)))
+#define MANTA_DETAIL_FOR_EACH_STEP(MACRO, Class, first, ...) \
+  MACRO(Class, first)                                        \
+  __VA_OPT__(MANTA_DETAIL_FOR_EACH_AGAIN MANTA_DETAIL_PARENS(MACRO, Class, __VA_ARGS__))
+#define MANTA_DETAIL_FOR_EACH_AGAIN() MANTA_DETAIL_FOR_EACH_STEP
+#define MANTA_DETAIL_METHOD(Class, method) .method(#method, &Class::method)
+
+/// @brief Registers a free function under its own name, so `manta::task(f)` can run it remotely.
+/// Place at namespace scope, once per function in the program; a duplicate name is an error when
+/// the runtime starts.
+/// @code
+/// int square(int x) { return x * x; }
+/// MANTA_REMOTE(square);
+/// @endcode
+#define MANTA_REMOTE(function)                                                            \
+  static const ::manta::detail::FunctionRegistrar MANTA_DETAIL_CONCAT(manta_remote_,      \
+                                                                      __COUNTER__) {      \
+    #function, &function                                                                  \
+  }
+
+/// @brief Registers an actor class and the methods callable remotely, by name.
+/// @code
+/// class Counter { public: void increment(); int read() const; ... };
+/// MANTA_ACTOR(Counter, increment, read);
+/// @endcode
+#define MANTA_ACTOR(Class, ...)                                                              \
+  static const auto MANTA_DETAIL_CONCAT(manta_actor_, __COUNTER__) =                        \
+      ::manta::detail::ActorRegistrar<Class>(#Class)                                         \
+          MANTA_DETAIL_FOR_EACH(MANTA_DETAIL_METHOD, Class, __VA_ARGS__)

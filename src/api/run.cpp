@@ -1,0 +1,102 @@
+#include "core/runtime.hpp"
+#include "util/log.hpp"
+
+#include <manta/error.hpp>
+#include <manta/runtime.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+namespace manta {
+namespace {
+
+std::unique_ptr<core::Runtime> scoped_runtime;
+
+/// Ends the whole job when the driver fails on a multi-rank run: the other ranks would otherwise
+/// wait for it forever (Open MPI 4.1 has no fault-tolerant MPI).
+void abort_job_if_multi_rank(int code) {
+  int size = 1;
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (initialized) MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+}  // namespace
+
+RuntimeOptions parse_options(int argc, const char* const* argv) {
+  RuntimeOptions options;
+  CLI::App app("Manta runtime options (each flag also reads its MANTA_* environment variable)");
+  app.allow_extras();
+  app.add_option("--num-cpus", options.num_cpus, "CPU slots of this rank's worker pool")
+      ->envname("MANTA_NUM_CPUS");
+  app.add_option("--object-store-memory", options.object_store_memory,
+                 "bytes of this rank's shared-memory object store (suffixes K, M, G)")
+      ->envname("MANTA_OBJECT_STORE_MEMORY")
+      ->transform(CLI::AsSizeValue(false));
+  app.add_option("--inline-limit", options.inline_object_limit,
+                 "objects at least this large go to the shared-memory store")
+      ->envname("MANTA_INLINE_LIMIT")
+      ->transform(CLI::AsSizeValue(false));
+  app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error, off")
+      ->envname("MANTA_LOG_LEVEL");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    std::exit(0);
+  } catch (const CLI::ParseError& error) {
+    throw InvalidOptionError(std::string("bad Manta option: ") + error.what());
+  }
+  return options;
+}
+
+int run(int argc, char** argv, const std::function<void()>& body) {
+  RuntimeOptions options;
+  try {
+    options = parse_options(argc, argv);
+  } catch (const InvalidOptionError& error) {
+    std::cerr << "manta: " << error.what() << " (see --help)\n";
+    return 2;
+  }
+  return run(options, body);
+}
+
+int run(const RuntimeOptions& options, const std::function<void()>& body) {
+  std::optional<Runtime> runtime;
+  try {
+    runtime.emplace(options);
+  } catch (const std::exception& error) {
+    std::cerr << "manta: failed to start: " << error.what() << "\n";
+    abort_job_if_multi_rank(1);
+    return 1;
+  }
+  if (rank() == 0) {
+    try {
+      body();
+    } catch (const std::exception& error) {
+      util::log().error("the driver failed: {}", error.what());
+      std::cerr << "manta: rank 0: the driver failed: " << error.what() << "\n";
+      abort_job_if_multi_rank(1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+Runtime::Runtime(const RuntimeOptions& options) {
+  if (scoped_runtime) throw Error("a manta::Runtime is already running in this process");
+  scoped_runtime = std::make_unique<core::Runtime>(options);
+}
+
+Runtime::~Runtime() { scoped_runtime.reset(); }
+
+int rank() { return core::Runtime::current().rank(); }
+int world_size() { return core::Runtime::current().layout().size; }
+double num_cpus() { return core::Runtime::current().options().num_cpus; }
+
+}  // namespace manta

@@ -1,0 +1,40 @@
+#include "core/runtime.hpp"
+#include "util/log.hpp"
+
+#include <manta/detail/store_block.hpp>
+
+#include <atomic>
+#include <new>
+
+namespace manta::detail {
+namespace {
+
+std::atomic<bool> warned_full{false};
+
+}  // namespace
+
+StoreBlock StoreBlock::allocate(std::size_t size) {
+  auto& store = core::Runtime::current().store();
+  if (std::byte* block = store.allocate(size)) return StoreBlock(block, size, true);
+  if (!warned_full.exchange(true)) {
+    const auto stats = store.stats();
+    util::log().warn(
+        "object store full ({} of {} bytes used, largest free block {}): keeping a {}-byte object "
+        "in process memory instead; raise --object-store-memory",
+        stats.used, stats.capacity, store.largest_free(), size);
+  }
+  return StoreBlock(static_cast<std::byte*>(::operator new(size)), size, false);
+}
+
+StoreBlock::~StoreBlock() {
+  if (data_ == nullptr) return;
+  if (!in_store_) {
+    ::operator delete(data_);
+    return;
+  }
+  // A block outliving its runtime (a ref kept past shutdown) has nothing to return to.
+  core::Runtime* runtime = core::Runtime::running();
+  if (runtime != nullptr && runtime->store().contains(data_)) runtime->store().free(data_);
+}
+
+}  // namespace manta::detail

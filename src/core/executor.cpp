@@ -1,0 +1,138 @@
+#include "core/executor.hpp"
+
+#include "util/log.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace manta::core {
+namespace {
+
+/// What the current thread is running, when it is one of an executor's workers.
+struct WorkerState {
+  Executor* executor = nullptr;
+  std::int64_t units = 0;
+};
+thread_local WorkerState current_worker;
+
+/// How far down the queue a free thread looks for work that fits the free units, so that a
+/// large request at the head does not hold back small ones behind it.
+constexpr std::size_t lookahead = 64;
+
+}  // namespace
+
+Executor::Executor(std::int64_t total_units, std::size_t max_threads)
+    : total_units_(total_units), max_threads_(max_threads), pool_(total_units) {
+  const auto initial = std::max<std::int64_t>(
+      1, (total_units + resources::units_per_cpu - 1) / resources::units_per_cpu);
+  std::lock_guard lock(mutex_);
+  for (std::int64_t i = 0; i < initial && threads_.size() < max_threads_; ++i) spawn_locked();
+}
+
+Executor::~Executor() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    threads.swap(threads_);
+  }
+  work_available_.notify_all();
+  for (auto& thread : threads) thread.join();
+}
+
+void Executor::spawn_locked() {
+  if (stopping_) return;
+  threads_.emplace_back([this] { worker_loop(); });
+}
+
+bool Executor::feasible(std::int64_t units) const noexcept { return units <= total_units_; }
+
+void Executor::submit(Runnable* runnable) {
+  std::unique_lock lock(mutex_);
+  queue_.push_back(runnable);
+  if (idle_ > 0) {
+    lock.unlock();
+    work_available_.notify_one();
+    return;
+  }
+  if (runnable->cpu_units <= pool_.available()) {
+    if (threads_.size() < max_threads_) {
+      spawn_locked();
+    } else if (!warned_thread_limit_) {
+      warned_thread_limit_ = true;
+      util::log().warn("executor: all {} worker threads are busy or blocked; work waits for one",
+                       max_threads_);
+    }
+  }
+}
+
+void Executor::release(std::int64_t units) {
+  {
+    std::lock_guard lock(mutex_);
+    pool_.release(units);
+  }
+  work_available_.notify_all();
+}
+
+Runnable* Executor::take_runnable_locked() {
+  const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), lookahead));
+  const auto found = std::find_if(queue_.begin(), end, [&](Runnable* runnable) {
+    return runnable->cpu_units <= pool_.available();
+  });
+  if (found == end) return nullptr;
+  Runnable* runnable = *found;
+  queue_.erase(found);
+  pool_.try_acquire(runnable->cpu_units);
+  return runnable;
+}
+
+void Executor::worker_loop() {
+  current_worker.executor = this;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    Runnable* runnable = take_runnable_locked();
+    if (runnable == nullptr) {
+      if (stopping_) return;
+      ++idle_;
+      work_available_.wait(lock);
+      --idle_;
+      continue;
+    }
+    const std::int64_t units = runnable->cpu_units;
+    lock.unlock();
+    current_worker.units = units;
+    const Runnable::Units after = runnable->run();  // may delete runnable
+    current_worker.units = 0;
+    lock.lock();
+    if (after == Runnable::Units::release && units > 0) {
+      pool_.release(units);
+      if (!queue_.empty() && idle_ > 0) work_available_.notify_one();
+    }
+  }
+}
+
+void Executor::block_begin() {
+  if (current_worker.executor != this) return;
+  std::unique_lock lock(mutex_);
+  pool_.release(current_worker.units);
+  if (queue_.empty()) return;
+  if (idle_ > 0) {
+    lock.unlock();
+    work_available_.notify_one();
+  } else if (threads_.size() < max_threads_) {
+    spawn_locked();
+  }
+}
+
+void Executor::block_end() {
+  if (current_worker.executor != this) return;
+  std::lock_guard lock(mutex_);
+  pool_.acquire_overcommitted(current_worker.units);
+}
+
+std::size_t Executor::thread_count() const {
+  std::lock_guard lock(mutex_);
+  return threads_.size();
+}
+
+}  // namespace manta::core

@@ -1,0 +1,75 @@
+/// @file core/object.hpp
+/// @brief One object of the object store as the runtime sees it: state, value or error, and the
+/// callbacks waiting for it.
+#pragma once
+
+#include <manta/detail/core_access.hpp>
+
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace manta::core {
+
+using detail::ValueBox;
+
+/// @brief The result of a task or actor call, or a put. Immutable once ready.
+///
+/// Shared through an intrusive count: each ObjectRef holds one reference, a task holds one on its
+/// result until it has set it, and the runtime one per dependency registration that is pending.
+/// The last release frees the object and its bytes (typed value or store block).
+class Object {
+ public:
+  enum class State : std::uint8_t { pending, ready, failed };
+  using Callback = std::function<void()>;
+
+  /// A pending object with one reference. `producer` names what will set it (static storage).
+  Object(ObjectId id, const char* producer) : id_(id), producer_(producer) {}
+  /// A ready object holding `value`, with one reference.
+  Object(ObjectId id, const char* producer, std::unique_ptr<ValueBox> value)
+      : state_(State::ready), id_(id), producer_(producer), value_(std::move(value)) {}
+
+  void retain() noexcept { references_.fetch_add(1, std::memory_order_relaxed); }
+  /// Drops one reference; frees the object when it was the last.
+  void release() noexcept {
+    if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  ObjectId id() const noexcept { return id_; }
+  const char* producer() const noexcept { return producer_; }
+  /// Ready or failed: nothing more will change.
+  bool is_ready() const noexcept { return state_.load(std::memory_order_acquire) != State::pending; }
+  bool has_failed() const noexcept {
+    return state_.load(std::memory_order_acquire) == State::failed;
+  }
+
+  /// Sets the value and runs the waiting callbacks on this thread. Called once.
+  void seal(std::unique_ptr<ValueBox> value);
+  /// Sets the error (a TaskError, usually) and runs the waiting callbacks. Called once.
+  void fail(std::exception_ptr error);
+  /// Runs `callback` once the object is ready or failed: now, on this thread, if it already is.
+  void on_ready(Callback callback);
+
+  /// The value; only once is_ready() and !has_failed().
+  const ValueBox& value() const noexcept { return *value_; }
+  /// The error; only once has_failed().
+  const std::exception_ptr& error() const noexcept { return error_; }
+
+ private:
+  ~Object() = default;
+  void finish(State state);
+
+  std::atomic<int> references_{1};
+  std::atomic<State> state_{State::pending};
+  const ObjectId id_;
+  const char* const producer_;
+  std::unique_ptr<ValueBox> value_;  ///< written once, before state_ leaves pending
+  std::exception_ptr error_;         ///< written once, before state_ becomes failed
+  std::mutex mutex_;
+  std::vector<Callback> callbacks_;  ///< guarded by mutex_; emptied when the state is set
+};
+
+}  // namespace manta::core

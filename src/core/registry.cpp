@@ -1,0 +1,77 @@
+#include "core/registry.hpp"
+
+#include "util/failure.hpp"
+
+#include <manta/error.hpp>
+
+#include <algorithm>
+
+namespace manta::core {
+
+Registry& Registry::instance() {
+  static Registry registry;
+  return registry;
+}
+
+void Registry::add_function(const char* name, detail::AnyFunction address) {
+  std::lock_guard lock(mutex_);
+  if (++name_counts_[name] > 1) duplicates_.emplace_back(name);
+  functions_.emplace(address, name);
+}
+
+const char* Registry::function_name(detail::AnyFunction address) const {
+  std::lock_guard lock(mutex_);
+  const auto found = functions_.find(address);
+  if (found == functions_.end()) {
+    throw NotRegisteredError(
+        "manta::task: this function is not registered; add MANTA_REMOTE(<function>) at "
+        "namespace scope in the file that defines it");
+  }
+  return found->second.c_str();
+}
+
+void Registry::add_actor_class(const char* name, const std::type_info& type) {
+  std::lock_guard lock(mutex_);
+  if (++name_counts_[name] > 1) duplicates_.emplace_back(name);
+  classes_[std::type_index(type)].name = name;
+}
+
+void Registry::add_actor_method(const std::type_info& type, const char* name,
+                                std::span<const std::byte> member_pointer) {
+  std::lock_guard lock(mutex_);
+  auto& actor_class = classes_[std::type_index(type)];
+  actor_class.methods.emplace_back(std::vector<std::byte>(member_pointer.begin(), member_pointer.end()),
+                                   actor_class.name + "." + name);
+}
+
+const char* Registry::actor_class_name(const std::type_info& type) const {
+  std::lock_guard lock(mutex_);
+  const auto found = classes_.find(std::type_index(type));
+  if (found == classes_.end()) {
+    throw NotRegisteredError("manta::actor: class " + util::demangle(type.name()) +
+                             " is not registered; add MANTA_ACTOR(<class>, <methods>...)");
+  }
+  return found->second.name.c_str();
+}
+
+const char* Registry::actor_method_name(const std::type_info& type,
+                                        std::span<const std::byte> member_pointer) const {
+  std::lock_guard lock(mutex_);
+  const auto found = classes_.find(std::type_index(type));
+  if (found == classes_.end()) {
+    throw NotRegisteredError("actor class " + util::demangle(type.name()) + " is not registered");
+  }
+  for (const auto& [pointer, name] : found->second.methods) {
+    if (std::ranges::equal(pointer, member_pointer)) return name.c_str();
+  }
+  throw NotRegisteredError("a method of actor class " + found->second.name +
+                           " is not registered; list it in MANTA_ACTOR(" + found->second.name +
+                           ", ...)");
+}
+
+std::vector<std::string> Registry::duplicates() const {
+  std::lock_guard lock(mutex_);
+  return duplicates_;
+}
+
+}  // namespace manta::core

@@ -1,0 +1,136 @@
+#include "core/runtime.hpp"
+
+#include "core/registry.hpp"
+#include "resources/cpu_pool.hpp"
+#include "resources/discovery.hpp"
+#include "util/log.hpp"
+
+#include <manta/error.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+namespace manta::core {
+namespace {
+
+std::atomic<Runtime*> running_runtime{nullptr};
+std::atomic<std::uint64_t> generations{0};
+
+constexpr std::size_t default_store_bytes = std::size_t{2} << 30;
+/// Threads beyond one per CPU exist only while workers are blocked in `get`.
+constexpr std::size_t max_worker_threads = 512;
+
+RuntimeOptions resolve(RuntimeOptions options) {
+  if (running_runtime.load() != nullptr) {
+    throw Error("a Manta runtime is already running in this process; stop it first");
+  }
+  if (const auto duplicates = Registry::instance().duplicates(); !duplicates.empty()) {
+    std::string names;
+    for (const auto& name : duplicates) names += (names.empty() ? "" : ", ") + name;
+    throw Error("names registered more than once (MANTA_REMOTE/MANTA_ACTOR): " + names);
+  }
+  if (options.num_cpus == 0) options.num_cpus = resources::detect_cpus();
+  if (resources::cpu_units(options.num_cpus, "num_cpus of the runtime") == 0) {
+    throw InvalidOptionError("num_cpus of the runtime rounds to 0; give at least 0.0001");
+  }
+  if (options.object_store_memory == 0) options.object_store_memory = default_store_bytes;
+  return options;
+}
+
+struct Waiter {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t ready = 0;
+};
+
+}  // namespace
+
+Runtime::Runtime(const RuntimeOptions& options)
+    : generation_(generations.fetch_add(1) + 1),
+      options_(resolve(options)),
+      mpi_(),
+      ucx_(),
+      store_(ucx_, options_.object_store_memory),
+      executor_(resources::cpu_units(options_.num_cpus, "num_cpus"), max_worker_threads) {
+  util::configure_logging(rank(), mpi_.layout().size, options_.log_level);
+  resources::ensure_kokkos_initialized(static_cast<int>(std::ceil(options_.num_cpus)));
+  util::log().info("started on {}: {} CPU slots, object store {} MiB", mpi_.layout().hostname,
+                   options_.num_cpus, options_.object_store_memory >> 20);
+  running_runtime.store(this);
+}
+
+Runtime::~Runtime() {
+  wait_for_outstanding_work();
+  if (mpi_.layout().size > 1) MPI_Barrier(MPI_COMM_WORLD);
+  running_runtime.store(nullptr);
+  if (const auto stats = store_.stats(); stats.blocks > 0) {
+    util::log().warn("shutdown: {} store objects ({} bytes) are still referenced", stats.blocks,
+                     stats.used);
+  }
+  util::log().info("stopped");
+}
+
+Runtime& Runtime::current() {
+  Runtime* runtime = running_runtime.load(std::memory_order_acquire);
+  if (runtime == nullptr) {
+    throw Error("Manta is not running: call manta::run(...) or create a manta::Runtime first");
+  }
+  return *runtime;
+}
+
+Runtime* Runtime::running() noexcept { return running_runtime.load(std::memory_order_acquire); }
+
+Runtime* Runtime::current_if(std::uint64_t generation) noexcept {
+  Runtime* runtime = running_runtime.load(std::memory_order_acquire);
+  return runtime != nullptr && runtime->generation_ == generation ? runtime : nullptr;
+}
+
+void Runtime::work_finished() noexcept {
+  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::lock_guard lock(idle_mutex_);
+    idle_.notify_all();
+  }
+}
+
+void Runtime::wait_for_outstanding_work() {
+  std::unique_lock lock(idle_mutex_);
+  while (!idle_.wait_for(lock, std::chrono::seconds(10), [&] { return outstanding_.load() == 0; })) {
+    util::log().warn("shutdown: waiting for {} tasks and actor calls to finish",
+                     outstanding_.load());
+  }
+}
+
+std::vector<bool> Runtime::wait_objects(std::span<Object* const> objects, std::size_t needed,
+                                        detail::Deadline deadline) {
+  std::size_t already = 0;
+  for (const Object* object : objects) already += object->is_ready() ? 1 : 0;
+  if (already < needed) {
+    // Every object gets a callback (run at once for ready ones), so none is missed if it turns
+    // ready between the count above and here.
+    auto waiter = std::make_shared<Waiter>();
+    for (Object* object : objects) {
+      object->on_ready([waiter] {
+        std::lock_guard lock(waiter->mutex);
+        ++waiter->ready;
+        waiter->changed.notify_all();
+      });
+    }
+    executor_.block_begin();
+    {
+      std::unique_lock lock(waiter->mutex);
+      const auto enough = [&] { return waiter->ready >= needed; };
+      if (deadline) {
+        waiter->changed.wait_until(lock, *deadline, enough);
+      } else {
+        waiter->changed.wait(lock, enough);
+      }
+    }
+    executor_.block_end();
+  }
+  std::vector<bool> flags(objects.size());
+  for (std::size_t i = 0; i < objects.size(); ++i) flags[i] = objects[i]->is_ready();
+  return flags;
+}
+
+}  // namespace manta::core

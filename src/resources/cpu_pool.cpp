@@ -1,0 +1,27 @@
+#include "resources/cpu_pool.hpp"
+
+#include <manta/error.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+namespace manta::resources {
+
+std::int64_t cpu_units(double cpus, const std::string& what) {
+  if (!std::isfinite(cpus) || cpus < 0) {
+    throw InvalidOptionError(what + " = " + std::to_string(cpus) +
+                             ": a CPU amount must be a finite number >= 0");
+  }
+  if (cpus > 1e9) {
+    throw InvalidOptionError(what + " = " + std::to_string(cpus) + " is beyond any machine");
+  }
+  return std::llround(cpus * units_per_cpu);
+}
+
+std::string format_cpus(std::int64_t units) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", static_cast<double>(units) / units_per_cpu);
+  return text;
+}
+
+}  // namespace manta::resources

@@ -1,0 +1,57 @@
+/// @file transport/ucx_context.hpp
+/// @brief The UCX context and worker of a rank, and memory regions UCX allocates and registers.
+#pragma once
+
+#include <ucp/api/ucp.h>
+
+#include <cstddef>
+#include <span>
+
+namespace manta::transport {
+
+/// @brief One ucp context (RMA + active messages) and one thread-safe worker per rank. The
+/// transports come from UCX's own configuration (`UCX_TLS`): shared memory and tcp here, rc/dc
+/// on InfiniBand, with no change to Manta.
+class UcxContext {
+ public:
+  /// @throws manta::Error naming the failed ucp call
+  UcxContext();
+  ~UcxContext();
+  UcxContext(const UcxContext&) = delete;
+  UcxContext& operator=(const UcxContext&) = delete;
+
+  ucp_context_h context() const noexcept { return context_; }
+  ucp_worker_h worker() const noexcept { return worker_; }
+
+ private:
+  ucp_context_h context_ = nullptr;
+  ucp_worker_h worker_ = nullptr;
+};
+
+/// @brief A region UCX allocates and registers (ucp_mem_map with UCP_MEM_MAP_ALLOCATE), packed
+/// as an rkey for peers. Only UCX-allocated memory gets native shared-memory RMA and
+/// ucp_rkey_ptr on these machines (see shared/ucx-rma-notes.md); pages are touched on first use.
+class RegisteredRegion {
+ public:
+  /// @throws manta::Error if UCX cannot allocate `size` bytes
+  RegisteredRegion(const UcxContext& ucx, std::size_t size);
+  ~RegisteredRegion();
+  RegisteredRegion(const RegisteredRegion&) = delete;
+  RegisteredRegion& operator=(const RegisteredRegion&) = delete;
+
+  std::span<std::byte> bytes() const noexcept { return {base_, size_}; }
+  /// The rkey peers unpack to read this region remotely.
+  std::span<const std::byte> packed_rkey() const noexcept {
+    return {static_cast<const std::byte*>(rkey_), rkey_size_};
+  }
+
+ private:
+  ucp_context_h context_;
+  ucp_mem_h memory_ = nullptr;
+  std::byte* base_ = nullptr;
+  std::size_t size_ = 0;
+  void* rkey_ = nullptr;
+  std::size_t rkey_size_ = 0;
+};
+
+}  // namespace manta::transport

@@ -1,0 +1,34 @@
+#include "util/log.hpp"
+
+#include <manta/error.hpp>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace manta::util {
+
+spdlog::logger& log() {
+  static const std::shared_ptr<spdlog::logger> logger = [] {
+    auto created = spdlog::stderr_color_mt("manta");
+    created->set_pattern("[%H:%M:%S.%e] [manta rank ?] [%^%l%$] %v");
+    created->set_level(spdlog::level::warn);
+    return created;
+  }();
+  return *logger;
+}
+
+void configure_logging(int rank, int size, const std::string& level) {
+  const auto parsed = spdlog::level::from_str(level);
+  if (parsed == spdlog::level::off && level != "off") {
+    throw InvalidOptionError("log level '" + level +
+                             "' is not one of trace, debug, info, warn, error, critical, off");
+  }
+  std::string where = "rank " + std::to_string(rank) + "/" + std::to_string(size);
+  if (const char* job = std::getenv("SLURM_JOB_ID")) where = "job " + std::string(job) + " " + where;
+  log().set_pattern("[%H:%M:%S.%e] [manta " + where + "] [%^%l%$] %v");
+  log().set_level(parsed);
+}
+
+}  // namespace manta::util

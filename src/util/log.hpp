@@ -1,0 +1,18 @@
+/// @file util/log.hpp
+/// @brief Manta's logger: every line says which rank (and Slurm job, when there is one) wrote it.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+namespace manta::util {
+
+/// The process-wide logger. Thread-safe.
+spdlog::logger& log();
+
+/// Sets the rank shown on every line and the level (trace … off). Call once the rank is known.
+/// @throws manta::InvalidOptionError for an unknown level
+void configure_logging(int rank, int size, const std::string& level);
+
+}  // namespace manta::util
