@@ -78,8 +78,8 @@ class ActorHandle {
   /// @brief The caller of one of T's registered methods.
   /// @throws NotRegisteredError if the method is not in T's MANTA_ACTOR list
   template <class M>
-    requires std::is_member_function_pointer_v<M>
-  ActorMethodCaller<T, M> call(M method) const {
+  requires std::is_member_function_pointer_v<M> ActorMethodCaller<T, M> call(M method)
+  const {
     static_assert(std::is_base_of_v<typename detail::method_traits<M>::owner, T>,
                   "manta: the method does not belong to this actor's class");
     return ActorMethodCaller<T, M>(actor_, method);
@@ -117,12 +117,10 @@ class ActorCreator {
   /// @throws InvalidOptionError, InfeasibleError for options that can never be satisfied
   template <class... A>
   ActorHandle<T> remote(A&&... args) const {
-    using Call = detail::TypedCall<detail::Construct<T>,
-                                   std::tuple<detail::any_parameter_t<A>...>,
+    using Call = detail::TypedCall<detail::Construct<T>, std::tuple<detail::any_parameter_t<A>...>,
                                    std::tuple<std::decay_t<A>...>>;
     auto body = std::make_unique<Call>(detail::Construct<T>{}, std::forward<A>(args)...);
-    return ActorHandle<T>::impl_adopt(
-        detail::create_actor(class_name_, options_, std::move(body)));
+    return ActorHandle<T>::impl_adopt(detail::create_actor(class_name_, options_, std::move(body)));
   }
 
  private:

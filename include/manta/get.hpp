@@ -66,9 +66,9 @@ T get(const ObjectRef<T>& ref, std::chrono::duration<double> timeout) {
 
 /// @brief Values of every ref, in order. The timeout, if given, bounds the whole call.
 template <class T>
-  requires(!std::is_void_v<T>)
-std::vector<T> get(const std::vector<ObjectRef<T>>& refs,
-                   std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
+requires(!std::is_void_v<T>) std::vector<T> get(
+    const std::vector<ObjectRef<T>>& refs,
+    std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
   const auto deadline = detail::deadline_after(timeout);
   std::vector<T> values;
   values.reserve(refs.size());
@@ -83,8 +83,7 @@ std::vector<T> get(const std::vector<ObjectRef<T>>& refs,
 /// std::span<const double> v = manta::get_view(ref);
 /// @endcode
 template <class E>
-  requires std::is_arithmetic_v<E>
-std::span<const E> get_view(const ObjectRef<std::vector<E>>& ref) {
+requires std::is_arithmetic_v<E> std::span<const E> get_view(const ObjectRef<std::vector<E>>& ref) {
   const auto bytes =
       detail::object_value(detail::checked_object(ref), typeid(std::vector<E>), std::nullopt)
           .raw_bytes();

@@ -17,9 +17,8 @@ namespace manta {
 /// std::vector<int> squares = manta::map(square, std::vector{0, 1, 2, 3});   // {0, 1, 4, 9}
 /// @endcode
 template <class R, class P, std::ranges::input_range Inputs>
-  requires(!std::is_void_v<R>)
-std::vector<std::remove_cvref_t<R>> map(R (*function)(P), const Inputs& inputs,
-                                        const TaskOptions& options = {}) {
+requires(!std::is_void_v<R>) std::vector<std::remove_cvref_t<R>> map(
+    R (*function)(P), const Inputs& inputs, const TaskOptions& options = {}) {
   const auto caller = task(function).options(options);
   std::vector<ObjectRef<std::remove_cvref_t<R>>> refs;
   if constexpr (std::ranges::sized_range<Inputs>) refs.reserve(std::ranges::size(inputs));

@@ -37,13 +37,17 @@ struct ActorRegistrar {
 // Applies MACRO(Class, x) to each x of a list (up to 256), without Boost.Preprocessor.
 #define MANTA_DETAIL_PARENS ()
 #define MANTA_DETAIL_EXPAND(...) \
-  MANTA_DETAIL_EXPAND4(MANTA_DETAIL_EXPAND4(MANTA_DETAIL_EXPAND4(MANTA_DETAIL_EXPAND4(__VA_ARGS__))))
+  MANTA_DETAIL_EXPAND4(          \
+      MANTA_DETAIL_EXPAND4(MANTA_DETAIL_EXPAND4(MANTA_DETAIL_EXPAND4(__VA_ARGS__))))
 #define MANTA_DETAIL_EXPAND4(...) \
-  MANTA_DETAIL_EXPAND3(MANTA_DETAIL_EXPAND3(MANTA_DETAIL_EXPAND3(MANTA_DETAIL_EXPAND3(__VA_ARGS__))))
+  MANTA_DETAIL_EXPAND3(           \
+      MANTA_DETAIL_EXPAND3(MANTA_DETAIL_EXPAND3(MANTA_DETAIL_EXPAND3(__VA_ARGS__))))
 #define MANTA_DETAIL_EXPAND3(...) \
-  MANTA_DETAIL_EXPAND2(MANTA_DETAIL_EXPAND2(MANTA_DETAIL_EXPAND2(MANTA_DETAIL_EXPAND2(__VA_ARGS__))))
+  MANTA_DETAIL_EXPAND2(           \
+      MANTA_DETAIL_EXPAND2(MANTA_DETAIL_EXPAND2(MANTA_DETAIL_EXPAND2(__VA_ARGS__))))
 #define MANTA_DETAIL_EXPAND2(...) \
-  MANTA_DETAIL_EXPAND1(MANTA_DETAIL_EXPAND1(MANTA_DETAIL_EXPAND1(MANTA_DETAIL_EXPAND1(__VA_ARGS__))))
+  MANTA_DETAIL_EXPAND1(           \
+      MANTA_DETAIL_EXPAND1(MANTA_DETAIL_EXPAND1(MANTA_DETAIL_EXPAND1(__VA_ARGS__))))
 #define MANTA_DETAIL_EXPAND1(...) __VA_ARGS__
 #define MANTA_DETAIL_FOR_EACH(MACRO, Class, ...) \
   __VA_OPT__(MANTA_DETAIL_EXPAND(MANTA_DETAIL_FOR_EACH_STEP(MACRO, Class, __VA_ARGS__)))
@@ -60,10 +64,10 @@ struct ActorRegistrar {
 /// int square(int x) { return x * x; }
 /// MANTA_REMOTE(square);
 /// @endcode
-#define MANTA_REMOTE(function)                                                            \
-  static const ::manta::detail::FunctionRegistrar MANTA_DETAIL_CONCAT(manta_remote_,      \
-                                                                      __COUNTER__) {      \
-    #function, &function                                                                  \
+#define MANTA_REMOTE(function)                                                       \
+  static const ::manta::detail::FunctionRegistrar MANTA_DETAIL_CONCAT(manta_remote_, \
+                                                                      __COUNTER__) { \
+#function, &function                                                             \
   }
 
 /// @brief Registers an actor class and the methods callable remotely, by name.
@@ -71,7 +75,7 @@ struct ActorRegistrar {
 /// class Counter { public: void increment(); int read() const; ... };
 /// MANTA_ACTOR(Counter, increment, read);
 /// @endcode
-#define MANTA_ACTOR(Class, ...)                                                              \
-  static const auto MANTA_DETAIL_CONCAT(manta_actor_, __COUNTER__) =                        \
-      ::manta::detail::ActorRegistrar<Class>(#Class)                                         \
+#define MANTA_ACTOR(Class, ...)                                      \
+  static const auto MANTA_DETAIL_CONCAT(manta_actor_, __COUNTER__) = \
+      ::manta::detail::ActorRegistrar<Class>(#Class)                 \
           MANTA_DETAIL_FOR_EACH(MANTA_DETAIL_METHOD, Class, __VA_ARGS__)

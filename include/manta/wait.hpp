@@ -39,8 +39,8 @@ WaitResult<T> wait(const std::vector<ObjectRef<T>>& refs, const WaitOptions& opt
     if (!ref.valid()) throw InvalidOptionError("wait: an ObjectRef in the list is empty");
     objects.push_back(ref.impl_object());
   }
-  const auto flags = detail::wait_objects(objects, options.num_returns,
-                                          detail::deadline_after(options.timeout));
+  const auto flags =
+      detail::wait_objects(objects, options.num_returns, detail::deadline_after(options.timeout));
   WaitResult<T> result;
   for (std::size_t i = 0; i < refs.size(); ++i) {
     if (flags[i] && result.ready.size() < options.num_returns) {

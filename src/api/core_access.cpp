@@ -13,12 +13,22 @@
 
 namespace manta::detail {
 
-std::string type_name(const std::type_info& type) { return util::demangle(type.name()); }
+std::string type_name(const std::type_info& type) {
+  return util::demangle(type.name());
+}
 
-void retain(core::Object* object) noexcept { object->retain(); }
-void release(core::Object* object) noexcept { object->release(); }
-ObjectId object_id(const core::Object* object) noexcept { return object->id(); }
-bool object_is_ready(const core::Object* object) noexcept { return object->is_ready(); }
+void retain(core::Object* object) noexcept {
+  object->retain();
+}
+void release(core::Object* object) noexcept {
+  object->release();
+}
+ObjectId object_id(const core::Object* object) noexcept {
+  return object->id();
+}
+bool object_is_ready(const core::Object* object) noexcept {
+  return object->is_ready();
+}
 
 const ValueBox& object_value(core::Object* object, const std::type_info& expected,
                              Deadline deadline) {
@@ -36,9 +46,9 @@ const ValueBox& object_value(core::Object* object, const std::type_info& expecte
   if (object->has_failed()) std::rethrow_exception(object->error());
   const ValueBox& value = object->value();
   if (value.type() != expected) {
-    throw TypeMismatchError("object " + object->id().to_string() + " (from '" +
-                            object->producer() + "') holds " + type_name(value.type()) +
-                            ", but was read as " + type_name(expected));
+    throw TypeMismatchError("object " + object->id().to_string() + " (from '" + object->producer() +
+                            "') holds " + type_name(value.type()) + ", but was read as " +
+                            type_name(expected));
   }
   return value;
 }
@@ -62,8 +72,12 @@ core::Object* submit_task(const char* function_name, const TaskOptions& options,
   return core::submit_task(core::Runtime::current(), function_name, options, std::move(body));
 }
 
-void retain(core::Actor* actor) noexcept { actor->retain(); }
-void release(core::Actor* actor) noexcept { actor->release(); }
+void retain(core::Actor* actor) noexcept {
+  actor->retain();
+}
+void release(core::Actor* actor) noexcept {
+  actor->release();
+}
 
 core::Actor* create_actor(const char* class_name, const ActorOptions& options,
                           std::unique_ptr<CallBody> constructor) {

@@ -44,10 +44,10 @@ Actor::Actor(Runtime& runtime, const char* class_name, const ActorOptions& optio
       name_(options.name.empty() ? std::string(class_name) : options.name),
       units_(resources::cpu_units(options.num_cpus, "num_cpus of actor '" + name_ + "'")) {
   if (!runtime.executor().feasible(units_)) {
-    throw InfeasibleError("actor '" + name_ + "' asks for num_cpus = " +
-                          resources::format_cpus(units_) + ", but this rank has " +
-                          resources::format_cpus(runtime.executor().total_units()) +
-                          " CPUs: it could never be placed");
+    throw InfeasibleError(
+        "actor '" + name_ + "' asks for num_cpus = " + resources::format_cpus(units_) +
+        ", but this rank has " + resources::format_cpus(runtime.executor().total_units()) +
+        " CPUs: it could never be placed");
   }
   drain_.cpu_units = units_;  // the first drain places the actor and keeps these
   enqueue(new Call(*this, class_name, std::move(constructor), nullptr));
@@ -128,9 +128,9 @@ void Actor::execute(Call& call) {
       try {
         std::rethrow_exception(current_task_error(call.name(), runtime_.rank()));
       } catch (const TaskError& error) {
-        death_ = std::make_exception_ptr(ActorDiedError(
-            "actor '" + name_ + "' on rank " + std::to_string(runtime_.rank()) +
-            " died: its constructor failed: " + error.what()));
+        death_ = std::make_exception_ptr(
+            ActorDiedError("actor '" + name_ + "' on rank " + std::to_string(runtime_.rank()) +
+                           " died: its constructor failed: " + error.what()));
         util::log().error("actor '{}' died: its constructor failed: {}", name_, error.what());
       }
     }

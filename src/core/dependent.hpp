@@ -20,9 +20,7 @@ class Dependent {
   /// returns, if they already are. Call once.
   void wait_for(std::span<Object* const> dependencies);
   /// True once every dependency is ready (and wait_for has finished registering).
-  bool dependencies_done() const noexcept {
-    return pending_.load(std::memory_order_acquire) == 0;
-  }
+  bool dependencies_done() const noexcept { return pending_.load(std::memory_order_acquire) == 0; }
 
  protected:
   virtual void dependencies_ready() = 0;

@@ -70,11 +70,11 @@ class Executor {
   const std::size_t max_threads_;
   mutable std::mutex mutex_;
   std::condition_variable work_available_;
-  resources::CpuPool pool_;         ///< guarded by mutex_
-  std::deque<Runnable*> queue_;     ///< guarded by mutex_; in submission order
+  resources::CpuPool pool_;           ///< guarded by mutex_
+  std::deque<Runnable*> queue_;       ///< guarded by mutex_; in submission order
   std::vector<std::thread> threads_;  ///< guarded by mutex_
-  std::size_t idle_ = 0;            ///< guarded by mutex_; threads waiting for work
-  bool stopping_ = false;           ///< guarded by mutex_
+  std::size_t idle_ = 0;              ///< guarded by mutex_; threads waiting for work
+  bool stopping_ = false;             ///< guarded by mutex_
   bool warned_thread_limit_ = false;  ///< guarded by mutex_
 };
 

@@ -41,7 +41,9 @@ class Object {
   ObjectId id() const noexcept { return id_; }
   const char* producer() const noexcept { return producer_; }
   /// Ready or failed: nothing more will change.
-  bool is_ready() const noexcept { return state_.load(std::memory_order_acquire) != State::pending; }
+  bool is_ready() const noexcept {
+    return state_.load(std::memory_order_acquire) != State::pending;
+  }
   bool has_failed() const noexcept {
     return state_.load(std::memory_order_acquire) == State::failed;
   }

@@ -40,8 +40,9 @@ void Registry::add_actor_method(const std::type_info& type, const char* name,
                                 std::span<const std::byte> member_pointer) {
   std::lock_guard lock(mutex_);
   auto& actor_class = classes_[std::type_index(type)];
-  actor_class.methods.emplace_back(std::vector<std::byte>(member_pointer.begin(), member_pointer.end()),
-                                   actor_class.name + "." + name);
+  actor_class.methods.emplace_back(
+      std::vector<std::byte>(member_pointer.begin(), member_pointer.end()),
+      actor_class.name + "." + name);
 }
 
 const char* Registry::actor_class_name(const std::type_info& type) const {

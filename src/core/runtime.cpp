@@ -79,7 +79,9 @@ Runtime& Runtime::current() {
   return *runtime;
 }
 
-Runtime* Runtime::running() noexcept { return running_runtime.load(std::memory_order_acquire); }
+Runtime* Runtime::running() noexcept {
+  return running_runtime.load(std::memory_order_acquire);
+}
 
 Runtime* Runtime::current_if(std::uint64_t generation) noexcept {
   Runtime* runtime = running_runtime.load(std::memory_order_acquire);
@@ -95,7 +97,8 @@ void Runtime::work_finished() noexcept {
 
 void Runtime::wait_for_outstanding_work() {
   std::unique_lock lock(idle_mutex_);
-  while (!idle_.wait_for(lock, std::chrono::seconds(10), [&] { return outstanding_.load() == 0; })) {
+  while (
+      !idle_.wait_for(lock, std::chrono::seconds(10), [&] { return outstanding_.load() == 0; })) {
     util::log().warn("shutdown: waiting for {} tasks and actor calls to finish",
                      outstanding_.load());
   }

@@ -71,16 +71,17 @@ class Task final : public Runnable, public Dependent {
 Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptions& options,
                     std::unique_ptr<detail::CallBody> body) {
   std::string name = options.name.empty() ? std::string(function_name) : options.name;
-  const std::int64_t units = resources::cpu_units(options.num_cpus, "num_cpus of task '" + name + "'");
+  const std::int64_t units =
+      resources::cpu_units(options.num_cpus, "num_cpus of task '" + name + "'");
   if (options.max_retries < 0) {
     throw InvalidOptionError("max_retries of task '" + name + "' is " +
                              std::to_string(options.max_retries) + "; it must be >= 0");
   }
   if (!runtime.executor().feasible(units)) {
-    throw InfeasibleError("task '" + name + "' asks for num_cpus = " + resources::format_cpus(units) +
-                          ", but this rank has " +
-                          resources::format_cpus(runtime.executor().total_units()) +
-                          " CPUs: it could never run");
+    throw InfeasibleError(
+        "task '" + name + "' asks for num_cpus = " + resources::format_cpus(units) +
+        ", but this rank has " + resources::format_cpus(runtime.executor().total_units()) +
+        " CPUs: it could never run");
   }
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the caller's reference; the task holds the first

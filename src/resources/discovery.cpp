@@ -1,7 +1,7 @@
 #include "resources/discovery.hpp"
 
-#include <Kokkos_Core.hpp>
 #include <sched.h>
+#include <Kokkos_Core.hpp>
 
 #include <cstdlib>
 #include <string>

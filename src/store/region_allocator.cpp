@@ -13,8 +13,8 @@ RegionAllocator::RegionAllocator(std::size_t capacity, std::size_t alignment)
 }
 
 std::optional<std::size_t> RegionAllocator::allocate(std::size_t size) {
-  const std::size_t length = std::max<std::size_t>(1, (size + alignment_ - 1) / alignment_) *
-                             alignment_;
+  const std::size_t length =
+      std::max<std::size_t>(1, (size + alignment_ - 1) / alignment_) * alignment_;
   if (length < size) return std::nullopt;  // overflow of an absurd request
   for (auto it = free_.begin(); it != free_.end(); ++it) {
     if (it->second < length) continue;

@@ -11,10 +11,10 @@ namespace manta::transport {
 
 /// @brief The job as MPI sees it.
 struct JobLayout {
-  int rank = 0;        ///< in MPI_COMM_WORLD
-  int size = 1;        ///< ranks in the job
-  int node_rank = 0;   ///< rank among the ranks on this node
-  int node_size = 1;   ///< ranks on this node
+  int rank = 0;       ///< in MPI_COMM_WORLD
+  int size = 1;       ///< ranks in the job
+  int node_rank = 0;  ///< rank among the ranks on this node
+  int node_size = 1;  ///< ranks on this node
   std::string hostname;
 };
 

@@ -17,7 +17,8 @@ inline void check_mpi(int code, const char* call, const char* file, int line) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   MPI_Error_string(code, text, &length);
-  util::fail_call(call, file, line, "MPI error " + std::to_string(code) + ": " + std::string(text, length));
+  util::fail_call(call, file, line,
+                  "MPI error " + std::to_string(code) + ": " + std::string(text, length));
 }
 
 inline void check_ucs(ucs_status_t status, const char* call, const char* file, int line) {

@@ -10,7 +10,8 @@
 namespace manta::util {
 
 void fail_call(const char* call, const char* file, int line, const std::string& detail) {
-  throw Error(std::string(call) + " failed at " + file + ":" + std::to_string(line) + ": " + detail);
+  throw Error(std::string(call) + " failed at " + file + ":" + std::to_string(line) + ": " +
+              detail);
 }
 
 std::string demangle(const char* mangled) {

@@ -7,7 +7,8 @@
 namespace manta::util {
 
 /// Throws manta::Error: "<call> failed at <file>:<line>: <detail>".
-[[noreturn]] void fail_call(const char* call, const char* file, int line, const std::string& detail);
+[[noreturn]] void fail_call(const char* call, const char* file, int line,
+                            const std::string& detail);
 
 /// The demangled name of a type, or the raw name if it cannot be demangled.
 std::string demangle(const char* mangled);

@@ -26,7 +26,8 @@ void configure_logging(int rank, int size, const std::string& level) {
                              "' is not one of trace, debug, info, warn, error, critical, off");
   }
   std::string where = "rank " + std::to_string(rank) + "/" + std::to_string(size);
-  if (const char* job = std::getenv("SLURM_JOB_ID")) where = "job " + std::string(job) + " " + where;
+  if (const char* job = std::getenv("SLURM_JOB_ID"))
+    where = "job " + std::string(job) + " " + where;
   log().set_pattern("[%H:%M:%S.%e] [manta " + where + "] [%^%l%$] %v");
   log().set_level(parsed);
 }

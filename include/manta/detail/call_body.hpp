@@ -34,9 +34,8 @@ inline constexpr bool resolves_v = is_object_ref_v<S> && !is_object_ref_v<P>;
 /// How an argument submitted as A is kept until the call runs: refs stay refs (resolved later),
 /// anything else is converted to the parameter's own type now.
 template <class P, class A>
-using stored_argument_t =
-    std::conditional_t<is_object_ref_v<A> || std::is_same_v<P, AnyParameter>, std::decay_t<A>,
-                       std::remove_cvref_t<P>>;
+using stored_argument_t = std::conditional_t<is_object_ref_v<A> || std::is_same_v<P, AnyParameter>,
+                                             std::decay_t<A>, std::remove_cvref_t<P>>;
 
 template <class P, class A>
 constexpr void check_argument() {
@@ -125,12 +124,14 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   std::unique_ptr<ValueBox> invoke(ValueBox* self, std::index_sequence<I...>) {
     if constexpr (std::is_member_function_pointer_v<Callable>) {
       auto* instance = static_cast<typename member_class<Callable>::type*>(self->mutable_value());
-      return run_boxed(
-          [&]() -> decltype(auto) { return (instance->*callable_)(resolve<P>(std::get<I>(args_))...); });
+      return run_boxed([&]() -> decltype(auto) {
+        return (instance->*callable_)(resolve<P>(std::get<I>(args_))...);
+      });
     } else if constexpr (std::is_class_v<Callable>) {
       return callable_(resolve<P>(std::get<I>(args_))...);  // a constructor: boxes itself
     } else {
-      return run_boxed([&]() -> decltype(auto) { return callable_(resolve<P>(std::get<I>(args_))...); });
+      return run_boxed(
+          [&]() -> decltype(auto) { return callable_(resolve<P>(std::get<I>(args_))...); });
     }
   }
 

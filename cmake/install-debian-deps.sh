@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Manta needs on Debian 12 (run as root): the compiler and build tools, the six
+# required libraries (Open MPI, UCX, parallel HDF5, Kokkos, Boost.Serialization, GoogleTest) and
+# the small ones it uses (spdlog, CLI11). Does nothing when everything is already there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git clang-format
+  openmpi-bin libopenmpi-dev
+  libucx-dev ucx-utils
+  libhdf5-openmpi-dev hdf5-tools
+  libtrilinos-kokkos-dev
+  libboost-serialization-dev
+  libgtest-dev
+  libspdlog-dev libfmt-dev libcli11-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-debian-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-debian-deps: installing ${missing[*]}"
+sudo_cmd=()
+((EUID == 0)) || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
