@@ -23,8 +23,8 @@ template <class C>
 struct ActorRegistrar {
   explicit ActorRegistrar(const char* name) { register_actor_class(name, typeid(C)); }
   template <class M>
-  ActorRegistrar method(const char* name, M method) const {
-    register_actor_method(typeid(C), name, member_pointer_bytes(method));
+  ActorRegistrar method(const char* name, M member) const {
+    register_actor_method(typeid(C), name, member_pointer_bytes(member));
     return *this;
   }
 };
@@ -55,7 +55,7 @@ struct ActorRegistrar {
   MACRO(Class, first)                                        \
   __VA_OPT__(MANTA_DETAIL_FOR_EACH_AGAIN MANTA_DETAIL_PARENS(MACRO, Class, __VA_ARGS__))
 #define MANTA_DETAIL_FOR_EACH_AGAIN() MANTA_DETAIL_FOR_EACH_STEP
-#define MANTA_DETAIL_METHOD(Class, method) .method(#method, &Class::method)
+#define MANTA_DETAIL_METHOD(Class, name) .method(#name, &Class::name)
 
 /// @brief Registers a free function under its own name, so `manta::task(f)` can run it remotely.
 /// Place at namespace scope, once per function in the program; a duplicate name is an error when
@@ -65,7 +65,7 @@ struct ActorRegistrar {
 /// MANTA_REMOTE(square);
 /// @endcode
 #define MANTA_REMOTE(function)                                                       \
-  static const ::manta::detail::FunctionRegistrar MANTA_DETAIL_CONCAT(manta_remote_, \
+  [[maybe_unused]] static const ::manta::detail::FunctionRegistrar MANTA_DETAIL_CONCAT(manta_remote_, \
                                                                       __COUNTER__) { \
 #function, &function                                                             \
   }
@@ -76,6 +76,6 @@ struct ActorRegistrar {
 /// MANTA_ACTOR(Counter, increment, read);
 /// @endcode
 #define MANTA_ACTOR(Class, ...)                                      \
-  static const auto MANTA_DETAIL_CONCAT(manta_actor_, __COUNTER__) = \
+  [[maybe_unused]] static const auto MANTA_DETAIL_CONCAT(manta_actor_, __COUNTER__) = \
       ::manta::detail::ActorRegistrar<Class>(#Class)                 \
           MANTA_DETAIL_FOR_EACH(MANTA_DETAIL_METHOD, Class, __VA_ARGS__)

@@ -27,6 +27,13 @@ struct is_span_of_const : std::false_type {};
 template <class E>
 struct is_span_of_const<std::span<const E>> : std::true_type {};
 
+/// True when a parameter of type P reads an object of type T in place: std::span<const E> of a
+/// std::vector<E>.
+template <class P, class T>
+struct is_view_of : std::false_type {};
+template <class E, class A>
+struct is_view_of<std::span<const E>, std::vector<E, A>> : std::true_type {};
+
 /// True when an argument stored as S is an ObjectRef that the call receives as its value.
 template <class P, class S>
 inline constexpr bool resolves_v = is_object_ref_v<S> && !is_object_ref_v<P>;
@@ -41,10 +48,7 @@ template <class P, class A>
 constexpr void check_argument() {
   if constexpr (is_object_ref_v<A> && !is_object_ref_v<P> && !std::is_same_v<P, AnyParameter>) {
     using T = typename std::remove_cvref_t<A>::value_type;
-    using Param = std::remove_cvref_t<P>;
-    constexpr bool view = is_span_of_const<Param>::value &&
-                          std::is_same_v<T, std::vector<typename Param::element_type>>;
-    static_assert(view || std::is_convertible_v<const T&, P>,
+    static_assert(is_view_of<std::remove_cvref_t<P>, T>::value || std::is_convertible_v<const T&, P>,
                   "manta: an ObjectRef<T> argument is passed where the parameter cannot take a T");
   } else if constexpr (!std::is_same_v<P, AnyParameter>) {
     static_assert(std::is_constructible_v<std::remove_cvref_t<P>, A>,
@@ -116,7 +120,7 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   }
   template <std::size_t... I>
   void collect(std::index_sequence<I...>) {
-    core::Object** out = deps_.data();
+    [[maybe_unused]] core::Object** out = deps_.data();
     (add_dependency<P>(std::get<I>(args_), out), ...);
   }
 
