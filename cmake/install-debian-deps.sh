@@ -12,7 +12,7 @@ packages=(
   libtrilinos-kokkos-dev
   libboost-serialization-dev
   libgtest-dev
-  libspdlog-dev libfmt-dev libcli11-dev
+  libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
 )
 
 missing=()

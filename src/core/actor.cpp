@@ -28,8 +28,12 @@ class Actor::Call final : public Dependent {
   Object* result() const noexcept { return result_; }
   using Dependent::first_failure;
 
+  /// Set once the dependencies are ready; guarded by the actor's mutex. The pending count alone
+  /// is not enough: it reaches zero while dependencies_ready() still runs on this call.
+  bool runnable = false;
+
  private:
-  void dependencies_ready() override { actor_.call_ready(); }
+  void dependencies_ready() override { actor_.call_ready(*this); }
 
   Actor& actor_;
   const char* name_;
@@ -77,9 +81,10 @@ void Actor::enqueue(Call* call) {
   call->start();
 }
 
-void Actor::call_ready() {
+void Actor::call_ready(Call& call) {
   std::lock_guard lock(mutex_);
-  if (!draining_ && !mailbox_.empty() && mailbox_.front()->dependencies_done()) {
+  call.runnable = true;
+  if (!draining_ && mailbox_.front()->runnable) {
     schedule_drain_locked();
   }
 }
@@ -100,7 +105,7 @@ Runnable::Units Actor::Drain::run() {
     Call* call = nullptr;
     {
       std::lock_guard lock(actor_.mutex_);
-      if (actor_.mailbox_.empty() || !actor_.mailbox_.front()->dependencies_done()) {
+      if (actor_.mailbox_.empty() || !actor_.mailbox_.front()->runnable) {
         actor_.draining_ = false;
       } else {
         call = actor_.mailbox_.front();

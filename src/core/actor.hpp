@@ -54,8 +54,8 @@ class Actor {
 
   ~Actor();
   void enqueue(Call* call);
-  /// A call's dependencies are ready: drain if it is first in line.
-  void call_ready();
+  /// `call`'s dependencies are ready: drain if it is first in line.
+  void call_ready(Call& call);
   void schedule_drain_locked();
   void execute(Call& call);
 
