@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -38,20 +40,38 @@ struct is_view_of<std::span<const E>, std::vector<E, A>> : std::true_type {};
 template <class P, class S>
 inline constexpr bool resolves_v = is_object_ref_v<S> && !is_object_ref_v<P>;
 
+/// The owning type behind a parameter type: a view parameter keeps its data alive as a
+/// vector or string, so an argument passed as a temporary does not dangle until the call runs.
+template <class P>
+struct owning {
+  using type = std::remove_cvref_t<P>;
+};
+template <class E>
+struct owning<std::span<const E>> {
+  using type = std::vector<std::remove_cv_t<E>>;
+};
+template <>
+struct owning<std::string_view> {
+  using type = std::string;
+};
+template <class P>
+using owning_t = typename owning<std::remove_cvref_t<P>>::type;
+
 /// How an argument submitted as A is kept until the call runs: refs stay refs (resolved later),
-/// anything else is converted to the parameter's own type now.
+/// anything else is converted now to the (owning) type of its parameter.
 template <class P, class A>
 using stored_argument_t = std::conditional_t<is_object_ref_v<A> || std::is_same_v<P, AnyParameter>,
-                                             std::decay_t<A>, std::remove_cvref_t<P>>;
+                                             std::decay_t<A>, owning_t<P>>;
 
 template <class P, class A>
 constexpr void check_argument() {
   if constexpr (is_object_ref_v<A> && !is_object_ref_v<P> && !std::is_same_v<P, AnyParameter>) {
     using T = typename std::remove_cvref_t<A>::value_type;
-    static_assert(is_view_of<std::remove_cvref_t<P>, T>::value || std::is_convertible_v<const T&, P>,
-                  "manta: an ObjectRef<T> argument is passed where the parameter cannot take a T");
+    static_assert(
+        is_view_of<std::remove_cvref_t<P>, T>::value || std::is_convertible_v<const T&, P>,
+        "manta: an ObjectRef<T> argument is passed where the parameter cannot take a T");
   } else if constexpr (!std::is_same_v<P, AnyParameter>) {
-    static_assert(std::is_constructible_v<std::remove_cvref_t<P>, A>,
+    static_assert(std::is_constructible_v<owning_t<P>, A>,
                   "manta: an argument does not convert to the function's parameter type");
   }
 }
