@@ -64,10 +64,10 @@ struct ActorRegistrar {
 /// int square(int x) { return x * x; }
 /// MANTA_REMOTE(square);
 /// @endcode
-#define MANTA_REMOTE(function)                                                       \
-  [[maybe_unused]] static const ::manta::detail::FunctionRegistrar MANTA_DETAIL_CONCAT(manta_remote_, \
-                                                                      __COUNTER__) { \
-#function, &function                                                             \
+#define MANTA_REMOTE(function)                                                          \
+  [[maybe_unused]] static const ::manta::detail::FunctionRegistrar MANTA_DETAIL_CONCAT( \
+      manta_remote_, __COUNTER__) {                                                     \
+#function, &function                                                                \
   }
 
 /// @brief Registers an actor class and the methods callable remotely, by name.
@@ -75,7 +75,7 @@ struct ActorRegistrar {
 /// class Counter { public: void increment(); int read() const; ... };
 /// MANTA_ACTOR(Counter, increment, read);
 /// @endcode
-#define MANTA_ACTOR(Class, ...)                                      \
+#define MANTA_ACTOR(Class, ...)                                                       \
   [[maybe_unused]] static const auto MANTA_DETAIL_CONCAT(manta_actor_, __COUNTER__) = \
-      ::manta::detail::ActorRegistrar<Class>(#Class)                 \
+      ::manta::detail::ActorRegistrar<Class>(#Class)                                  \
           MANTA_DETAIL_FOR_EACH(MANTA_DETAIL_METHOD, Class, __VA_ARGS__)

@@ -12,14 +12,10 @@
 
 namespace {
 
-int small_value(int x) {
-  return x + 1;
-}
+int small_value(int x) { return x + 1; }
 MANTA_REMOTE(small_value);
 
-int after(int x, int /*gate*/) {
-  return x;
-}
+int after(int x, int /*gate*/) { return x; }
 MANTA_REMOTE(after);
 
 class Accumulator {
@@ -43,9 +39,7 @@ void check(bool ok, const char* what) {
 
 /// Bytes the program has allocated and not freed (glibc's count: exact, unlike RSS, which keeps
 /// freed pages).
-std::size_t heap_bytes() {
-  return mallinfo2().uordblks;
-}
+std::size_t heap_bytes() { return mallinfo2().uordblks; }
 
 double tasks_async(int count) {
   std::vector<manta::ObjectRef<int>> refs;

@@ -13,22 +13,12 @@
 
 namespace manta::detail {
 
-std::string type_name(const std::type_info& type) {
-  return util::demangle(type.name());
-}
+std::string type_name(const std::type_info& type) { return util::demangle(type.name()); }
 
-void retain(core::Object* object) noexcept {
-  object->retain();
-}
-void release(core::Object* object) noexcept {
-  object->release();
-}
-ObjectId object_id(const core::Object* object) noexcept {
-  return object->id();
-}
-bool object_is_ready(const core::Object* object) noexcept {
-  return object->is_ready();
-}
+void retain(core::Object* object) noexcept { object->retain(); }
+void release(core::Object* object) noexcept { object->release(); }
+ObjectId object_id(const core::Object* object) noexcept { return object->id(); }
+bool object_is_ready(const core::Object* object) noexcept { return object->is_ready(); }
 
 const ValueBox& object_value(core::Object* object, const std::type_info& expected,
                              Deadline deadline) {
@@ -63,21 +53,15 @@ std::vector<bool> wait_objects(std::span<core::Object* const> objects, std::size
   return core::Runtime::current().wait_objects(objects, num_returns, deadline);
 }
 
-std::size_t inline_object_limit() {
-  return core::Runtime::current().options().inline_object_limit;
-}
+std::size_t inline_object_limit() { return core::Runtime::current().options().inline_object_limit; }
 
 core::Object* submit_task(const char* function_name, const TaskOptions& options,
                           std::unique_ptr<CallBody> body) {
   return core::submit_task(core::Runtime::current(), function_name, options, std::move(body));
 }
 
-void retain(core::Actor* actor) noexcept {
-  actor->retain();
-}
-void release(core::Actor* actor) noexcept {
-  actor->release();
-}
+void retain(core::Actor* actor) noexcept { actor->retain(); }
+void release(core::Actor* actor) noexcept { actor->release(); }
 
 core::Actor* create_actor(const char* class_name, const ActorOptions& options,
                           std::unique_ptr<CallBody> constructor) {

@@ -93,18 +93,10 @@ Runtime::Runtime(const RuntimeOptions& options) {
   scoped_runtime = std::make_unique<core::Runtime>(options);
 }
 
-Runtime::~Runtime() {
-  scoped_runtime.reset();
-}
+Runtime::~Runtime() { scoped_runtime.reset(); }
 
-int rank() {
-  return core::Runtime::current().rank();
-}
-int world_size() {
-  return core::Runtime::current().layout().size;
-}
-double num_cpus() {
-  return core::Runtime::current().options().num_cpus;
-}
+int rank() { return core::Runtime::current().rank(); }
+int world_size() { return core::Runtime::current().layout().size; }
+double num_cpus() { return core::Runtime::current().options().num_cpus; }
 
 }  // namespace manta

@@ -45,9 +45,7 @@ void Executor::spawn_locked() {
   threads_.emplace_back([this] { worker_loop(); });
 }
 
-bool Executor::feasible(std::int64_t units) const noexcept {
-  return units <= total_units_;
-}
+bool Executor::feasible(std::int64_t units) const noexcept { return units <= total_units_; }
 
 void Executor::submit(Runnable* runnable) {
   std::unique_lock lock(mutex_);

@@ -149,7 +149,7 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
     if constexpr (std::is_member_function_pointer_v<Callable>) {
       auto* instance = static_cast<typename member_class<Callable>::type*>(self->mutable_value());
       return run_boxed([&]() -> decltype(auto) {
-        return (instance->*callable_)(resolve<P>(std::get<I>(args_))...);
+        return std::invoke(callable_, *instance, resolve<P>(std::get<I>(args_))...);
       });
     } else if constexpr (std::is_class_v<Callable>) {
       return callable_(resolve<P>(std::get<I>(args_))...);  // a constructor: boxes itself
