@@ -19,6 +19,7 @@
 
 #define MANTA_UMBRELLA_INCLUDE
 #include "actor.hpp"
+#include "cluster.hpp"
 #include "error.hpp"
 #include "get.hpp"
 #include "map.hpp"

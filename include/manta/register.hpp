@@ -5,6 +5,7 @@
 #include "detail/public_header.hpp"
 
 #include "actor.hpp"
+#include "detail/call_body.hpp"
 #include "detail/core_access.hpp"
 
 #include <span>
@@ -15,7 +16,9 @@ namespace manta::detail {
 struct FunctionRegistrar {
   template <class R, class... P>
   FunctionRegistrar(const char* name, R (*function)(P...)) {
-    register_function(name, reinterpret_cast<AnyFunction>(function));
+    RemoteCallFactory factory = nullptr;
+    if constexpr (remotable_function_v<R, P...>) factory = &call_from_bytes<R, P...>;
+    register_function(name, reinterpret_cast<AnyFunction>(function), factory);
   }
 };
 

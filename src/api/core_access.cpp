@@ -74,8 +74,16 @@ core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
   return actor->submit(method_name, std::move(body));
 }
 
-void register_function(const char* name, AnyFunction address) {
-  core::Registry::instance().add_function(name, address);
+void register_function(const char* name, AnyFunction address, RemoteCallFactory factory) {
+  core::Registry::instance().add_function(name, address, factory);
+}
+
+void CallBody::write_arguments(std::vector<std::byte>&) const {
+  throw std::logic_error("manta: write_arguments of a call that cannot run remotely");
+}
+
+std::unique_ptr<ValueBox> CallBody::read_result(StoreBlock) const {
+  throw std::logic_error("manta: read_result of a call that cannot run remotely");
 }
 const char* function_name(AnyFunction address) {
   return core::Registry::instance().function_name(address);

@@ -23,6 +23,10 @@ StoreBlock StoreBlock::allocate(std::size_t size) {
         "in process memory instead; raise --object-store-memory",
         stats.used, stats.capacity, store.largest_free(), size);
   }
+  return heap(size);
+}
+
+StoreBlock StoreBlock::heap(std::size_t size) {
   return StoreBlock(static_cast<std::byte*>(::operator new(size)), size, false);
 }
 

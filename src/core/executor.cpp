@@ -130,6 +130,17 @@ void Executor::block_end() {
   pool_.acquire_overcommitted(current_worker.units);
 }
 
+bool Executor::can_start_now(std::int64_t units) const {
+  std::lock_guard lock(mutex_);
+  return queue_.empty() && units <= pool_.available();
+}
+
+double Executor::load_in_cpus() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<double>(queue_.size()) +
+         static_cast<double>(total_units_ - pool_.available()) / resources::units_per_cpu;
+}
+
 std::size_t Executor::thread_count() const {
   std::lock_guard lock(mutex_);
   return threads_.size();

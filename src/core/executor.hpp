@@ -58,6 +58,11 @@ class Executor {
   /// Called when it wakes: takes its units again (possibly overcommitting for a moment).
   void block_end();
 
+  /// Whether a runnable needing `units` would start at once: they are free and nothing waits.
+  bool can_start_now(std::int64_t units) const;
+  /// Work on this rank in CPUs: queued runnables plus the CPUs in use.
+  double load_in_cpus() const;
+
   /// Threads started so far (for tests and logs).
   std::size_t thread_count() const;
 

@@ -13,10 +13,22 @@ Registry& Registry::instance() {
   return registry;
 }
 
-void Registry::add_function(const char* name, detail::AnyFunction address) {
+void Registry::add_function(const char* name, detail::AnyFunction address,
+                            detail::RemoteCallFactory factory) {
   std::lock_guard lock(mutex_);
   if (++name_counts_[name] > 1) duplicates_.emplace_back(name);
   functions_.emplace(address, name);
+  functions_by_name_.emplace(name, RemoteFunction{address, factory});
+}
+
+Registry::RemoteFunction Registry::remote_function(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto found = functions_by_name_.find(name);
+  if (found == functions_by_name_.end()) {
+    throw NotRegisteredError("no function is registered as '" + name +
+                             "' on this rank (every rank must run the same binary)");
+  }
+  return found->second;
 }
 
 const char* Registry::function_name(detail::AnyFunction address) const {

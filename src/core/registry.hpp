@@ -24,9 +24,18 @@ class Registry {
  public:
   static Registry& instance();
 
-  void add_function(const char* name, detail::AnyFunction address);
+  /// A function and what builds its calls when they come from another rank.
+  struct RemoteFunction {
+    detail::AnyFunction address = nullptr;
+    detail::RemoteCallFactory factory = nullptr;  ///< null: the function cannot run remotely
+  };
+
+  void add_function(const char* name, detail::AnyFunction address,
+                    detail::RemoteCallFactory factory);
   /// @throws NotRegisteredError
   const char* function_name(detail::AnyFunction address) const;
+  /// The function registered as `name`. @throws NotRegisteredError
+  RemoteFunction remote_function(const std::string& name) const;
 
   void add_actor_class(const char* name, const std::type_info& type);
   void add_actor_method(const std::type_info& type, const char* name,
@@ -48,6 +57,7 @@ class Registry {
 
   mutable std::mutex mutex_;
   std::unordered_map<detail::AnyFunction, std::string> functions_;
+  std::unordered_map<std::string, RemoteFunction> functions_by_name_;
   std::map<std::string, int> name_counts_;
   std::unordered_map<std::type_index, ActorClass> classes_;
   std::vector<std::string> duplicates_;

@@ -38,6 +38,28 @@ RuntimeOptions resolve(RuntimeOptions options) {
   return options;
 }
 
+transport::PeerInfo self_info(const transport::MpiBootstrap& mpi, const transport::UcxContext& ucx,
+                              const store::ObjectStore& store, const RuntimeOptions& options) {
+  transport::PeerInfo self;
+  self.rank = mpi.layout().rank;
+  self.hostname = mpi.layout().hostname;
+  self.num_cpus = options.num_cpus;
+  self.worker_address = ucx.worker_address();
+  const auto region = store.region().bytes();
+  self.store_base = reinterpret_cast<std::uint64_t>(region.data());
+  self.store_size = region.size();
+  const auto rkey = store.region().packed_rkey();
+  self.store_rkey.assign(rkey.begin(), rkey.end());
+  return self;
+}
+
+std::vector<std::int64_t> cpu_units_of(const std::vector<transport::PeerInfo>& peers) {
+  std::vector<std::int64_t> units;
+  units.reserve(peers.size());
+  for (const auto& peer : peers) units.push_back(resources::cpu_units(peer.num_cpus, "num_cpus"));
+  return units;
+}
+
 struct Waiter {
   std::mutex mutex;
   std::condition_variable changed;
@@ -52,17 +74,31 @@ Runtime::Runtime(const RuntimeOptions& options)
       mpi_(),
       ucx_(),
       store_(ucx_, options_.object_store_memory),
+      peers_(transport::exchange_peer_info(mpi_, self_info(mpi_, ucx_, store_, options_))),
+      cluster_(rank(), cpu_units_of(peers_)),
       executor_(resources::cpu_units(options_.num_cpus, "num_cpus"), max_worker_threads) {
   util::configure_logging(rank(), mpi_.layout().size, options_.log_level);
   resources::ensure_kokkos_initialized(static_cast<int>(std::ceil(options_.num_cpus)));
-  util::log().info("started on {}: {} CPU slots, object store {} MiB", mpi_.layout().hostname,
-                   options_.num_cpus, options_.object_store_memory >> 20);
+  messenger_ = std::make_unique<transport::Messenger>(
+      ucx_, store_.region(), peers_, rank(),
+      [this](int source, std::span<const std::byte> message) {
+        remote_.on_message(source, message);
+      });
+  util::log().info("started on {} (node {} of the job): {} CPU slots, object store {} MiB",
+                   mpi_.layout().hostname, peers_[rank()].node, options_.num_cpus,
+                   options_.object_store_memory >> 20);
   running_runtime.store(this);
 }
 
 Runtime::~Runtime() {
-  wait_for_outstanding_work();
-  if (mpi_.layout().size > 1) MPI_Barrier(MPI_COMM_WORLD);
+  if (mpi_.layout().size > 1) {
+    wait_for_quiet_job();
+    messenger_->close_endpoints();
+    MPI_Barrier(MPI_COMM_WORLD);
+  } else {
+    wait_for_outstanding_work();
+  }
+  messenger_.reset();
   running_runtime.store(nullptr);
   if (const auto stats = store_.stats(); stats.blocks > 0) {
     util::log().warn("shutdown: {} store objects ({} bytes) are still referenced", stats.blocks,
@@ -99,6 +135,18 @@ void Runtime::wait_for_outstanding_work() {
       !idle_.wait_for(lock, std::chrono::seconds(10), [&] { return outstanding_.load() == 0; })) {
     util::log().warn("shutdown: waiting for {} tasks and actor calls to finish",
                      outstanding_.load());
+  }
+}
+
+void Runtime::wait_for_quiet_job() {
+  std::int64_t previous_started = -1;
+  while (true) {
+    wait_for_outstanding_work();
+    std::int64_t local[2] = {started_.load(), outstanding_.load()};
+    std::int64_t global[2] = {0, 0};
+    MPI_Allreduce(local, global, 2, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    if (global[1] == 0 && global[0] == previous_started) return;
+    previous_started = global[0];
   }
 }
 

@@ -2,9 +2,12 @@
 /// @brief One rank's running Manta: the parts it is made of, and the work in flight.
 #pragma once
 
+#include "core/cluster.hpp"
 #include "core/executor.hpp"
 #include "core/object.hpp"
+#include "core/remote.hpp"
 #include "store/object_store.hpp"
+#include "transport/messenger.hpp"
 #include "transport/mpi_bootstrap.hpp"
 #include "transport/ucx_context.hpp"
 
@@ -13,14 +16,16 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <vector>
 
 namespace manta::core {
 
-/// @brief Starts, in order, MPI, logging, Kokkos, UCX, the object store and the worker pool, and
-/// stops them in reverse once all submitted work has finished. One per process at a time.
+/// @brief Starts, in order, MPI, logging, Kokkos, UCX, the object store, the worker pool and
+/// the messenger (after every rank has told the others how to reach it), and stops them in
+/// reverse once all work everywhere has finished. One per process at a time.
 class Runtime {
  public:
   /// @throws InvalidOptionError for bad options, Error when a dependency fails to start or a
@@ -46,6 +51,10 @@ class Runtime {
   int rank() const noexcept { return mpi_.layout().rank; }
   Executor& executor() noexcept { return executor_; }
   store::ObjectStore& store() noexcept { return store_; }
+  const Cluster& cluster() const noexcept { return cluster_; }
+  Cluster& cluster() noexcept { return cluster_; }
+  Remote& remote() noexcept { return remote_; }
+  transport::Messenger& messenger() noexcept { return *messenger_; }
 
   /// A fresh id owned by this rank.
   ObjectId next_object_id() noexcept {
@@ -53,7 +62,10 @@ class Runtime {
   }
 
   /// Counts work from submission to completion, so shutdown can wait for all of it.
-  void work_started() noexcept { outstanding_.fetch_add(1, std::memory_order_relaxed); }
+  void work_started() noexcept {
+    outstanding_.fetch_add(1, std::memory_order_relaxed);
+    started_.fetch_add(1, std::memory_order_relaxed);
+  }
   void work_finished() noexcept;
 
   /// Blocks until `needed` of `objects` are ready or `deadline` passes; a worker thread gives its
@@ -63,17 +75,25 @@ class Runtime {
 
  private:
   void wait_for_outstanding_work();
+  /// Returns once no rank has work left and none can get any: every rank's outstanding count is
+  /// zero in two rounds in a row that saw no work start anywhere. Collective.
+  void wait_for_quiet_job();
 
   const std::uint64_t generation_;
   const RuntimeOptions options_;
   transport::MpiBootstrap mpi_;
   transport::UcxContext ucx_;
   store::ObjectStore store_;
+  std::vector<transport::PeerInfo> peers_;
+  Cluster cluster_;
+  Remote remote_{*this};
   std::atomic<std::uint64_t> next_sequence_{1};
-  std::atomic<std::int64_t> outstanding_{0};
+  std::atomic<std::int64_t> outstanding_{0};  ///< tasks and calls submitted, not finished
+  std::atomic<std::int64_t> started_{0};      ///< tasks and calls ever submitted here
   std::mutex idle_mutex_;
   std::condition_variable idle_;
-  Executor executor_;  ///< last: its threads stop first
+  Executor executor_;                                ///< its threads stop before the parts above go
+  std::unique_ptr<transport::Messenger> messenger_;  ///< started last, stopped first
 };
 
 }  // namespace manta::core

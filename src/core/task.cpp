@@ -1,6 +1,8 @@
 #include "core/task.hpp"
 
 #include "core/dependent.hpp"
+#include "core/registry.hpp"
+#include "core/remote.hpp"
 #include "core/runtime.hpp"
 #include "core/task_error.hpp"
 #include "resources/cpu_pool.hpp"
@@ -11,35 +13,49 @@
 namespace manta::core {
 namespace {
 
-/// @brief A submitted task, alive from submission until its result is set.
-class Task final : public Runnable, public Dependent {
+/// @brief A submitted task, alive from submission until its result is set. It runs on this
+/// rank's executor, or is sent to another rank and waits there for the reply.
+class Task final : public Runnable, public Dependent, public RemoteCompletion {
  public:
-  Task(Runtime& runtime, std::string name, int max_retries, std::unique_ptr<detail::CallBody> body,
-       Object* result)
+  /// `pinned`: run here whatever the load (a task another rank already placed here).
+  Task(Runtime& runtime, const char* function_name, std::string name, int max_retries,
+       std::unique_ptr<detail::CallBody> body, Object* result, bool pinned)
       : runtime_(runtime),
+        function_name_(function_name),
         name_(std::move(name)),
         retries_left_(max_retries),
+        pinned_(pinned),
         body_(std::move(body)),
         result_(result) {}
 
-  /// Waits for the ObjectRef arguments, then queues itself. May finish before returning.
+  /// Waits for the ObjectRef arguments, then dispatches itself. May finish before returning.
   void start() { wait_for(body_->dependencies()); }
 
   Units run() override {
     try {
       result_->seal(body_->run(nullptr));
     } catch (...) {
-      if (retries_left_ > 0) {
-        --retries_left_;
-        util::log().warn("task '{}' threw; running it again ({} retries left)", name_,
-                         retries_left_);
-        runtime_.executor().submit(this);
-        return Units::release;
-      }
+      if (retry()) return Units::release;
       result_->fail(current_task_error(name_, runtime_.rank()));
     }
     finish();
     return Units::release;
+  }
+
+  void complete(transport::TaskReply reply) override {
+    if (auto* bytes = std::get_if<std::vector<std::byte>>(&reply.outcome)) {
+      auto block = detail::StoreBlock::heap(bytes->size());
+      std::copy(bytes->begin(), bytes->end(), block.bytes().begin());
+      seal_or_fail([&] { return body_->read_result(std::move(block)); });
+    } else if (auto* location = std::get_if<transport::StoreLocation>(&reply.outcome)) {
+      fetch(*location, reply.result);
+    } else {
+      const auto& error = std::get<transport::WireError>(reply.outcome);
+      if (retry()) return;
+      result_->fail(std::make_exception_ptr(
+          TaskError(error.task_name, error.rank, error.exception_type, error.message)));
+      finish();
+    }
   }
 
  private:
@@ -49,7 +65,74 @@ class Task final : public Runnable, public Dependent {
       finish();
       return;
     }
-    runtime_.executor().submit(this);
+    dispatch();
+  }
+
+  void dispatch() {
+    const int here = runtime_.rank();
+    const int target = pinned_ || !body_->remotable()
+                           ? here
+                           : runtime_.cluster().choose(cpu_units, runtime_.executor());
+    if (target == here) {
+      runtime_.executor().submit(this);
+      return;
+    }
+    const ObjectId id = result_->id();
+    transport::TaskRequest request{
+        {id.owner_rank, id.sequence}, function_name_, name_, cpu_units, {}};
+    try {
+      body_->write_arguments(request.arguments);
+    } catch (...) {
+      result_->fail(current_task_error(name_, here));
+      finish();
+      return;
+    }
+    runtime_.remote().send_task(target, std::move(request), this);
+  }
+
+  /// Queues the task again if it has retries left.
+  bool retry() {
+    if (retries_left_ == 0) return false;
+    --retries_left_;
+    util::log().warn("task '{}' failed; running it again ({} retries left)", name_, retries_left_);
+    dispatch();
+    return true;
+  }
+
+  /// Reads a large result from the store of the rank that produced it, with one RMA get into
+  /// this rank's store, then releases it there.
+  void fetch(const transport::StoreLocation& location, transport::WireObjectId id) {
+    auto block = std::make_shared<detail::StoreBlock>(detail::StoreBlock::allocate(location.size));
+    if (!block->in_store()) {
+      result_->fail(std::make_exception_ptr(Error(
+          "the object store is full: cannot fetch the " + std::to_string(location.size) +
+          "-byte result of task '" + name_ + "' from rank " + std::to_string(location.rank))));
+      runtime_.remote().release_held(location.rank, id);
+      finish();
+      return;
+    }
+    runtime_.messenger().get(location.rank, location.offset, block->bytes(),
+                             [this, block, location, id](const std::string& error) {
+                               runtime_.remote().release_held(location.rank, id);
+                               if (!error.empty()) {
+                                 result_->fail(std::make_exception_ptr(Error(
+                                     "fetching the result of task '" + name_ + "' from rank " +
+                                     std::to_string(location.rank) + " failed: " + error)));
+                                 finish();
+                                 return;
+                               }
+                               seal_or_fail([&] { return body_->read_result(std::move(*block)); });
+                             });
+  }
+
+  template <class MakeValue>
+  void seal_or_fail(MakeValue&& make_value) {
+    try {
+      result_->seal(make_value());
+    } catch (...) {
+      result_->fail(current_task_error(name_, runtime_.rank()));
+    }
+    finish();
   }
 
   void finish() {
@@ -60,8 +143,10 @@ class Task final : public Runnable, public Dependent {
   }
 
   Runtime& runtime_;
+  const char* const function_name_;
   const std::string name_;
   int retries_left_;
+  const bool pinned_;
   std::unique_ptr<detail::CallBody> body_;
   Object* result_;  ///< one reference, held until the result is set
 };
@@ -77,19 +162,83 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
     throw InvalidOptionError("max_retries of task '" + name + "' is " +
                              std::to_string(options.max_retries) + "; it must be >= 0");
   }
-  if (!runtime.executor().feasible(units)) {
+  const bool remotable = body->remotable();
+  const auto& cluster = runtime.cluster();
+  if (units > (remotable ? cluster.largest_rank_units() : runtime.executor().total_units())) {
     throw InfeasibleError(
         "task '" + name + "' asks for num_cpus = " + resources::format_cpus(units) +
-        ", but this rank has " + resources::format_cpus(runtime.executor().total_units()) +
+        (remotable
+             ? ", but the largest of the " + std::to_string(cluster.size()) + " ranks has " +
+                   resources::format_cpus(cluster.largest_rank_units())
+             : ", but this rank has " + resources::format_cpus(runtime.executor().total_units()) +
+                   " (it cannot go to another rank: it takes an ObjectRef, an ActorHandle "
+                   "or a type that cannot be serialized)") +
         " CPUs: it could never run");
   }
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the caller's reference; the task holds the first
-  auto* task = new Task(runtime, std::move(name), options.max_retries, std::move(body), result);
+  auto* task = new Task(runtime, function_name, std::move(name), options.max_retries,
+                        std::move(body), result, /*pinned=*/false);
   task->cpu_units = units;
   runtime.work_started();
   task->start();
   return result;
+}
+
+void run_task_request(Runtime& runtime, int source, transport::TaskRequest request) {
+  const transport::WireObjectId owner_id = request.result;
+  const auto fail = [&](const std::exception_ptr& error) {
+    runtime.remote().reply(source, {owner_id, wire_error(error, request.name, runtime.rank())});
+  };
+  std::unique_ptr<detail::CallBody> body;
+  const char* function_name = nullptr;
+  try {
+    const auto function = Registry::instance().remote_function(request.function);
+    if (function.factory == nullptr) {
+      throw NotRegisteredError("function '" + request.function + "' cannot run remotely");
+    }
+    function_name = Registry::instance().function_name(function.address);
+    body = function.factory(function.address, request.arguments);
+  } catch (...) {
+    fail(std::current_exception());
+    return;
+  }
+
+  auto* result = new Object(runtime.next_object_id(), function_name);
+  result->retain();  // the task's; the first is the reply callback's
+  result->on_ready([&runtime, source, owner_id, result, name = request.name] {
+    transport::TaskReply reply{owner_id, {}};
+    if (result->has_failed()) {
+      reply.outcome = wire_error(result->error(), name, runtime.rank());
+    } else {
+      try {
+        const auto& value = result->value();
+        const std::size_t size = value.serialized_size();
+        if (size < runtime.options().inline_object_limit) {
+          std::vector<std::byte> bytes(size);
+          value.serialize_into(bytes);
+          reply.outcome = std::move(bytes);
+        } else {
+          auto block = detail::StoreBlock::allocate(size);
+          value.serialize_into(block.bytes());
+          if (block.in_store()) {
+            reply.outcome = runtime.remote().hold(owner_id, std::move(block));
+          } else {
+            reply.outcome = std::vector<std::byte>(block.bytes().begin(), block.bytes().end());
+          }
+        }
+      } catch (...) {
+        reply.outcome = wire_error(std::current_exception(), name, runtime.rank());
+      }
+    }
+    runtime.remote().reply(source, std::move(reply));
+    result->release();
+  });
+  auto* task = new Task(runtime, function_name, std::move(request.name), /*max_retries=*/0,
+                        std::move(body), result, /*pinned=*/true);
+  task->cpu_units = request.cpu_units;
+  runtime.work_started();
+  task->start();
 }
 
 }  // namespace manta::core

@@ -1,9 +1,10 @@
 /// @file core/task.hpp
-/// @brief Submitting a task: wait for its ObjectRef arguments, run it on a worker, set its
-/// result or error, retry it when asked.
+/// @brief Tasks: wait for their ObjectRef arguments, run here or on another rank, set their
+/// result or error, retry when asked.
 #pragma once
 
 #include "core/object.hpp"
+#include "transport/wire.hpp"
 
 #include <manta/detail/core_access.hpp>
 #include <manta/options.hpp>
@@ -15,11 +16,15 @@ namespace manta::core {
 class Runtime;
 
 /// Submits `body` as a task of the registered function `function_name`. Returns its result object
-/// with one reference for the caller; the task runs once its dependencies are ready and its CPU
-/// units free.
+/// with one reference for the caller; the task runs once its dependencies are ready, here or on
+/// the rank the cluster picks.
 /// @throws InvalidOptionError for negative num_cpus or max_retries
-/// @throws InfeasibleError when num_cpus exceeds what this rank has
+/// @throws InfeasibleError when no rank (or, for a task that cannot leave it, this rank) has
+/// num_cpus
 Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptions& options,
                     std::unique_ptr<detail::CallBody> body);
+
+/// Runs a task another rank sent (`source`, its owner) and replies with its outcome.
+void run_task_request(Runtime& runtime, int source, transport::TaskRequest request);
 
 }  // namespace manta::core

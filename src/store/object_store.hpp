@@ -8,6 +8,7 @@
 #include "transport/ucx_context.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 
 namespace manta::store {
@@ -34,6 +35,11 @@ class ObjectStore {
   bool contains(const std::byte* address) const noexcept {
     const auto region = region_.bytes();
     return address >= region.data() && address < region.data() + region.size();
+  }
+
+  /// Offset of `address` (in the region) from the region's start, as peers address it.
+  std::uint64_t offset_of(const std::byte* address) const noexcept {
+    return static_cast<std::uint64_t>(address - region_.bytes().data());
   }
 
   StoreStats stats() const;

@@ -9,7 +9,7 @@ UcxContext::UcxContext() {
   MANTA_CHECK_UCX(ucp_config_read(nullptr, nullptr, &config));
   ucp_params_t params{};
   params.field_mask = UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_MT_WORKERS_SHARED;
-  params.features = UCP_FEATURE_RMA | UCP_FEATURE_AM;
+  params.features = UCP_FEATURE_RMA | UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
   params.mt_workers_shared = 1;
   const ucs_status_t status = ucp_init(&params, config, &context_);
   ucp_config_release(config);
@@ -29,6 +29,16 @@ UcxContext::UcxContext() {
 UcxContext::~UcxContext() {
   ucp_worker_destroy(worker_);
   ucp_cleanup(context_);
+}
+
+std::vector<std::byte> UcxContext::worker_address() const {
+  ucp_address_t* address = nullptr;
+  std::size_t length = 0;
+  MANTA_CHECK_UCX(ucp_worker_get_address(worker_, &address, &length));
+  const auto* bytes = reinterpret_cast<const std::byte*>(address);
+  std::vector<std::byte> copy(bytes, bytes + length);
+  ucp_worker_release_address(worker_, address);
+  return copy;
 }
 
 RegisteredRegion::RegisteredRegion(const UcxContext& ucx, std::size_t size)

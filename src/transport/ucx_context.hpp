@@ -6,12 +6,13 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 namespace manta::transport {
 
-/// @brief One ucp context (RMA + active messages) and one thread-safe worker per rank. The
-/// transports come from UCX's own configuration (`UCX_TLS`): shared memory and tcp here, rc/dc
-/// on InfiniBand, with no change to Manta.
+/// @brief One ucp context (RMA, active messages, wakeup) and one thread-safe worker per rank.
+/// The transports come from UCX's own configuration (`UCX_TLS`): shared memory and tcp here,
+/// rc/dc on InfiniBand, with no change to Manta.
 class UcxContext {
  public:
   /// @throws manta::Error naming the failed ucp call
@@ -22,6 +23,8 @@ class UcxContext {
 
   ucp_context_h context() const noexcept { return context_; }
   ucp_worker_h worker() const noexcept { return worker_; }
+  /// The worker's address, which peers need to reach it (exchanged at bootstrap).
+  std::vector<std::byte> worker_address() const;
 
  private:
   ucp_context_h context_ = nullptr;
@@ -40,6 +43,8 @@ class RegisteredRegion {
   RegisteredRegion& operator=(const RegisteredRegion&) = delete;
 
   std::span<std::byte> bytes() const noexcept { return {base_, size_}; }
+  /// UCX's handle of the region, for RMA into it without a registration lookup.
+  ucp_mem_h memory() const noexcept { return memory_; }
   /// The rkey peers unpack to read this region remotely.
   std::span<const std::byte> packed_rkey() const noexcept {
     return {static_cast<const std::byte*>(rkey_), rkey_size_};

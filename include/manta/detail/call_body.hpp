@@ -7,6 +7,7 @@
 #include "../get.hpp"
 #include "../object_ref.hpp"
 #include "core_access.hpp"
+#include "serializable.hpp"
 
 #include <array>
 #include <functional>
@@ -91,17 +92,30 @@ decltype(auto) resolve(S& stored) {
   }
 }
 
-/// Runs `invoke` and boxes what it returns (a void call yields Unit).
-template <class Invoke>
+/// Runs `invoke` and boxes what it returns (a void call yields Unit) in a Box<T>.
+template <template <class> class Box, class Invoke>
 std::unique_ptr<ValueBox> run_boxed(Invoke&& invoke) {
   using R = std::invoke_result_t<Invoke>;
   if constexpr (std::is_void_v<R>) {
     invoke();
-    return make_box(Unit{});
+    return std::make_unique<Box<Unit>>(std::in_place);
   } else {
-    return make_box(invoke());
+    return std::make_unique<Box<std::remove_cvref_t<R>>>(std::in_place, invoke());
   }
 }
+
+/// Result type of a call returning R, as an ObjectRef parameter.
+template <class R>
+using result_t = std::conditional_t<std::is_void_v<R>, void, std::remove_cvref_t<R>>;
+
+/// True when a free function R(P...) can run on another rank: every parameter takes a
+/// serializable value (not an ObjectRef or ActorHandle) and the result is serializable.
+template <class R, class... P>
+inline constexpr bool remotable_function_v = (is_serializable_v<owning_t<P>> && ...) &&
+                                             (std::is_void_v<R> || is_serializable_v<R>);
+
+/// Tag of the constructor that takes the stored arguments as a tuple (a call from another rank).
+struct FromTuple {};
 
 template <class M>
 struct member_class;
@@ -127,13 +141,73 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
       : callable_(callable), args_(S(std::forward<A>(args))...) {
     collect(std::index_sequence_for<S...>{});
   }
+  TypedCall(FromTuple, Callable callable, std::tuple<S...> args)
+      : callable_(callable), args_(std::move(args)) {
+    collect(std::index_sequence_for<S...>{});
+  }
 
   std::unique_ptr<ValueBox> run(ValueBox* self) override {
     return invoke(self, std::index_sequence_for<S...>{});
   }
   std::span<core::Object* const> dependencies() const noexcept override { return deps_; }
 
+  bool remotable() const noexcept override { return remote; }
+  void write_arguments(std::vector<std::byte>& out) const override {
+    if constexpr (remote) {
+      VectorBuffer buffer(out);
+      boost::archive::binary_oarchive archive(buffer, archive_flags);
+      write_all(archive, std::index_sequence_for<S...>{});
+    } else {
+      CallBody::write_arguments(out);
+    }
+  }
+  std::unique_ptr<ValueBox> read_result(StoreBlock bytes) const override {
+    if constexpr (remote) {
+      return std::make_unique<StoredBox<Result>>(std::move(bytes));
+    } else {
+      return CallBody::read_result(std::move(bytes));
+    }
+  }
+
  private:
+  template <class M>
+  struct function_result {
+    using type = void;
+  };
+  template <class R, class... Q>
+  struct function_result<R (*)(Q...)> {
+    using type = R;
+  };
+  using Result = stored_t<typename function_result<Callable>::type>;
+  static constexpr bool remote =
+      std::is_pointer_v<Callable> &&
+      remotable_function_v<typename function_result<Callable>::type, P...>;
+
+  /// Results of calls that may run remotely can be serialized to be sent back.
+  template <class T>
+  using ResultBox = std::conditional_t<remote, SerializableBox<T>, TypedBox<T>>;
+
+  template <std::size_t... I>
+  void write_all(boost::archive::binary_oarchive& archive, std::index_sequence<I...>) const {
+    (write_argument<P>(archive, std::get<I>(args_)), ...);
+  }
+
+  /// One argument as the receiving rank reads it: a value of the parameter's owning type.
+  template <class Param, class Stored>
+  static void write_argument(boost::archive::binary_oarchive& archive, const Stored& stored) {
+    if constexpr (resolves_v<Param, Stored>) {
+      const auto& value = value_of(stored, std::nullopt);
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, owning_t<Param>>) {
+        archive << value;
+      } else {
+        const owning_t<Param> converted(value);
+        archive << converted;
+      }
+    } else {
+      archive << stored;
+    }
+  }
+
   template <class Param, class Arg>
   static void add_dependency(Arg& arg, core::Object**& out) {
     if constexpr (resolves_v<Param, Arg>) *out++ = arg.impl_object();
@@ -148,13 +222,13 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   std::unique_ptr<ValueBox> invoke(ValueBox* self, std::index_sequence<I...>) {
     if constexpr (std::is_member_function_pointer_v<Callable>) {
       auto* instance = static_cast<typename member_class<Callable>::type*>(self->mutable_value());
-      return run_boxed([&]() -> decltype(auto) {
+      return run_boxed<TypedBox>([&]() -> decltype(auto) {
         return std::invoke(callable_, *instance, resolve<P>(std::get<I>(args_))...);
       });
     } else if constexpr (std::is_class_v<Callable>) {
       return callable_(resolve<P>(std::get<I>(args_))...);  // a constructor: boxes itself
     } else {
-      return run_boxed(
+      return run_boxed<ResultBox>(
           [&]() -> decltype(auto) { return callable_(resolve<P>(std::get<I>(args_))...); });
     }
   }
@@ -176,10 +250,6 @@ struct Construct {
 template <class>
 using any_parameter_t = AnyParameter;
 
-/// Result type of a call returning R, as an ObjectRef parameter.
-template <class R>
-using result_t = std::conditional_t<std::is_void_v<R>, void, std::remove_cvref_t<R>>;
-
 /// Builds the call of `callable`, whose parameters are Params = std::tuple<P...>, with `args`,
 /// checking at compile time that the arguments fit the parameters.
 template <class Params>
@@ -196,5 +266,18 @@ struct CallFactory<std::tuple<P...>> {
         callable, std::forward<A>(args)...);
   }
 };
+
+/// The RemoteCallFactory of a registered function R(P...): reads the arguments that
+/// CallBody::write_arguments wrote on the sending rank.
+template <class R, class... P>
+std::unique_ptr<CallBody> call_from_bytes(AnyFunction address, std::span<const std::byte> bytes) {
+  using Function = R (*)(P...);
+  std::tuple<owning_t<P>...> arguments;
+  SpanBuffer buffer({const_cast<std::byte*>(bytes.data()), bytes.size()});
+  boost::archive::binary_iarchive archive(buffer, archive_flags);
+  std::apply([&](auto&... argument) { ((archive >> argument), ...); }, arguments);
+  return std::make_unique<TypedCall<Function, std::tuple<P...>, std::tuple<owning_t<P>...>>>(
+      FromTuple{}, reinterpret_cast<Function>(address), std::move(arguments));
+}
 
 }  // namespace manta::detail

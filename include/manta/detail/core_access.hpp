@@ -40,6 +40,8 @@ struct ObjectId {
 namespace manta::detail {
 
 using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+/// Any function pointer, as the registry keeps it.
+using AnyFunction = void (*)();
 
 inline Deadline deadline_after(std::optional<std::chrono::duration<double>> timeout) {
   if (!timeout) return std::nullopt;
@@ -78,7 +80,21 @@ class CallBody {
   virtual std::unique_ptr<ValueBox> run(ValueBox* self) = 0;
   /// Objects that must be ready before run(): the ObjectRef arguments it resolves.
   virtual std::span<core::Object* const> dependencies() const noexcept = 0;
+
+  /// Whether the call may run on another rank: a task whose arguments and result are all
+  /// serializable values (no ObjectRef or ActorHandle parameters).
+  virtual bool remotable() const noexcept { return false; }
+  /// Appends the arguments, ObjectRefs resolved to their values, in the form the registered
+  /// function's remote factory reads back. Only when remotable() and the dependencies are ready.
+  virtual void write_arguments(std::vector<std::byte>& out) const;
+  /// The result of this call as sent back by another rank (written by its serialize_into).
+  virtual std::unique_ptr<ValueBox> read_result(StoreBlock bytes) const;
 };
+
+/// Builds, on the rank that runs it, a call sent by another rank: the registered function at
+/// `address` with the arguments written by CallBody::write_arguments.
+using RemoteCallFactory = std::unique_ptr<CallBody> (*)(AnyFunction address,
+                                                        std::span<const std::byte> arguments);
 
 // ---- tasks and actors
 /// Submits a task; returns its result object (one reference, the caller's). Throws
@@ -95,8 +111,8 @@ core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
                                 std::unique_ptr<CallBody> body);
 
 // ---- registration (MANTA_REMOTE, MANTA_ACTOR)
-using AnyFunction = void (*)();
-void register_function(const char* name, AnyFunction address);
+/// `factory` is null for a function that cannot run remotely.
+void register_function(const char* name, AnyFunction address, RemoteCallFactory factory);
 /// Name registered for `address`; throws NotRegisteredError.
 const char* function_name(AnyFunction address);
 void register_actor_class(const char* name, const std::type_info& type);

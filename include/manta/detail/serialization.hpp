@@ -8,25 +8,85 @@
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/serialization/map.hpp>
 #include <boost/serialization/set.hpp>
+#include <boost/serialization/split_free.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/unordered_map.hpp>
 #include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <streambuf>
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <variant>
 #include <vector>
 
-// Boost 1.74 has no std::tuple support; serialize it element by element.
+// Boost 1.74 knows neither std::tuple, std::variant nor std::optional: serialize them here.
 namespace boost::serialization {
+
 template <class Archive, class... Ts>
 void serialize(Archive& archive, std::tuple<Ts...>& value, unsigned /*version*/) {
   std::apply([&](auto&... element) { ((archive & element), ...); }, value);
 }
+
+template <class Archive, class... Ts>
+void save(Archive& archive, const std::variant<Ts...>& value, unsigned /*version*/) {
+  const std::uint32_t index = static_cast<std::uint32_t>(value.index());
+  archive << index;
+  std::visit([&](const auto& alternative) { archive << alternative; }, value);
+}
+template <std::size_t I, class Archive, class... Ts>
+void load_alternative(Archive& archive, std::variant<Ts...>& value, std::uint32_t index) {
+  if constexpr (I < sizeof...(Ts)) {
+    if (index == I) {
+      std::variant_alternative_t<I, std::variant<Ts...>> alternative;
+      archive >> alternative;
+      value = std::move(alternative);
+    } else {
+      load_alternative<I + 1>(archive, value, index);
+    }
+  } else {
+    throw archive::archive_exception(archive::archive_exception::unsupported_class_version);
+  }
+}
+template <class Archive, class... Ts>
+void load(Archive& archive, std::variant<Ts...>& value, unsigned /*version*/) {
+  std::uint32_t index = 0;
+  archive >> index;
+  load_alternative<0>(archive, value, index);
+}
+template <class Archive, class... Ts>
+void serialize(Archive& archive, std::variant<Ts...>& value, unsigned version) {
+  split_free(archive, value, version);
+}
+
+template <class Archive, class T>
+void save(Archive& archive, const std::optional<T>& value, unsigned /*version*/) {
+  const bool present = value.has_value();
+  archive << present;
+  if (present) archive << *value;
+}
+template <class Archive, class T>
+void load(Archive& archive, std::optional<T>& value, unsigned /*version*/) {
+  bool present = false;
+  archive >> present;
+  if (!present) {
+    value.reset();
+    return;
+  }
+  T loaded;
+  archive >> loaded;
+  value = std::move(loaded);
+}
+template <class Archive, class T>
+void serialize(Archive& archive, std::optional<T>& value, unsigned version) {
+  split_free(archive, value, version);
+}
+
 }  // namespace boost::serialization
 
 namespace manta::detail {
@@ -72,6 +132,28 @@ class SpanBuffer final : public std::streambuf {
     setg(begin, begin, begin + bytes.size());
   }
   std::size_t written() const noexcept { return static_cast<std::size_t>(pptr() - pbase()); }
+};
+
+/// A streambuf appending to a byte vector: builds messages without a fixed size.
+class VectorBuffer final : public std::streambuf {
+ public:
+  explicit VectorBuffer(std::vector<std::byte>& bytes) : bytes_(bytes) {}
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize n) override {
+    const auto* first = reinterpret_cast<const std::byte*>(data);
+    bytes_.insert(bytes_.end(), first, first + n);
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      bytes_.push_back(static_cast<std::byte>(c));
+    }
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  std::vector<std::byte>& bytes_;
 };
 
 /// Bytes `value` takes once serialized (raw arrays: their payload).

@@ -17,6 +17,8 @@ class StoreBlock {
  public:
   /// Allocates `size` bytes from the current runtime's store. Thread-safe.
   static StoreBlock allocate(std::size_t size);
+  /// `size` bytes of process memory, for small objects that need not be in the store.
+  static StoreBlock heap(std::size_t size);
 
   StoreBlock() = default;
   StoreBlock(StoreBlock&& other) noexcept { swap(other); }

@@ -6,10 +6,13 @@
 #include "serialization.hpp"
 #include "store_block.hpp"
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <typeinfo>
 #include <utility>
 
@@ -35,6 +38,18 @@ class ValueBox {
   virtual std::span<const std::byte> raw_bytes() const noexcept { return {}; }
   /// True when the bytes live in the shared-memory object store.
   virtual bool in_store() const noexcept { return false; }
+  /// Bytes the value takes serialized, to send it to another rank.
+  /// @throws std::logic_error for a box whose type cannot be serialized
+  virtual std::size_t serialized_size() const { throw std::logic_error(unserializable()); }
+  /// Writes exactly serialized_size() bytes.
+  virtual void serialize_into(std::span<std::byte>) const {
+    throw std::logic_error(unserializable());
+  }
+
+ private:
+  std::string unserializable() const {
+    return std::string("manta: a value of type ") + type().name() + " cannot be serialized";
+  }
 };
 
 /// @brief A value kept as its C++ type in the owner's memory: the fast path, nothing serialized.
@@ -52,6 +67,31 @@ class TypedBox final : public ValueBox {
     } else {
       return {};
     }
+  }
+
+ private:
+  T value_;
+};
+
+/// @brief A typed value that can also be serialized: results of calls that may run remotely.
+template <class T>
+class SerializableBox final : public ValueBox {
+ public:
+  template <class... Args>
+  explicit SerializableBox(std::in_place_t, Args&&... args) : value_(std::forward<Args>(args)...) {}
+
+  const std::type_info& type() const noexcept override { return typeid(T); }
+  const void* value() const override { return &value_; }
+  std::span<const std::byte> raw_bytes() const noexcept override {
+    if constexpr (is_raw_array_v<T>) {
+      return std::as_bytes(std::span(value_.data(), value_.size()));
+    } else {
+      return {};
+    }
+  }
+  std::size_t serialized_size() const override { return detail::serialized_size(value_); }
+  void serialize_into(std::span<std::byte> bytes) const override {
+    detail::serialize_into(value_, bytes);
   }
 
  private:
@@ -78,6 +118,10 @@ class StoredBox final : public ValueBox {
     }
   }
   bool in_store() const noexcept override { return block_.in_store(); }
+  std::size_t serialized_size() const override { return block_.bytes().size(); }
+  void serialize_into(std::span<std::byte> bytes) const override {
+    std::memcpy(bytes.data(), block_.bytes().data(), bytes.size());
+  }
 
  private:
   StoreBlock block_;

@@ -1,0 +1,62 @@
+/// @file core/remote.hpp
+/// @brief The core's side of the traffic between ranks: tasks sent away and waiting for their
+/// replies, tasks received to run here, and large results kept here until their owner has
+/// fetched them.
+#pragma once
+
+#include "transport/wire.hpp"
+
+#include <manta/detail/store_block.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <span>
+#include <unordered_map>
+#include <utility>
+
+namespace manta::core {
+
+class Runtime;
+
+/// @brief A task sent to another rank; complete() runs on the progress thread with its reply.
+class RemoteCompletion {
+ public:
+  virtual void complete(transport::TaskReply reply) = 0;
+
+ protected:
+  ~RemoteCompletion() = default;
+};
+
+/// The wire form of a task's failure (a TaskError, or anything else it threw).
+transport::WireError wire_error(const std::exception_ptr& error, const std::string& task_name,
+                                int rank);
+
+class Remote {
+ public:
+  explicit Remote(Runtime& runtime) : runtime_(runtime) {}
+
+  /// Sends `request` to `target`; `waiting` gets the reply. Thread-safe.
+  void send_task(int target, transport::TaskRequest request, RemoteCompletion* waiting);
+  /// Sends a reply to the owner of the task. Thread-safe.
+  void reply(int owner, transport::TaskReply reply);
+  /// Keeps `block` (a result in this rank's store) until its owner releases `id`; returns
+  /// where it is.
+  transport::StoreLocation hold(transport::WireObjectId id, detail::StoreBlock block);
+  /// Tells `holder` that the owner of `id` no longer needs the bytes it keeps.
+  void release_held(int holder, transport::WireObjectId id);
+
+  /// Handles one message from `source` (the messenger's handler, on the progress thread).
+  void on_message(int source, std::span<const std::byte> bytes);
+
+ private:
+  using Key = std::pair<std::int32_t, std::uint64_t>;
+
+  Runtime& runtime_;
+  std::mutex mutex_;
+  std::unordered_map<std::uint64_t, RemoteCompletion*> waiting_;  ///< by result sequence
+  std::map<Key, detail::StoreBlock> held_;  ///< results kept for their owners, by (owner, seq)
+};
+
+}  // namespace manta::core

@@ -1,0 +1,357 @@
+#include "transport/messenger.hpp"
+
+#include "transport/status.hpp"
+#include "util/log.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+namespace manta::transport {
+namespace {
+
+constexpr unsigned control_message_id = 1;
+/// How long the progress thread keeps polling after its last piece of work before it sleeps:
+/// long enough to catch the reply of a round trip, short enough not to steal a core.
+constexpr auto spin_window = std::chrono::microseconds(50);
+
+struct SendBuffer {
+  std::vector<std::byte> bytes;
+  std::uint64_t header[2];
+};
+
+void append_frame(std::vector<std::byte>& batch, const std::vector<std::byte>& message) {
+  const auto length = static_cast<std::uint32_t>(message.size());
+  const auto* length_bytes = reinterpret_cast<const std::byte*>(&length);
+  batch.insert(batch.end(), length_bytes, length_bytes + sizeof length);
+  batch.insert(batch.end(), message.begin(), message.end());
+}
+
+}  // namespace
+
+Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
+                     std::vector<PeerInfo> peers, int self, Handler handler)
+    : worker_(ucx.worker()),
+      local_memory_(local_store.memory()),
+      peers_(std::move(peers)),
+      self_(self),
+      handler_(std::move(handler)),
+      endpoints_(peers_.size(), nullptr),
+      rkeys_(peers_.size(), nullptr),
+      next_send_sequence_(peers_.size(), 0),
+      next_receive_sequence_(peers_.size(), 0) {
+  ucp_am_handler_param_t am{};
+  am.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
+                  UCP_AM_HANDLER_PARAM_FIELD_ARG;
+  am.id = control_message_id;
+  am.cb = &Messenger::on_active_message;
+  am.arg = this;
+  MANTA_CHECK_UCX(ucp_worker_set_am_recv_handler(worker_, &am));
+
+  int ucx_fd = -1;
+  MANTA_CHECK_UCX(ucp_worker_get_efd(worker_, &ucx_fd));
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (wake_fd_ < 0 || epoll_fd_ < 0)
+    util::fail_call("eventfd/epoll_create1", __FILE__, __LINE__, std::strerror(errno));
+  for (int fd : {ucx_fd, wake_fd_}) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+      util::fail_call("epoll_ctl", __FILE__, __LINE__, std::strerror(errno));
+    }
+  }
+  thread_ = std::thread([this] { progress_loop(); });
+}
+
+Messenger::~Messenger() {
+  stopping_.store(true);
+  wake();
+  thread_.join();
+  for (ucp_rkey_h key : rkeys_) {
+    if (key != nullptr) ucp_rkey_destroy(key);
+  }
+  close(epoll_fd_);
+  close(wake_fd_);
+}
+
+void Messenger::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto written = write(wake_fd_, &one, sizeof one);
+}
+
+void Messenger::send(int destination, std::vector<std::byte> message) {
+  messages_sent_.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(queue_mutex_);
+    outgoing_.emplace_back(destination, std::move(message));
+  }
+  if (sleeping_.load()) wake();
+}
+
+void Messenger::get(int source, std::uint64_t remote_offset, std::span<std::byte> local,
+                    GetDone done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    gets_.push_back({source, remote_offset, local, std::move(done)});
+  }
+  if (sleeping_.load()) wake();
+}
+
+void Messenger::run_chore(Chore chore) {
+  std::promise<void> finished;
+  auto result = finished.get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    chores_.push_back([&] {
+      try {
+        chore();
+        finished.set_value();
+      } catch (...) {
+        finished.set_exception(std::current_exception());
+      }
+    });
+  }
+  wake();
+  result.get();
+}
+
+const std::byte* Messenger::map_peer_store(int peer) {
+  if (peers_[peer].node != peers_[self_].node) return nullptr;
+  void* mapped = nullptr;
+  run_chore([&] {
+    if (peer == self_ || ucp_rkey_ptr(rkey(peer), peers_[peer].store_base, &mapped) != UCS_OK) {
+      mapped = nullptr;
+    }
+  });
+  return static_cast<const std::byte*>(mapped);
+}
+
+void Messenger::close_endpoints() {
+  run_chore([this] {
+    for (ucp_rkey_h& key : rkeys_) {
+      if (key != nullptr) ucp_rkey_destroy(key);
+      key = nullptr;
+    }
+    std::vector<void*> closing;
+    ucp_request_param_t param{};
+    param.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
+    param.flags = 0;  // flush what is in flight, then close
+    for (ucp_ep_h& ep : endpoints_) {
+      if (ep == nullptr) continue;
+      ucs_status_ptr_t request = ucp_ep_close_nbx(ep, &param);
+      if (UCS_PTR_IS_PTR(request)) closing.push_back(request);
+      ep = nullptr;
+    }
+    for (void* request : closing) {
+      while (ucp_request_check_status(request) == UCS_INPROGRESS) ucp_worker_progress(worker_);
+      ucp_request_free(request);
+    }
+  });
+}
+
+TransportStats Messenger::stats() const noexcept {
+  return {messages_sent_.load(), messages_received_.load(), batches_sent_.load(), gets_done_.load(),
+          get_bytes_.load()};
+}
+
+ucp_ep_h Messenger::endpoint(int peer) {
+  if (endpoints_[peer] == nullptr) {
+    ucp_ep_params_t params{};
+    params.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
+    params.address = reinterpret_cast<const ucp_address_t*>(peers_[peer].worker_address.data());
+    MANTA_CHECK_UCX(ucp_ep_create(worker_, &params, &endpoints_[peer]));
+  }
+  return endpoints_[peer];
+}
+
+ucp_rkey_h Messenger::rkey(int peer) {
+  if (rkeys_[peer] == nullptr) {
+    MANTA_CHECK_UCX(
+        ucp_ep_rkey_unpack(endpoint(peer), peers_[peer].store_rkey.data(), &rkeys_[peer]));
+  }
+  return rkeys_[peer];
+}
+
+void Messenger::progress_loop() {
+  auto last_work = std::chrono::steady_clock::now();
+  while (!stopping_.load()) {
+    bool worked = ucp_worker_progress(worker_) != 0;
+    worked = issue_queued() || worked;
+    const auto now = std::chrono::steady_clock::now();
+    if (worked) {
+      last_work = now;
+      continue;
+    }
+    if (now - last_work < spin_window) continue;
+
+    sleeping_.store(true);
+    bool queued = false;
+    {
+      std::lock_guard lock(queue_mutex_);
+      queued = !outgoing_.empty() || !gets_.empty() || !chores_.empty();
+    }
+    if (!queued && !stopping_.load() && ucp_worker_arm(worker_) == UCS_OK) {
+      epoll_event events[2];
+      epoll_wait(epoll_fd_, events, 2, 100);
+      std::uint64_t count = 0;
+      [[maybe_unused]] const auto drained = read(wake_fd_, &count, sizeof count);
+    }
+    sleeping_.store(false);
+    last_work = std::chrono::steady_clock::now();
+  }
+}
+
+bool Messenger::issue_queued() {
+  std::vector<std::pair<int, std::vector<std::byte>>> outgoing;
+  std::vector<GetOperation> gets;
+  std::vector<Chore> chores;
+  {
+    std::lock_guard lock(queue_mutex_);
+    outgoing.swap(outgoing_);
+    gets.swap(gets_);
+    chores.swap(chores_);
+  }
+  if (!outgoing.empty()) {
+    std::unordered_map<int, std::vector<std::byte>> batches;
+    for (const auto& [destination, message] : outgoing) append_frame(batches[destination], message);
+    for (auto& [destination, batch] : batches) flush_batch(destination, batch);
+  }
+  for (auto& operation : gets) issue_get(operation);
+  for (auto& chore : chores) chore();
+  return !outgoing.empty() || !gets.empty() || !chores.empty();
+}
+
+void Messenger::flush_batch(int destination, std::vector<std::byte>& batch) {
+  batches_sent_.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t sequence = next_send_sequence_[destination]++;
+  if (destination == self_) {
+    accept(self_, sequence, std::move(batch));
+    return;
+  }
+  auto* buffer = new SendBuffer{std::move(batch), {}};
+  const Header header{self_, 0, sequence};
+  static_assert(sizeof header == sizeof buffer->header);
+  std::memcpy(buffer->header, &header, sizeof header);
+
+  ucp_request_param_t param{};
+  param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
+  param.user_data = buffer;
+  param.cb.send = [](void* request, ucs_status_t status, void* user_data) {
+    if (status != UCS_OK) util::log().error("control message lost: {}", ucs_status_string(status));
+    delete static_cast<SendBuffer*>(user_data);
+    ucp_request_free(request);
+  };
+  ucs_status_ptr_t request =
+      ucp_am_send_nbx(endpoint(destination), control_message_id, buffer->header,
+                      sizeof buffer->header, buffer->bytes.data(), buffer->bytes.size(), &param);
+  if (UCS_PTR_IS_ERR(request)) {
+    util::log().error("sending to rank {} failed: {}", destination,
+                      ucs_status_string(UCS_PTR_STATUS(request)));
+  }
+  if (!UCS_PTR_IS_PTR(request)) delete buffer;
+}
+
+void Messenger::issue_get(GetOperation& operation) {
+  const auto& peer = peers_[operation.source];
+  if (operation.remote_offset + operation.local.size() > peer.store_size) {
+    operation.done("get of " + std::to_string(operation.local.size()) + " bytes at offset " +
+                   std::to_string(operation.remote_offset) + " is outside rank " +
+                   std::to_string(operation.source) + "'s store");
+    return;
+  }
+  auto* pending = new GetOperation(std::move(operation));
+  ucp_request_param_t param{};
+  param.op_attr_mask =
+      UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_MEMH;
+  param.memh = local_memory_;
+  param.user_data = pending;
+  param.cb.send = [](void* request, ucs_status_t status, void* user_data) {
+    std::unique_ptr<GetOperation> done(static_cast<GetOperation*>(user_data));
+    done->done(status == UCS_OK ? std::string() : std::string(ucs_status_string(status)));
+    ucp_request_free(request);
+  };
+  gets_done_.fetch_add(1, std::memory_order_relaxed);
+  get_bytes_.fetch_add(pending->local.size(), std::memory_order_relaxed);
+  ucs_status_ptr_t request =
+      ucp_get_nbx(endpoint(pending->source), pending->local.data(), pending->local.size(),
+                  peer.store_base + pending->remote_offset, rkey(pending->source), &param);
+  if (UCS_PTR_IS_PTR(request)) return;
+  std::unique_ptr<GetOperation> done(pending);
+  done->done(request == nullptr ? std::string() : ucs_status_string(UCS_PTR_STATUS(request)));
+}
+
+ucs_status_t Messenger::on_active_message(void* arg, const void* header, std::size_t header_length,
+                                          void* data, std::size_t length,
+                                          const ucp_am_recv_param_t* param) {
+  auto* self = static_cast<Messenger*>(arg);
+  Header fields{};
+  std::memcpy(&fields, header, std::min(header_length, sizeof fields));
+  if ((param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) == 0) {
+    const auto* bytes = static_cast<const std::byte*>(data);
+    self->accept(fields.source, fields.sequence, std::vector<std::byte>(bytes, bytes + length));
+    return UCS_OK;
+  }
+  // A large batch comes by rendezvous: fetch it into a buffer of its own, then accept it.
+  struct Receive {
+    Messenger* messenger;
+    Header fields;
+    std::vector<std::byte> bytes;
+  };
+  auto* receive = new Receive{self, fields, std::vector<std::byte>(length)};
+  ucp_request_param_t receive_param{};
+  receive_param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
+  receive_param.user_data = receive;
+  receive_param.cb.recv_am = [](void* request, ucs_status_t status, std::size_t, void* user_data) {
+    std::unique_ptr<Receive> done(static_cast<Receive*>(user_data));
+    if (status == UCS_OK) {
+      done->messenger->accept(done->fields.source, done->fields.sequence, std::move(done->bytes));
+    } else {
+      util::log().error("receiving from rank {} failed: {}", done->fields.source,
+                        ucs_status_string(status));
+    }
+    ucp_request_free(request);
+  };
+  ucs_status_ptr_t request =
+      ucp_am_recv_data_nbx(self->worker_, data, receive->bytes.data(), length, &receive_param);
+  if (!UCS_PTR_IS_PTR(request)) {
+    std::unique_ptr<Receive> done(receive);
+    if (request == nullptr) self->accept(fields.source, fields.sequence, std::move(done->bytes));
+  }
+  return UCS_OK;
+}
+
+void Messenger::accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes) {
+  if (sequence != next_receive_sequence_[source]) {
+    early_[source].emplace(sequence, std::move(bytes));  // a rendezvous overtaken by eager ones
+    return;
+  }
+  deliver(source, bytes);
+  ++next_receive_sequence_[source];
+  const auto waiting = early_.find(source);
+  if (waiting == early_.end()) return;
+  auto& queue = waiting->second;
+  while (!queue.empty() && queue.begin()->first == next_receive_sequence_[source]) {
+    deliver(source, queue.begin()->second);
+    queue.erase(queue.begin());
+    ++next_receive_sequence_[source];
+  }
+  if (queue.empty()) early_.erase(waiting);
+}
+
+void Messenger::deliver(int source, std::span<const std::byte> batch) {
+  while (batch.size() >= sizeof(std::uint32_t)) {
+    std::uint32_t length = 0;
+    std::memcpy(&length, batch.data(), sizeof length);
+    handler_(source, batch.subspan(sizeof length, length));
+    messages_received_.fetch_add(1, std::memory_order_relaxed);
+    batch = batch.subspan(sizeof length + length);
+  }
+}
+
+}  // namespace manta::transport

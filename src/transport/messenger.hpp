@@ -1,0 +1,135 @@
+/// @file transport/messenger.hpp
+/// @brief Control messages and RMA gets between ranks, over UCX, driven by one progress thread.
+///
+/// Any thread queues a message or a get; the progress thread batches the messages queued for one
+/// destination into one UCX active message, issues the gets, and polls the worker. When there is
+/// nothing to do for a moment it arms the worker and sleeps in epoll, so an idle rank burns no
+/// CPU (these nodes are shared with the computation). Measured on this machine (perf/
+/// control_latency): round trip 0.7 us polling and 11 us from sleep over shared memory.
+#pragma once
+
+#include "transport/peers.hpp"
+#include "transport/ucx_context.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace manta::transport {
+
+/// @brief Counts of what the messenger has moved; monotonic, readable from any thread.
+struct TransportStats {
+  std::uint64_t messages_sent = 0;      ///< control messages queued by send()
+  std::uint64_t messages_received = 0;  ///< control messages delivered to the handler
+  std::uint64_t batches_sent = 0;       ///< UCX active messages carrying them
+  std::uint64_t gets = 0;               ///< completed ucp_get_nbx operations
+  std::uint64_t get_bytes = 0;          ///< bytes they moved
+};
+
+class Messenger {
+ public:
+  /// Called on the progress thread for each message, in the order its source sent them.
+  using Handler = std::function<void(int source, std::span<const std::byte> message)>;
+  /// Called on the progress thread when a get completes; empty error means success.
+  using GetDone = std::function<void(const std::string& error)>;
+
+  /// Starts the progress thread. `local_store` is this rank's registered store region, the
+  /// destination of gets.
+  Messenger(const UcxContext& ucx, const RegisteredRegion& local_store, std::vector<PeerInfo> peers,
+            int self, Handler handler);
+  /// Stops the progress thread; close_endpoints() must have run on every rank first.
+  ~Messenger();
+  Messenger(const Messenger&) = delete;
+  Messenger& operator=(const Messenger&) = delete;
+
+  /// Queues `message` for `destination` and returns at once. Messages from one rank to another
+  /// are delivered in the order they were sent. Thread-safe.
+  void send(int destination, std::vector<std::byte> message);
+
+  /// Reads `local.size()` bytes at `remote_offset` of `source`'s store into `local` (which lies in
+  /// this rank's store) with one ucp_get_nbx: no intermediate buffer, no copy by the CPU on RDMA
+  /// transports. `done` runs on the progress thread. Thread-safe.
+  void get(int source, std::uint64_t remote_offset, std::span<std::byte> local, GetDone done);
+
+  /// Address of `peer`'s store mapped into this process (ucp_rkey_ptr), when `peer` shares this
+  /// node's memory; null otherwise. Blocks until the progress thread has answered.
+  const std::byte* map_peer_store(int peer);
+
+  /// Flushes and closes every endpoint. Every rank calls it between two barriers, so that all
+  /// are still progressing while the others flush.
+  void close_endpoints();
+
+  const std::vector<PeerInfo>& peers() const noexcept { return peers_; }
+  int self() const noexcept { return self_; }
+  TransportStats stats() const noexcept;
+
+ private:
+  struct Header {
+    std::int32_t source;
+    std::uint32_t reserved;
+    std::uint64_t sequence;
+  };
+  struct GetOperation {
+    int source;
+    std::uint64_t remote_offset;
+    std::span<std::byte> local;
+    GetDone done;
+  };
+  /// Work the progress thread runs once, with UCX to itself (endpoint closing, mapping).
+  using Chore = std::function<void()>;
+
+  static ucs_status_t on_active_message(void* self, const void* header, std::size_t header_length,
+                                        void* data, std::size_t length,
+                                        const ucp_am_recv_param_t* param);
+  void progress_loop();
+  bool issue_queued();
+  void flush_batch(int destination, std::vector<std::byte>& batch);
+  void issue_get(GetOperation& operation);
+  void accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes);
+  void deliver(int source, std::span<const std::byte> batch);
+  void run_chore(Chore chore);
+  ucp_ep_h endpoint(int peer);
+  ucp_rkey_h rkey(int peer);
+  void wake();
+
+  const ucp_worker_h worker_;
+  const ucp_mem_h local_memory_;
+  const std::vector<PeerInfo> peers_;
+  const int self_;
+  const Handler handler_;
+
+  std::mutex queue_mutex_;
+  std::vector<std::pair<int, std::vector<std::byte>>> outgoing_;  ///< guarded by queue_mutex_
+  std::vector<GetOperation> gets_;                                ///< guarded by queue_mutex_
+  std::vector<Chore> chores_;                                     ///< guarded by queue_mutex_
+
+  // Touched by the progress thread only.
+  std::vector<ucp_ep_h> endpoints_;
+  std::vector<ucp_rkey_h> rkeys_;
+  std::vector<std::uint64_t> next_send_sequence_;
+  std::vector<std::uint64_t> next_receive_sequence_;
+  std::unordered_map<int, std::map<std::uint64_t, std::vector<std::byte>>> early_;
+
+  std::atomic<std::uint64_t> messages_sent_{0};
+  std::atomic<std::uint64_t> messages_received_{0};
+  std::atomic<std::uint64_t> batches_sent_{0};
+  std::atomic<std::uint64_t> gets_done_{0};
+  std::atomic<std::uint64_t> get_bytes_{0};
+
+  int wake_fd_ = -1;
+  int epoll_fd_ = -1;
+  std::atomic<bool> sleeping_{false};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace manta::transport

@@ -1,0 +1,63 @@
+#include "transport/peers.hpp"
+
+#include "transport/status.hpp"
+
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+
+#include <map>
+#include <sstream>
+
+namespace boost::serialization {
+template <class Archive>
+void serialize(Archive& archive, manta::transport::PeerInfo& peer, unsigned) {
+  archive& peer.rank& peer.node& peer.hostname& peer.num_cpus& peer.worker_address& peer
+      .store_base& peer.store_size& peer.store_rkey;
+}
+}  // namespace boost::serialization
+
+namespace manta::transport {
+
+std::vector<PeerInfo> exchange_peer_info(const MpiBootstrap& mpi, PeerInfo self) {
+  const int size = mpi.layout().size;
+  // A node is named by the world rank of its first rank (node-local rank 0).
+  int leader = mpi.layout().node_rank == 0 ? mpi.layout().rank : 0;
+  MANTA_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &leader, 1, MPI_INT, MPI_MAX, mpi.node_comm()));
+  self.node = leader;
+
+  std::ostringstream out;
+  {
+    boost::archive::binary_oarchive archive(out, boost::archive::no_header);
+    archive << self;
+  }
+  const std::string mine = out.str();
+  const int my_length = static_cast<int>(mine.size());
+  std::vector<int> lengths(size), offsets(size);
+  MANTA_CHECK_MPI(
+      MPI_Allgather(&my_length, 1, MPI_INT, lengths.data(), 1, MPI_INT, MPI_COMM_WORLD));
+  int total = 0;
+  for (int i = 0; i < size; ++i) {
+    offsets[i] = total;
+    total += lengths[i];
+  }
+  std::string all(static_cast<std::size_t>(total), '\0');
+  MANTA_CHECK_MPI(MPI_Allgatherv(mine.data(), my_length, MPI_BYTE, all.data(), lengths.data(),
+                                 offsets.data(), MPI_BYTE, MPI_COMM_WORLD));
+
+  std::vector<PeerInfo> peers(size);
+  std::map<int, int> node_index;  // leader rank -> dense node index, in rank order
+  for (int i = 0; i < size; ++i) {
+    std::istringstream in(all.substr(offsets[i], lengths[i]));
+    boost::archive::binary_iarchive archive(in, boost::archive::no_header);
+    archive >> peers[i];
+    node_index.emplace(peers[i].node, 0);
+  }
+  int next = 0;
+  for (auto& [leader_rank, index] : node_index) index = next++;
+  for (auto& peer : peers) peer.node = node_index.at(peer.node);
+  return peers;
+}
+
+}  // namespace manta::transport

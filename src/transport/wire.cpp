@@ -1,0 +1,58 @@
+#include "transport/wire.hpp"
+
+#include <manta/detail/serialization.hpp>
+#include <manta/error.hpp>
+
+namespace boost::serialization {
+
+template <class Archive>
+void serialize(Archive& archive, manta::transport::WireObjectId& id, unsigned) {
+  archive& id.owner& id.sequence;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::TaskRequest& request, unsigned) {
+  archive& request.result& request.function& request.name& request.cpu_units& request.arguments;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::StoreLocation& location, unsigned) {
+  archive& location.rank& location.offset& location.size;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::WireError& error, unsigned) {
+  archive& error.task_name& error.rank& error.exception_type& error.message;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::TaskReply& reply, unsigned) {
+  archive& reply.result& reply.outcome;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::ReleaseObject& release, unsigned) {
+  archive& release.id;
+}
+
+}  // namespace boost::serialization
+
+namespace manta::transport {
+
+std::vector<std::byte> encode(const Message& message) {
+  std::vector<std::byte> bytes;
+  detail::VectorBuffer buffer(bytes);
+  boost::archive::binary_oarchive archive(buffer, detail::archive_flags);
+  archive << message;
+  return bytes;
+}
+
+Message decode(std::span<const std::byte> bytes) {
+  try {
+    detail::SpanBuffer buffer({const_cast<std::byte*>(bytes.data()), bytes.size()});
+    boost::archive::binary_iarchive archive(buffer, detail::archive_flags);
+    Message message;
+    archive >> message;
+    return message;
+  } catch (const std::exception& error) {
+    throw Error("a control message of " + std::to_string(bytes.size()) +
+                " bytes could not be decoded: " + error.what());
+  }
+}
+
+}  // namespace manta::transport

@@ -1,0 +1,62 @@
+/// @file transport/wire.hpp
+/// @brief The control messages ranks exchange, as plain structs, and their encoding. Only this
+/// file knows the byte layout; the core sees the structs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace manta::transport {
+
+/// Names an object: the rank that owns it and that rank's sequence number.
+struct WireObjectId {
+  std::int32_t owner = -1;
+  std::uint64_t sequence = 0;
+};
+
+/// "Run this task and tell me the result": from the task's owner to the rank that runs it.
+struct TaskRequest {
+  WireObjectId result;
+  std::string function;  ///< registered name
+  std::string name;      ///< shown in errors (the function name or the `name` option)
+  std::int64_t cpu_units = 0;
+  std::vector<std::byte> arguments;  ///< as written by CallBody::write_arguments
+};
+
+/// Where a large result stays: in `rank`'s store, until the owner releases it.
+struct StoreLocation {
+  std::int32_t rank = -1;
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+};
+
+/// What a TaskError carries across ranks.
+struct WireError {
+  std::string task_name;
+  std::int32_t rank = -1;
+  std::string exception_type;
+  std::string message;
+};
+
+/// The outcome of a TaskRequest: the serialized value inline, its location, or the error.
+struct TaskReply {
+  WireObjectId result;
+  std::variant<std::vector<std::byte>, StoreLocation, WireError> outcome;
+};
+
+/// The owner has fetched (or dropped) a result held in the receiver's store: free it.
+struct ReleaseObject {
+  WireObjectId id;
+};
+
+using Message = std::variant<TaskRequest, TaskReply, ReleaseObject>;
+
+std::vector<std::byte> encode(const Message& message);
+/// @throws manta::Error for bytes that are not a message (a truncated or foreign buffer)
+Message decode(std::span<const std::byte> bytes);
+
+}  // namespace manta::transport
