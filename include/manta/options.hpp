@@ -35,6 +35,8 @@ struct TaskOptions {
   std::string name = {};
   /// How many times a task that throws is run again before its error is final.
   int max_retries = 0;
+  /// Run on this rank only (Ray's node affinity, not soft); -1 lets the runtime choose.
+  int rank = -1;
 };
 
 /// @brief Options of an actor's creation.

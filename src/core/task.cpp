@@ -18,13 +18,15 @@ namespace {
 class Task final : public Runnable, public Dependent, public RemoteCompletion {
  public:
   /// `pinned`: run here whatever the load (a task another rank already placed here).
+  /// `target_rank`: where it must run (this rank for a task another rank sent here), or -1 to
+  /// let the cluster choose.
   Task(Runtime& runtime, const char* function_name, std::string name, int max_retries,
-       std::unique_ptr<detail::CallBody> body, Object* result, bool pinned)
+       std::unique_ptr<detail::CallBody> body, Object* result, int target_rank)
       : runtime_(runtime),
         function_name_(function_name),
         name_(std::move(name)),
         retries_left_(max_retries),
-        pinned_(pinned),
+        target_rank_(target_rank),
         body_(std::move(body)),
         result_(result) {}
 
@@ -70,9 +72,10 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
 
   void dispatch() {
     const int here = runtime_.rank();
-    const int target = pinned_ || !body_->remotable()
-                           ? here
-                           : runtime_.cluster().choose(cpu_units, runtime_.executor());
+    const int target = target_rank_ >= 0 ? target_rank_
+                       : body_->remotable()
+                           ? runtime_.cluster().choose(cpu_units, runtime_.executor())
+                           : here;
     if (target == here) {
       runtime_.executor().submit(this);
       return;
@@ -146,7 +149,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
   const char* const function_name_;
   const std::string name_;
   int retries_left_;
-  const bool pinned_;
+  const int target_rank_;
   std::unique_ptr<detail::CallBody> body_;
   Object* result_;  ///< one reference, held until the result is set
 };
@@ -164,6 +167,22 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   }
   const bool remotable = body->remotable();
   const auto& cluster = runtime.cluster();
+  if (options.rank >= cluster.size() || options.rank < -1) {
+    throw InvalidOptionError("task '" + name + "' asks for rank " + std::to_string(options.rank) +
+                             ", but the job has ranks 0 to " + std::to_string(cluster.size() - 1));
+  }
+  if (options.rank >= 0 && options.rank != runtime.rank() && !remotable) {
+    throw InvalidOptionError("task '" + name + "' cannot go to rank " +
+                             std::to_string(options.rank) +
+                             ": it takes an ObjectRef, an ActorHandle or a type that cannot be "
+                             "serialized");
+  }
+  if (options.rank >= 0 && units > cluster.rank_units(options.rank)) {
+    throw InfeasibleError("task '" + name +
+                          "' asks for num_cpus = " + resources::format_cpus(units) + " on rank " +
+                          std::to_string(options.rank) + ", which has " +
+                          resources::format_cpus(cluster.rank_units(options.rank)) + " CPUs");
+  }
   if (units > (remotable ? cluster.largest_rank_units() : runtime.executor().total_units())) {
     throw InfeasibleError(
         "task '" + name + "' asks for num_cpus = " + resources::format_cpus(units) +
@@ -178,7 +197,7 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the caller's reference; the task holds the first
   auto* task = new Task(runtime, function_name, std::move(name), options.max_retries,
-                        std::move(body), result, /*pinned=*/false);
+                        std::move(body), result, options.rank);
   task->cpu_units = units;
   runtime.work_started();
   task->start();
@@ -235,7 +254,7 @@ void run_task_request(Runtime& runtime, int source, transport::TaskRequest reque
     result->release();
   });
   auto* task = new Task(runtime, function_name, std::move(request.name), /*max_retries=*/0,
-                        std::move(body), result, /*pinned=*/true);
+                        std::move(body), result, runtime.rank());
   task->cpu_units = request.cpu_units;
   runtime.work_started();
   task->start();

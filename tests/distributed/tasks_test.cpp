@@ -1,0 +1,164 @@
+// Tasks across ranks: placement, chains through refs, nested submission, errors, and a large
+// object that moves as one RMA get.
+#include <manta/manta.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+namespace {
+
+int rank_after_sleep(int milliseconds) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(milliseconds));
+  return manta::rank();
+}
+MANTA_REMOTE(rank_after_sleep);
+
+int add_one(int x) { return x + 1; }
+MANTA_REMOTE(add_one);
+
+std::pair<int, int> add_one_where(int x) { return {x + 1, manta::rank()}; }
+MANTA_REMOTE(add_one_where);
+
+std::vector<std::uint8_t> pattern(std::int64_t bytes) {
+  std::vector<std::uint8_t> data(static_cast<std::size_t>(bytes));
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 31 + 7);
+  return data;
+}
+MANTA_REMOTE(pattern);
+
+// Submits `count` tasks from wherever it runs and sums what they return.
+std::pair<int, int> fan_out(int count) {
+  std::vector<manta::ObjectRef<int>> refs;
+  for (int i = 0; i < count; ++i) refs.push_back(manta::task(add_one).remote(i));
+  const auto values = manta::get(refs);
+  return {std::accumulate(values.begin(), values.end(), 0), manta::rank()};
+}
+MANTA_REMOTE(fan_out);
+
+int throw_on_purpose(int code) { throw std::out_of_range("code " + std::to_string(code)); }
+MANTA_REMOTE(throw_on_purpose);
+
+std::atomic<int> attempts{0};
+int fail_first_time(int value) {
+  if (attempts.fetch_add(1) == 0) throw std::runtime_error("first attempt fails");
+  return value;
+}
+MANTA_REMOTE(fail_first_time);
+
+TEST(Cluster, ViewListsEveryRank) {
+  const auto ranks = manta::nodes();
+  ASSERT_EQ(static_cast<int>(ranks.size()), manta::world_size());
+  double cpus = 0;
+  for (int i = 0; i < manta::world_size(); ++i) {
+    EXPECT_EQ(ranks[i].rank, i);
+    EXPECT_GT(ranks[i].num_cpus, 0);
+    EXPECT_FALSE(ranks[i].hostname.empty());
+    cpus += ranks[i].num_cpus;
+  }
+  EXPECT_DOUBLE_EQ(manta::cluster_resources().at("CPU"), cpus);
+}
+
+TEST(Tasks, SpreadOverEveryRank) {
+  std::vector<manta::ObjectRef<int>> refs;
+  for (int i = 0; i < 400; ++i) refs.push_back(manta::task(rank_after_sleep).remote(2));
+  std::set<int> ranks;
+  for (int rank : manta::get(refs)) ranks.insert(rank);
+  EXPECT_EQ(static_cast<int>(ranks.size()), manta::world_size());
+}
+
+TEST(Tasks, RunOnTheRankAsked) {
+  for (int rank = 0; rank < manta::world_size(); ++rank) {
+    EXPECT_EQ(manta::get(manta::task(rank_after_sleep).options({.rank = rank}).remote(0)), rank);
+  }
+}
+
+TEST(Tasks, RankOutsideTheJobIsRejected) {
+  EXPECT_THROW(manta::task(add_one).options({.rank = manta::world_size()}).remote(1),
+               manta::InvalidOptionError);
+}
+
+TEST(Tasks, ChainOfRefsCrossesRanks) {
+  // Each step runs on the next rank and receives the previous step's result through a ref.
+  auto ref = manta::task(add_one_where).options({.rank = 0}).remote(0);
+  for (int step = 1; step < 2 * manta::world_size(); ++step) {
+    const int value = manta::get(ref).first;
+    ref = manta::task(add_one_where).options({.rank = step % manta::world_size()}).remote(value);
+  }
+  const auto [value, rank] = manta::get(ref);
+  EXPECT_EQ(value, 2 * manta::world_size());
+  EXPECT_EQ(rank, (2 * manta::world_size() - 1) % manta::world_size());
+
+  // Refs as arguments: the owner resolves them, the task runs wherever it is sent.
+  auto first = manta::task(add_one).options({.rank = 1 % manta::world_size()}).remote(10);
+  auto second = manta::task(add_one).options({.rank = manta::world_size() - 1}).remote(first);
+  EXPECT_EQ(manta::get(second), 12);
+}
+
+TEST(Tasks, NestedSubmissionFromOtherRanks) {
+  for (int rank = 1; rank < manta::world_size(); ++rank) {
+    const auto [sum, where] = manta::get(manta::task(fan_out).options({.rank = rank}).remote(50));
+    EXPECT_EQ(where, rank);
+    EXPECT_EQ(sum, 50 * 51 / 2);
+  }
+}
+
+TEST(Tasks, ErrorNamesTheRankItHappenedOn) {
+  const int rank = manta::world_size() - 1;
+  try {
+    manta::get(manta::task(throw_on_purpose).options({.rank = rank}).remote(42));
+    FAIL() << "no TaskError";
+  } catch (const manta::TaskError& error) {
+    EXPECT_EQ(error.rank(), rank);
+    EXPECT_EQ(error.task_name(), "throw_on_purpose");
+    EXPECT_EQ(error.exception_type(), "std::out_of_range");
+    EXPECT_EQ(error.message(), "code 42");
+  }
+}
+
+TEST(Tasks, RetriesOnAnotherRankAfterAnError) {
+  attempts = 0;
+  // The counter is per process: the task fails on the first attempt of each rank it lands on,
+  // so give it as many retries as there are ranks.
+  const int value = manta::get(manta::task(fail_first_time)
+                                   .options({.max_retries = manta::world_size(), .rank = -1})
+                                   .remote(7));
+  EXPECT_EQ(value, 7);
+}
+
+TEST(Tasks, InfeasibleEverywhereFailsAtOnce) {
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(manta::task(add_one).options({.num_cpus = 100000}).remote(1),
+               manta::InfeasibleError);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(Objects, HundredMegabytesMoveAsOneGet) {
+  constexpr std::int64_t bytes = 100'000'000;
+  const int producer = manta::world_size() - 1;
+  const auto before = manta::transfer_stats();
+  auto ref = manta::task(pattern).options({.rank = producer}).remote(bytes);
+  const auto view = manta::get_view(ref);
+  const auto after = manta::transfer_stats();
+
+  ASSERT_EQ(static_cast<std::int64_t>(view.size()), bytes);
+  for (std::size_t i = 0; i < view.size(); ++i) {
+    if (view[i] != static_cast<std::uint8_t>(i * 31 + 7)) FAIL() << "byte " << i << " differs";
+  }
+  EXPECT_EQ(after.gets - before.gets, 1U);
+  EXPECT_EQ(after.get_bytes - before.get_bytes, static_cast<std::uint64_t>(bytes));
+}
+
+TEST(Objects, SmallResultsTravelInline) {
+  const auto before = manta::transfer_stats();
+  EXPECT_EQ(manta::get(manta::task(add_one).options({.rank = manta::world_size() - 1}).remote(1)),
+            2);
+  EXPECT_EQ(manta::transfer_stats().gets, before.gets);
+}
+
+}  // namespace
