@@ -2,6 +2,7 @@
 
 #include "core/runtime.hpp"
 #include "core/task.hpp"
+#include "core/task_error.hpp"
 #include "util/failure.hpp"
 #include "util/log.hpp"
 
@@ -23,6 +24,88 @@ transport::WireError wire_error(const std::exception_ptr& error, const std::stri
   } catch (...) {
     return {task_name, rank, "unknown", "an exception not derived from std::exception"};
   }
+}
+
+void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& body,
+                   const std::string& name, transport::TaskReply reply,
+                   std::function<void()> done) {
+  const auto seal = [&](detail::StoreBlock bytes) {
+    try {
+      result.seal(body.read_result(std::move(bytes)));
+    } catch (...) {
+      result.fail(current_task_error(name, runtime.rank()));
+    }
+  };
+  if (auto* bytes = std::get_if<std::vector<std::byte>>(&reply.outcome)) {
+    auto block = detail::StoreBlock::heap(bytes->size());
+    std::copy(bytes->begin(), bytes->end(), block.bytes().begin());
+    seal(std::move(block));
+    done();
+  } else if (auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
+    result.fail(std::make_exception_ptr(
+        TaskError(error->task_name, error->rank, error->exception_type, error->message)));
+    done();
+  } else {
+    const auto location = std::get<transport::StoreLocation>(reply.outcome);
+    auto block = std::make_shared<detail::StoreBlock>(detail::StoreBlock::allocate(location.size));
+    if (!block->in_store()) {
+      runtime.remote().release_held(location.rank, reply.result);
+      result.fail(std::make_exception_ptr(
+          Error("the object store is full: cannot fetch the " + std::to_string(location.size) +
+                "-byte result of '" + name + "' from rank " + std::to_string(location.rank))));
+      done();
+      return;
+    }
+    runtime.messenger().get(location.rank, location.offset, block->bytes(),
+                            [&runtime, &result, &body, name, location, id = reply.result, block,
+                             done = std::move(done)](const std::string& get_error) {
+                              runtime.remote().release_held(location.rank, id);
+                              if (get_error.empty()) {
+                                try {
+                                  result.seal(body.read_result(std::move(*block)));
+                                } catch (...) {
+                                  result.fail(current_task_error(name, runtime.rank()));
+                                }
+                              } else {
+                                result.fail(std::make_exception_ptr(Error(
+                                    "fetching the result of '" + name + "' from rank " +
+                                    std::to_string(location.rank) + " failed: " + get_error)));
+                              }
+                              done();
+                            });
+  }
+}
+
+void reply_when_ready(Runtime& runtime, int owner, transport::WireObjectId id, Object* result,
+                      std::string name) {
+  result->on_ready([&runtime, owner, id, result, name = std::move(name)] {
+    transport::TaskReply reply{id, {}};
+    if (result->has_failed()) {
+      reply.outcome = wire_error(result->error(), name, runtime.rank());
+    } else {
+      try {
+        const auto& value = result->value();
+        const std::size_t size = value.serialized_size();
+        if (size < runtime.options().inline_object_limit) {
+          std::vector<std::byte> bytes(size);
+          value.serialize_into(bytes);
+          reply.outcome = std::move(bytes);
+        } else {
+          auto block = detail::StoreBlock::allocate(size);
+          value.serialize_into(block.bytes());
+          if (block.in_store()) {
+            reply.outcome = runtime.remote().hold(id, std::move(block));
+          } else {
+            reply.outcome = std::vector<std::byte>(block.bytes().begin(), block.bytes().end());
+          }
+        }
+      } catch (...) {
+        reply.outcome = wire_error(std::current_exception(), name, runtime.rank());
+      }
+    }
+    runtime.remote().reply(owner, std::move(reply));
+    result->release();
+  });
 }
 
 void Remote::send_task(int target, transport::TaskRequest request, RemoteCompletion* waiting) {

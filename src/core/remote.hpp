@@ -4,12 +4,14 @@
 /// fetched them.
 #pragma once
 
+#include "core/object.hpp"
 #include "transport/wire.hpp"
 
 #include <manta/detail/store_block.hpp>
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <span>
@@ -32,6 +34,19 @@ class RemoteCompletion {
 /// The wire form of a task's failure (a TaskError, or anything else it threw).
 transport::WireError wire_error(const std::exception_ptr& error, const std::string& task_name,
                                 int rank);
+
+/// Sets `result` from the reply to a call sent to another rank: the value inline, or fetched by
+/// one RMA get from the store of the rank that holds it (then released there), or the error as a
+/// TaskError. `body` reads the bytes back (it knows the type). `done` runs afterwards, on the
+/// progress thread.
+void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& body,
+                   const std::string& name, transport::TaskReply reply, std::function<void()> done);
+
+/// Once `result` (a call run here for `owner`) is ready, replies to `owner` with its value (inline
+/// when small, else kept in this rank's store and sent as a location) or its error. Takes over one
+/// reference to `result`.
+void reply_when_ready(Runtime& runtime, int owner, transport::WireObjectId id, Object* result,
+                      std::string name);
 
 class Remote {
  public:

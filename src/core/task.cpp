@@ -45,19 +45,8 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
   }
 
   void complete(transport::TaskReply reply) override {
-    if (auto* bytes = std::get_if<std::vector<std::byte>>(&reply.outcome)) {
-      auto block = detail::StoreBlock::heap(bytes->size());
-      std::copy(bytes->begin(), bytes->end(), block.bytes().begin());
-      seal_or_fail([&] { return body_->read_result(std::move(block)); });
-    } else if (auto* location = std::get_if<transport::StoreLocation>(&reply.outcome)) {
-      fetch(*location, reply.result);
-    } else {
-      const auto& error = std::get<transport::WireError>(reply.outcome);
-      if (retry()) return;
-      result_->fail(std::make_exception_ptr(
-          TaskError(error.task_name, error.rank, error.exception_type, error.message)));
-      finish();
-    }
+    if (std::holds_alternative<transport::WireError>(reply.outcome) && retry()) return;
+    receive_reply(runtime_, *result_, *body_, name_, std::move(reply), [this] { finish(); });
   }
 
  private:
@@ -100,42 +89,6 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
     util::log().warn("task '{}' failed; running it again ({} retries left)", name_, retries_left_);
     dispatch();
     return true;
-  }
-
-  /// Reads a large result from the store of the rank that produced it, with one RMA get into
-  /// this rank's store, then releases it there.
-  void fetch(const transport::StoreLocation& location, transport::WireObjectId id) {
-    auto block = std::make_shared<detail::StoreBlock>(detail::StoreBlock::allocate(location.size));
-    if (!block->in_store()) {
-      result_->fail(std::make_exception_ptr(Error(
-          "the object store is full: cannot fetch the " + std::to_string(location.size) +
-          "-byte result of task '" + name_ + "' from rank " + std::to_string(location.rank))));
-      runtime_.remote().release_held(location.rank, id);
-      finish();
-      return;
-    }
-    runtime_.messenger().get(location.rank, location.offset, block->bytes(),
-                             [this, block, location, id](const std::string& error) {
-                               runtime_.remote().release_held(location.rank, id);
-                               if (!error.empty()) {
-                                 result_->fail(std::make_exception_ptr(Error(
-                                     "fetching the result of task '" + name_ + "' from rank " +
-                                     std::to_string(location.rank) + " failed: " + error)));
-                                 finish();
-                                 return;
-                               }
-                               seal_or_fail([&] { return body_->read_result(std::move(*block)); });
-                             });
-  }
-
-  template <class MakeValue>
-  void seal_or_fail(MakeValue&& make_value) {
-    try {
-      result_->seal(make_value());
-    } catch (...) {
-      result_->fail(current_task_error(name_, runtime_.rank()));
-    }
-    finish();
   }
 
   void finish() {
@@ -224,35 +177,8 @@ void run_task_request(Runtime& runtime, int source, transport::TaskRequest reque
   }
 
   auto* result = new Object(runtime.next_object_id(), function_name);
-  result->retain();  // the task's; the first is the reply callback's
-  result->on_ready([&runtime, source, owner_id, result, name = request.name] {
-    transport::TaskReply reply{owner_id, {}};
-    if (result->has_failed()) {
-      reply.outcome = wire_error(result->error(), name, runtime.rank());
-    } else {
-      try {
-        const auto& value = result->value();
-        const std::size_t size = value.serialized_size();
-        if (size < runtime.options().inline_object_limit) {
-          std::vector<std::byte> bytes(size);
-          value.serialize_into(bytes);
-          reply.outcome = std::move(bytes);
-        } else {
-          auto block = detail::StoreBlock::allocate(size);
-          value.serialize_into(block.bytes());
-          if (block.in_store()) {
-            reply.outcome = runtime.remote().hold(owner_id, std::move(block));
-          } else {
-            reply.outcome = std::vector<std::byte>(block.bytes().begin(), block.bytes().end());
-          }
-        }
-      } catch (...) {
-        reply.outcome = wire_error(std::current_exception(), name, runtime.rank());
-      }
-    }
-    runtime.remote().reply(source, std::move(reply));
-    result->release();
-  });
+  result->retain();  // the task's; the first goes to the reply
+  reply_when_ready(runtime, source, owner_id, result, request.name);
   auto* task = new Task(runtime, function_name, std::move(request.name), /*max_retries=*/0,
                         std::move(body), result, runtime.rank());
   task->cpu_units = request.cpu_units;
