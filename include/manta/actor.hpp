@@ -7,6 +7,8 @@
 #include "object_ref.hpp"
 #include "options.hpp"
 
+#include <boost/serialization/split_member.hpp>
+
 #include <span>
 #include <tuple>
 #include <utility>
@@ -87,6 +89,20 @@ class ActorHandle {
 
   bool valid() const noexcept { return static_cast<bool>(actor_); }
 
+  /// Handles travel to other ranks as the actor's address; calls through them go to its host.
+  template <class Archive>
+  void save(Archive& archive, unsigned) const {
+    const detail::ActorAddress address = detail::export_actor(actor_.get());
+    archive << address;
+  }
+  template <class Archive>
+  void load(Archive& archive, unsigned) {
+    detail::ActorAddress address;
+    archive >> address;
+    actor_ = detail::Handle<core::Actor>::adopt(detail::import_actor(address));
+  }
+  BOOST_SERIALIZATION_SPLIT_MEMBER()
+
   /// @private Takes over one reference held by the caller.
   static ActorHandle impl_adopt(core::Actor* actor) {
     ActorHandle handle;
@@ -112,15 +128,18 @@ class ActorCreator {
   }
 
   /// @brief Creates the actor: its constructor runs with `args` (ObjectRefs resolved) as the
-  /// actor's first call. Returns at once. If the constructor throws, every call fails with
-  /// ActorDiedError.
+  /// actor's first call, on this rank, on `options.rank`, or where its num_cpus are free (when
+  /// the arguments can be serialized). Returns at once. If the constructor throws, every call
+  /// fails with ActorDiedError.
   /// @throws InvalidOptionError, InfeasibleError for options that can never be satisfied
   template <class... A>
   ActorHandle<T> remote(A&&... args) const {
     using Call = detail::TypedCall<detail::Construct<T>, std::tuple<detail::any_parameter_t<A>...>,
                                    std::tuple<std::decay_t<A>...>>;
     auto body = std::make_unique<Call>(detail::Construct<T>{}, std::forward<A>(args)...);
-    return ActorHandle<T>::impl_adopt(detail::create_actor(class_name_, options_, std::move(body)));
+    const char* key = detail::ConstructorRegistration<T, std::decay_t<A>...>::key;
+    return ActorHandle<T>::impl_adopt(
+        detail::create_actor(class_name_, options_, std::move(body), key));
   }
 
  private:

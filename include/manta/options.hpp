@@ -46,6 +46,8 @@ struct ActorOptions {
   double num_cpus = 0;
   /// Name shown in errors and logs; empty means the registered class name.
   std::string name = {};
+  /// Place the actor on this rank; -1 places it here, or where its num_cpus are free.
+  int rank = -1;
 };
 
 /// @brief Options of `manta::wait`.

@@ -22,12 +22,22 @@ struct FunctionRegistrar {
   }
 };
 
+template <class R, class Params>
+inline constexpr bool remotable_method_v = false;
+template <class R, class... P>
+inline constexpr bool remotable_method_v<R, std::tuple<P...>> = remotable_function_v<R, P...>;
+
 template <class C>
 struct ActorRegistrar {
   explicit ActorRegistrar(const char* name) { register_actor_class(name, typeid(C)); }
   template <class M>
   ActorRegistrar method(const char* name, M member) const {
-    register_actor_method(typeid(C), name, member_pointer_bytes(member));
+    using Traits = method_traits<M>;
+    RemoteMethodFactory factory = nullptr;
+    if constexpr (remotable_method_v<typename Traits::result, typename Traits::params>) {
+      factory = &method_from_bytes<M>;
+    }
+    register_actor_method(typeid(C), name, member_pointer_bytes(member), factory);
     return *this;
   }
 };

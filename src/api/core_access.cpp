@@ -64,8 +64,18 @@ void retain(core::Actor* actor) noexcept { actor->retain(); }
 void release(core::Actor* actor) noexcept { actor->release(); }
 
 core::Actor* create_actor(const char* class_name, const ActorOptions& options,
-                          std::unique_ptr<CallBody> constructor) {
-  return new core::Actor(core::Runtime::current(), class_name, options, std::move(constructor));
+                          std::unique_ptr<CallBody> constructor, const char* constructor_key) {
+  return core::create_actor(core::Runtime::current(), class_name, options, std::move(constructor),
+                            constructor_key);
+}
+
+ActorAddress export_actor(core::Actor* actor) {
+  if (actor == nullptr) throw InvalidOptionError("an empty ActorHandle cannot be sent to a task");
+  return core::export_actor(core::Runtime::current(), *actor);
+}
+
+core::Actor* import_actor(const ActorAddress& address) {
+  return core::import_actor(core::Runtime::current(), address);
 }
 
 core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
@@ -92,8 +102,12 @@ void register_actor_class(const char* name, const std::type_info& type) {
   core::Registry::instance().add_actor_class(name, type);
 }
 void register_actor_method(const std::type_info& type, const char* name,
-                           std::span<const std::byte> member_pointer) {
-  core::Registry::instance().add_actor_method(type, name, member_pointer);
+                           std::span<const std::byte> member_pointer, RemoteMethodFactory factory) {
+  core::Registry::instance().add_actor_method(type, name, member_pointer, factory);
+}
+const char* register_actor_constructor(const char* key, RemoteConstructorFactory factory) {
+  core::Registry::instance().add_actor_constructor(key, factory);
+  return key;
 }
 const char* actor_class_name(const std::type_info& type) {
   return core::Registry::instance().actor_class_name(type);

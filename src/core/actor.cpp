@@ -1,6 +1,8 @@
 #include "core/actor.hpp"
 
 #include "core/dependent.hpp"
+#include "core/registry.hpp"
+#include "core/remote.hpp"
 #include "core/runtime.hpp"
 #include "core/task_error.hpp"
 #include "resources/cpu_pool.hpp"
@@ -14,13 +16,19 @@ namespace {
 /// Calls a drain runs before it queues itself again, so busy actors share the threads.
 constexpr int calls_per_drain = 64;
 
-}  // namespace
+transport::WireActorAddress to_wire(const detail::ActorAddress& address) {
+  return {address.host, address.creator, address.sequence};
+}
+detail::ActorAddress from_wire(const transport::WireActorAddress& address) {
+  return {address.host, address.creator, address.sequence};
+}
 
-/// @brief One queued call; the constructor is the call with no result object.
-class Actor::Call final : public Dependent {
+/// @brief A call queued for an actor; the constructor is the call with no result object.
+/// Shared by the host's mailbox and a proxy's send queue.
+class QueuedCall : public Dependent {
  public:
-  Call(Actor& actor, const char* name, std::unique_ptr<detail::CallBody> body, Object* result)
-      : actor_(actor), name_(name), body_(std::move(body)), result_(result) {}
+  QueuedCall(const char* name, std::unique_ptr<detail::CallBody> body, Object* result)
+      : name_(name), body_(std::move(body)), result_(result) {}
 
   void start() { wait_for(body_->dependencies()); }
   const char* name() const noexcept { return name_; }
@@ -33,127 +41,447 @@ class Actor::Call final : public Dependent {
   bool runnable = false;
 
  private:
-  void dependencies_ready() override { actor_.call_ready(*this); }
-
-  Actor& actor_;
   const char* name_;
   std::unique_ptr<detail::CallBody> body_;
-  Object* result_;  ///< one reference until the call has run; null for the constructor
+
+ protected:
+  Object* result_;  ///< one reference until the call is done; null for the constructor
 };
 
-Actor::Actor(Runtime& runtime, const char* class_name, const ActorOptions& options,
-             std::unique_ptr<detail::CallBody> constructor)
-    : runtime_(runtime),
-      generation_(runtime.generation()),
-      name_(options.name.empty() ? std::string(class_name) : options.name),
-      units_(resources::cpu_units(options.num_cpus, "num_cpus of actor '" + name_ + "'")) {
-  if (!runtime.executor().feasible(units_)) {
-    throw InfeasibleError(
-        "actor '" + name_ + "' asks for num_cpus = " + resources::format_cpus(units_) +
-        ", but this rank has " + resources::format_cpus(runtime.executor().total_units()) +
-        " CPUs: it could never be placed");
+/// A call body that only throws: the constructor of an actor that cannot be built here.
+class FailedCall final : public detail::CallBody {
+ public:
+  explicit FailedCall(std::exception_ptr error) : error_(std::move(error)) {}
+  std::unique_ptr<detail::ValueBox> run(detail::ValueBox*) override {
+    std::rethrow_exception(error_);
   }
-  drain_.cpu_units = units_;  // the first drain places the actor and keeps these
-  enqueue(new Call(*this, class_name, std::move(constructor), nullptr));
-}
+  std::span<core::Object* const> dependencies() const noexcept override { return {}; }
 
-Actor::~Actor() {
-  instance_.reset();
-  if (placed_ && units_ > 0) {
-    if (Runtime* runtime = Runtime::current_if(generation_)) runtime->executor().release(units_);
+ private:
+  std::exception_ptr error_;
+};
+
+/// @brief An actor hosted on this rank: its instance and its mailbox.
+class LocalActor final : public Actor {
+ public:
+  LocalActor(Runtime& runtime, detail::ActorAddress address, const char* class_name,
+             std::string name, std::int64_t units, std::unique_ptr<detail::CallBody> constructor)
+      : Actor(address),
+        runtime_(runtime),
+        generation_(runtime.generation()),
+        name_(std::move(name)),
+        units_(units) {
+    drain_.cpu_units = units_;  // the first drain places the actor and keeps these
+    enqueue(new Call(*this, class_name, std::move(constructor), nullptr));
   }
+
+  Object* submit(const char* method_name, std::unique_ptr<detail::CallBody> body) override {
+    auto* result = new Object(runtime_.next_object_id(), method_name);
+    result->retain();  // the caller's reference; the call holds the first
+    enqueue(new Call(*this, method_name, std::move(body), result));
+    return result;
+  }
+
+ private:
+  class Call final : public QueuedCall {
+   public:
+    Call(LocalActor& actor, const char* name, std::unique_ptr<detail::CallBody> body,
+         Object* result)
+        : QueuedCall(name, std::move(body), result), actor_(actor) {}
+
+   private:
+    void dependencies_ready() override { actor_.call_ready(*this); }
+    LocalActor& actor_;
+  };
+
+  /// Runs queued calls on a worker thread, one at a time.
+  class Drain final : public Runnable {
+   public:
+    explicit Drain(LocalActor& actor) : actor_(actor) {}
+    Units run() override { return actor_.drain(); }
+
+   private:
+    LocalActor& actor_;
+  };
+
+  ~LocalActor() override {
+    instance_.reset();
+    if (units_ == 0) return;
+    if (Runtime* runtime = Runtime::current_if(generation_)) {
+      if (placed_) runtime->executor().release(units_);
+      if (address().creator == runtime->rank())
+        runtime->cluster().unreserve(runtime->rank(), units_);
+    }
+  }
+
+  void enqueue(Call* call) {
+    retain();
+    runtime_.work_started();
+    {
+      std::lock_guard lock(mutex_);
+      mailbox_.push_back(call);
+    }
+    call->start();
+  }
+
+  void call_ready(Call& call) {
+    std::lock_guard lock(mutex_);
+    call.runnable = true;
+    if (!draining_ && mailbox_.front()->runnable) {
+      draining_ = true;
+      retain();
+      runtime_.executor().submit(&drain_);
+    }
+  }
+
+  Runnable::Units drain() {
+    const auto units = placed_ ? Runnable::Units::release : Runnable::Units::keep;
+    if (!placed_) {
+      placed_ = true;
+      drain_.cpu_units = 0;  // later drains run on the units the actor keeps
+    }
+    for (int done = 0; done < calls_per_drain; ++done) {
+      Call* call = nullptr;
+      {
+        std::lock_guard lock(mutex_);
+        if (mailbox_.empty() || !mailbox_.front()->runnable) {
+          draining_ = false;
+        } else {
+          call = mailbox_.front();
+          mailbox_.pop_front();
+        }
+      }
+      if (call == nullptr) {
+        release();  // the drain's reference; may destroy the actor and this drain
+        return units;
+      }
+      execute(*call);
+    }
+    runtime_.executor().submit(&drain_);  // more calls: requeue, keeping the reference
+    return units;
+  }
+
+  void execute(Call& call) {
+    const auto dependencies = call.body().dependencies();
+    Object* result = call.result();
+    if (result == nullptr) {
+      try {
+        if (auto failure = Call::first_failure(dependencies)) std::rethrow_exception(failure);
+        instance_ = call.body().run(nullptr);
+      } catch (...) {
+        die(current_task_error(call.name(), runtime_.rank()));
+      }
+    } else if (death_) {
+      result->fail(death_);
+    } else if (auto failure = Call::first_failure(dependencies)) {
+      result->fail(std::move(failure));
+    } else {
+      try {
+        result->seal(call.body().run(instance_.get()));
+      } catch (...) {
+        result->fail(current_task_error(call.name(), runtime_.rank()));
+      }
+    }
+    if (result != nullptr) result->release();
+    delete &call;
+    runtime_.work_finished();
+    release();  // the call's reference; the drain still holds one
+  }
+
+  void die(const std::exception_ptr& cause) {
+    std::string reason;
+    try {
+      std::rethrow_exception(cause);
+    } catch (const std::exception& error) {
+      reason = error.what();
+    }
+    death_ = std::make_exception_ptr(ActorDiedError("actor '" + name_ + "' on rank " +
+                                                    std::to_string(runtime_.rank()) +
+                                                    " died: its constructor failed: " + reason));
+    util::log().error("actor '{}' died: its constructor failed: {}", name_, reason);
+  }
+
+  Runtime& runtime_;
+  const std::uint64_t generation_;
+  const std::string name_;
+  Drain drain_{*this};
+  const std::int64_t units_;
+  bool placed_ = false;  ///< set by the first drain, which acquired units_ (touched only by drains)
+  std::unique_ptr<detail::ValueBox> instance_;  ///< touched only by the draining thread
+  std::exception_ptr death_;                    ///< set if the constructor threw
+  std::mutex mutex_;
+  std::deque<Call*> mailbox_;  ///< guarded by mutex_; calls in submission order
+  bool draining_ = false;      ///< guarded by mutex_; a drain is queued or running
+};
+
+/// @brief A proxy of an actor hosted on another rank: sends the calls made through it there, in
+/// the order they were made (a call waiting for its ObjectRef arguments holds back the later
+/// ones), and sets their results from the replies.
+class RemoteActor final : public Actor {
+ public:
+  RemoteActor(Runtime& runtime, detail::ActorAddress address)
+      : Actor(address), runtime_(runtime), generation_(runtime.generation()) {}
+
+  ~RemoteActor() override {
+    if (Runtime* runtime = Runtime::current_if(generation_); runtime && units_ > 0) {
+      runtime->cluster().unreserve(address().host, units_);
+    }
+  }
+
+  /// Queues the creation of the actor on its host, as the first message sent there.
+  void create(const char* class_name, std::string name, std::int64_t units,
+              std::unique_ptr<detail::CallBody> constructor, const char* constructor_key) {
+    units_ = units;
+    enqueue(new Call(*this, class_name, std::move(constructor), nullptr,
+                     Creation{constructor_key, std::move(name), units}));
+  }
+
+  Object* submit(const char* method_name, std::unique_ptr<detail::CallBody> body) override {
+    auto* result = new Object(runtime_.next_object_id(), method_name);
+    result->retain();
+    enqueue(new Call(*this, method_name, std::move(body), result, {}));
+    return result;
+  }
+
+ private:
+  struct Creation {
+    const char* constructor_key = nullptr;
+    std::string name;
+    std::int64_t units = 0;
+  };
+
+  class Call final : public QueuedCall, public RemoteCompletion {
+   public:
+    Call(RemoteActor& actor, const char* name, std::unique_ptr<detail::CallBody> body,
+         Object* result, Creation creation)
+        : QueuedCall(name, std::move(body), result),
+          actor_(actor),
+          creation_(std::move(creation)) {}
+
+    void send() {
+      Runtime& runtime = actor_.runtime_;
+      const int host = actor_.address().host;
+      const auto failure = first_failure(body().dependencies());
+      if (result_ == nullptr) {
+        transport::ActorCreate create{to_wire(actor_.address()), name(), {}, creation_.name,
+                                      creation_.units,           {},     {}};
+        try {
+          if (failure) std::rethrow_exception(failure);
+          create.constructor = creation_.constructor_key;
+          body().write_arguments(create.arguments);
+        } catch (...) {
+          create.failure = wire_error(std::current_exception(), name(), runtime.rank()).message;
+          create.arguments.clear();
+        }
+        runtime.messenger().send(host, transport::encode(create));
+        finish();
+        return;
+      }
+      if (failure) {
+        result_->fail(failure);
+        finish();
+        return;
+      }
+      if (!body().remotable()) {
+        result_->fail(std::make_exception_ptr(InvalidOptionError(
+            std::string("'") + name() + "' cannot be called on an actor of another rank: its " +
+            "arguments or result cannot be serialized")));
+        finish();
+        return;
+      }
+      const ObjectId id = result_->id();
+      transport::ActorCall call{
+          to_wire(actor_.address()), {id.owner_rank, id.sequence}, name(), {}};
+      try {
+        body().write_arguments(call.arguments);
+      } catch (...) {
+        result_->fail(current_task_error(name(), runtime.rank()));
+        finish();
+        return;
+      }
+      runtime.remote().send(host, call, call.result, this);
+    }
+
+    void complete(transport::TaskReply reply) override {
+      receive_reply(actor_.runtime_, *result_, body(), name(), std::move(reply),
+                    [this] { finish(); });
+    }
+
+   private:
+    void dependencies_ready() override { actor_.call_ready(*this); }
+
+    void finish() {
+      RemoteActor& actor = actor_;
+      if (result_ != nullptr) result_->release();
+      delete this;
+      actor.runtime_.work_finished();
+      actor.release();
+    }
+
+    RemoteActor& actor_;
+    Creation creation_;
+  };
+
+  void enqueue(Call* call) {
+    retain();
+    runtime_.work_started();
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(call);
+    }
+    call->start();
+  }
+
+  void call_ready(Call& ready) {
+    retain();  // a finishing call may drop the last other reference
+    {
+      std::lock_guard lock(mutex_);
+      ready.runnable = true;
+      // Sent under the lock, so calls reach the messenger in the order they were made.
+      while (!queue_.empty() && queue_.front()->runnable) {
+        Call* call = queue_.front();
+        queue_.pop_front();
+        call->send();
+      }
+    }
+    release();
+  }
+
+  Runtime& runtime_;
+  const std::uint64_t generation_;
+  std::int64_t units_ = 0;  ///< reserved on the host by this rank, when it created the actor
+  std::mutex mutex_;
+  std::deque<Call*> queue_;  ///< guarded by mutex_; calls not yet sent, in submission order
+};
+
+}  // namespace
+
+Actor* ActorDirectory::find(const detail::ActorAddress& address) {
+  std::lock_guard lock(mutex_);
+  const auto found = actors_.find({address.creator, address.sequence});
+  if (found == actors_.end()) return nullptr;
+  found->second->retain();
+  return found->second;
 }
 
-Object* Actor::submit(const char* method_name, std::unique_ptr<detail::CallBody> body) {
-  auto* result = new Object(runtime_.next_object_id(), method_name);
-  result->retain();  // the caller's reference; the call holds the first
-  enqueue(new Call(*this, method_name, std::move(body), result));
-  return result;
+Actor* ActorDirectory::add(Actor& actor) {
+  std::lock_guard lock(mutex_);
+  const auto [entry, added] =
+      actors_.emplace(Key{actor.address().creator, actor.address().sequence}, &actor);
+  entry->second->retain();    // the caller's
+  if (added) actor.retain();  // the directory's
+  return entry->second;
 }
 
-void Actor::enqueue(Call* call) {
-  retain();
-  runtime_.work_started();
+void ActorDirectory::clear() {
+  std::map<Key, Actor*> actors;
   {
     std::lock_guard lock(mutex_);
-    mailbox_.push_back(call);
+    actors.swap(actors_);
   }
-  call->start();
+  for (auto& [key, actor] : actors) actor->release();
 }
 
-void Actor::call_ready(Call& call) {
-  std::lock_guard lock(mutex_);
-  call.runnable = true;
-  if (!draining_ && mailbox_.front()->runnable) {
-    schedule_drain_locked();
+Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions& options,
+                    std::unique_ptr<detail::CallBody> constructor, const char* constructor_key) {
+  std::string name = options.name.empty() ? std::string(class_name) : options.name;
+  const std::int64_t units =
+      resources::cpu_units(options.num_cpus, "num_cpus of actor '" + name + "'");
+  const auto& cluster = runtime.cluster();
+  const int here = runtime.rank();
+  if (options.rank >= cluster.size() || options.rank < -1) {
+    throw InvalidOptionError("actor '" + name + "' asks for rank " + std::to_string(options.rank) +
+                             ", but the job has ranks 0 to " + std::to_string(cluster.size() - 1));
   }
+  const bool movable = constructor_key != nullptr && constructor->remotable();
+  if (options.rank >= 0 && options.rank != here && !movable) {
+    throw InvalidOptionError("actor '" + name + "' cannot be placed on rank " +
+                             std::to_string(options.rank) +
+                             ": its constructor arguments cannot be serialized");
+  }
+  const bool placed_by_cluster =
+      options.rank < 0 && movable && units > 0 && units <= cluster.largest_rank_units();
+  const int host = options.rank >= 0 ? options.rank : here;
+  if (!placed_by_cluster && units > cluster.rank_units(host)) {
+    throw InfeasibleError(
+        "actor '" + name + "' asks for num_cpus = " + resources::format_cpus(units) + ", but " +
+        (options.rank >= 0 || !movable
+             ? "rank " + std::to_string(host) + " has " +
+                   resources::format_cpus(cluster.rank_units(host))
+             : "the largest rank has " + resources::format_cpus(cluster.largest_rank_units())) +
+        " CPUs: it could never be placed");
+  }
+  if (!placed_by_cluster) runtime.cluster().reserve(host, units);
+  const detail::ActorAddress address{
+      placed_by_cluster ? runtime.cluster().place_actor(units) : host, here,
+      runtime.next_object_id().sequence};
+  if (address.host == here) {
+    return new LocalActor(runtime, address, class_name, std::move(name), units,
+                          std::move(constructor));
+  }
+  auto* proxy = new RemoteActor(runtime, address);
+  proxy->create(class_name, std::move(name), units, std::move(constructor), constructor_key);
+  Actor* kept = runtime.actors().add(*proxy);  // so handles that come back find this proxy
+  proxy->release();
+  return kept;
 }
 
-void Actor::schedule_drain_locked() {
-  draining_ = true;
-  retain();
-  runtime_.executor().submit(&drain_);
+detail::ActorAddress export_actor(Runtime& runtime, Actor& actor) {
+  if (actor.address().host == runtime.rank()) runtime.actors().add(actor)->release();
+  return actor.address();
 }
 
-Runnable::Units Actor::Drain::run() {
-  const Units units = actor_.placed_ ? Units::release : Units::keep;
-  if (!actor_.placed_) {
-    actor_.placed_ = true;
-    cpu_units = 0;  // later drains run on the units the actor keeps
+Actor* import_actor(Runtime& runtime, const detail::ActorAddress& address) {
+  if (Actor* known = runtime.actors().find(address)) return known;
+  if (address.host == runtime.rank()) {
+    throw ActorDiedError("actor " + std::to_string(address.creator) + ":" +
+                         std::to_string(address.sequence) + " is not hosted on rank " +
+                         std::to_string(runtime.rank()) + " any more");
   }
-  for (int done = 0; done < calls_per_drain; ++done) {
-    Call* call = nullptr;
-    {
-      std::lock_guard lock(actor_.mutex_);
-      if (actor_.mailbox_.empty() || !actor_.mailbox_.front()->runnable) {
-        actor_.draining_ = false;
-      } else {
-        call = actor_.mailbox_.front();
-        actor_.mailbox_.pop_front();
-      }
-    }
-    if (call == nullptr) {
-      actor_.release();  // the drain's reference; may destroy the actor and this drain
-      return units;
-    }
-    actor_.execute(*call);
-  }
-  actor_.runtime_.executor().submit(this);  // more calls: requeue, keeping the reference
-  return units;
+  auto* proxy = new RemoteActor(runtime, address);
+  Actor* kept = runtime.actors().add(*proxy);
+  proxy->release();
+  return kept;
 }
 
-void Actor::execute(Call& call) {
-  const auto dependencies = call.body().dependencies();
-  Object* result = call.result();
-  if (result == nullptr) {
-    try {
-      if (auto failure = Call::first_failure(dependencies)) std::rethrow_exception(failure);
-      instance_ = call.body().run(nullptr);
-    } catch (...) {
-      try {
-        std::rethrow_exception(current_task_error(call.name(), runtime_.rank()));
-      } catch (const TaskError& error) {
-        death_ = std::make_exception_ptr(
-            ActorDiedError("actor '" + name_ + "' on rank " + std::to_string(runtime_.rank()) +
-                           " died: its constructor failed: " + error.what()));
-        util::log().error("actor '{}' died: its constructor failed: {}", name_, error.what());
-      }
-    }
-  } else if (death_) {
-    result->fail(death_);
-  } else if (auto failure = Call::first_failure(dependencies)) {
-    result->fail(std::move(failure));
-  } else {
-    try {
-      result->seal(call.body().run(instance_.get()));
-    } catch (...) {
-      result->fail(current_task_error(call.name(), runtime_.rank()));
-    }
+void host_actor(Runtime& runtime, int source, transport::ActorCreate request) {
+  const detail::ActorAddress address = from_wire(request.actor);
+  const char* class_name = "actor";
+  std::unique_ptr<detail::CallBody> constructor;
+  try {
+    class_name = Registry::instance().actor_class(request.class_name);
+    if (!request.failure.empty()) throw Error(request.failure);
+    constructor = Registry::instance().actor_constructor(request.constructor)(request.arguments);
+  } catch (...) {
+    constructor = std::make_unique<FailedCall>(std::current_exception());
   }
-  if (result != nullptr) result->release();
-  delete &call;
-  runtime_.work_finished();
-  release();  // the call's reference; the drain still holds one
+  util::log().debug("hosting actor '{}' created by rank {}", request.name, source);
+  auto* actor = new LocalActor(runtime, address, class_name, std::move(request.name),
+                               request.cpu_units, std::move(constructor));
+  runtime.actors().add(*actor)->release();
+  actor->release();
+}
+
+void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall request) {
+  Actor* actor = runtime.actors().find(from_wire(request.actor));
+  try {
+    if (actor == nullptr) {
+      throw ActorDiedError("no actor " + std::to_string(request.actor.creator) + ":" +
+                           std::to_string(request.actor.sequence) + " is hosted on rank " +
+                           std::to_string(runtime.rank()));
+    }
+    const auto method = Registry::instance().remote_method(request.method);
+    if (method.factory == nullptr) {
+      throw NotRegisteredError("method '" + request.method + "' cannot be called remotely");
+    }
+    Object* result =
+        actor->submit(method.name, method.factory(method.member_pointer, request.arguments));
+    reply_when_ready(runtime, source, request.result, result, request.method);
+  } catch (...) {
+    runtime.remote().reply(source, {request.result, wire_error(std::current_exception(),
+                                                               request.method, runtime.rank())});
+  }
+  if (actor != nullptr) actor->release();
 }
 
 }  // namespace manta::core

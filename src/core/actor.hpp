@@ -1,10 +1,12 @@
 /// @file core/actor.hpp
-/// @brief An actor: one instance of a registered class on this rank and its mailbox of calls,
-/// run one at a time in the order they were made.
+/// @brief Actors: one instance of a registered class on its host rank, with a mailbox of calls
+/// run one at a time in the order they were made; on other ranks, a proxy that sends the calls
+/// there in that same order.
 #pragma once
 
 #include "core/executor.hpp"
 #include "core/object.hpp"
+#include "transport/wire.hpp"
 
 #include <manta/detail/core_access.hpp>
 #include <manta/options.hpp>
@@ -12,65 +14,74 @@
 #include <atomic>
 #include <deque>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace manta::core {
 
 class Runtime;
 
-/// @brief An actor and its mailbox.
+/// @brief An actor as a handle sees it: hosted here (LocalActor) or elsewhere (RemoteActor).
 ///
-/// References: each ActorHandle holds one, each queued call holds one until it has run, and a
-/// scheduled drain holds one while it is queued or running. The last release destroys the
-/// instance and gives back the CPU units the actor was placed with.
+/// References: each ActorHandle holds one, each queued call holds one until it is done, a
+/// scheduled drain holds one while it is queued or running, and the ActorDirectory holds one for
+/// an actor whose handle has been sent to another rank (so it lives for the rest of the job).
 class Actor {
  public:
-  /// Queues the constructor as the first call. @throws InvalidOptionError, InfeasibleError
-  Actor(Runtime& runtime, const char* class_name, const ActorOptions& options,
-        std::unique_ptr<detail::CallBody> constructor);
-
   void retain() noexcept { references_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
     if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
+  const detail::ActorAddress& address() const noexcept { return address_; }
 
-  /// Queues a call of `method_name` ("Class.method") behind every earlier call; returns its
-  /// result object with one reference for the caller. Thread-safe.
-  Object* submit(const char* method_name, std::unique_ptr<detail::CallBody> body);
+  /// Queues a call of `method_name` ("Class.method") behind every earlier call made through this
+  /// object; returns its result object with one reference for the caller. Thread-safe.
+  virtual Object* submit(const char* method_name, std::unique_ptr<detail::CallBody> body) = 0;
+
+ protected:
+  explicit Actor(detail::ActorAddress address) : address_(address) {}
+  virtual ~Actor() = default;
 
  private:
-  class Call;
-  /// Runs queued calls on a worker thread, one at a time.
-  class Drain final : public Runnable {
-   public:
-    explicit Drain(Actor& actor) : actor_(actor) {}
-    Units run() override;
-
-   private:
-    Actor& actor_;
-  };
-
-  ~Actor();
-  void enqueue(Call* call);
-  /// `call`'s dependencies are ready: drain if it is first in line.
-  void call_ready(Call& call);
-  void schedule_drain_locked();
-  void execute(Call& call);
-
-  Runtime& runtime_;
-  const std::uint64_t generation_;
-  const std::string name_;
   std::atomic<int> references_{1};
-  Drain drain_{*this};
-  const std::int64_t units_;
-  bool placed_ = false;  ///< set by the first drain, which acquired units_ (touched only by drains)
-  std::unique_ptr<detail::ValueBox> instance_;  ///< touched only by the draining thread
-  std::exception_ptr death_;                    ///< set if the constructor threw
-  std::mutex mutex_;
-  std::deque<Call*> mailbox_;  ///< guarded by mutex_; calls in submission order
-  bool draining_ = false;      ///< guarded by mutex_; a drain is queued or running
+  const detail::ActorAddress address_;
 };
+
+/// @brief Actors whose handles have gone to other ranks, and proxies of actors hosted
+/// elsewhere, by address. Thread-safe.
+class ActorDirectory {
+ public:
+  ~ActorDirectory() { clear(); }
+  /// The actor at `address` with one more reference, or null.
+  Actor* find(const detail::ActorAddress& address);
+  /// Keeps `actor` (one reference) under its address; returns the actor kept there, retained,
+  /// which is `actor` unless another one was added first.
+  Actor* add(Actor& actor);
+  /// Drops every reference the directory holds (at shutdown, with no work left).
+  void clear();
+
+ private:
+  using Key = std::pair<std::int32_t, std::uint64_t>;
+  std::mutex mutex_;
+  std::map<Key, Actor*> actors_;  ///< guarded by mutex_; by (creator, sequence)
+};
+
+/// Creates an actor with `constructor` as its first call, on `options.rank`, or here, or (when
+/// `constructor_key` names a remote factory) where its num_cpus are free. Returns it with one
+/// reference. @throws InvalidOptionError, InfeasibleError
+Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions& options,
+                    std::unique_ptr<detail::CallBody> constructor, const char* constructor_key);
+/// The address of `actor` for a handle sent elsewhere; keeps a local actor alive in the directory.
+detail::ActorAddress export_actor(Runtime& runtime, Actor& actor);
+/// The actor at `address` with one reference: the actor itself on its host, a proxy elsewhere.
+Actor* import_actor(Runtime& runtime, const detail::ActorAddress& address);
+
+/// Hosts an actor another rank created (`source`, its creator).
+void host_actor(Runtime& runtime, int source, transport::ActorCreate request);
+/// Runs a call another rank made to an actor hosted here, and replies with its outcome.
+void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall request);
 
 }  // namespace manta::core

@@ -12,8 +12,31 @@ Cluster::Cluster(int self, std::vector<std::int64_t> units)
     : self_(self),
       units_(std::move(units)),
       largest_(*std::max_element(units_.begin(), units_.end())),
-      in_flight_(new std::atomic<std::int64_t>[units_.size()]) {
-  for (std::size_t i = 0; i < units_.size(); ++i) in_flight_[i] = 0;
+      in_flight_(new std::atomic<std::int64_t>[units_.size()]),
+      reserved_(new std::atomic<std::int64_t>[units_.size()]) {
+  for (std::size_t i = 0; i < units_.size(); ++i) in_flight_[i] = reserved_[i] = 0;
+}
+
+int Cluster::place_actor(std::int64_t units) {
+  const auto fits = [&](int rank) {
+    return units_[rank] - reserved_[rank].load(std::memory_order_relaxed) >= units;
+  };
+  int chosen = -1;
+  if (fits(self_)) {
+    chosen = self_;
+  } else {
+    thread_local std::minstd_rand random(std::random_device{}());
+    const int start = std::uniform_int_distribution<int>(0, size() - 1)(random);
+    for (int i = 0; i < size() && chosen < 0; ++i) {
+      if (fits((start + i) % size())) chosen = (start + i) % size();
+    }
+    // Everything is taken: wait for units where the actor can ever fit.
+    for (int rank = self_; chosen < 0; rank = (rank + 1) % size()) {
+      if (units_[rank] >= units) chosen = rank;
+    }
+  }
+  reserved_[chosen].fetch_add(units, std::memory_order_relaxed);
+  return chosen;
 }
 
 double Cluster::load_of(int rank) const noexcept {

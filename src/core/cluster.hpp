@@ -26,6 +26,19 @@ class Cluster {
 
   /// The rank to run a task needing `units` (which some rank has). Thread-safe.
   int choose(std::int64_t units, const Executor& local) const;
+  /// The rank to host an actor holding `units` for its life: this rank if they are not yet
+  /// reserved here, else the first rank (from a random start) where they are not, as far as
+  /// this rank knows; reserves them there. Thread-safe.
+  int place_actor(std::int64_t units);
+  /// An actor holding `units` was placed on `rank` by its creator's choice.
+  void reserve(int rank, std::int64_t units) noexcept {
+    reserved_[rank].fetch_add(units, std::memory_order_relaxed);
+  }
+  /// An actor placed on `rank` by this rank is gone.
+  void unreserve(int rank, std::int64_t units) noexcept {
+    reserved_[rank].fetch_sub(units, std::memory_order_relaxed);
+  }
+
   /// A task went to `rank` / came back from it.
   void sent(int rank) noexcept { in_flight_[rank].fetch_add(1, std::memory_order_relaxed); }
   void returned(int rank) noexcept { in_flight_[rank].fetch_sub(1, std::memory_order_relaxed); }
@@ -37,6 +50,7 @@ class Cluster {
   const std::vector<std::int64_t> units_;
   const std::int64_t largest_;
   std::unique_ptr<std::atomic<std::int64_t>[]> in_flight_;  ///< tasks sent there, not back yet
+  std::unique_ptr<std::atomic<std::int64_t>[]> reserved_;   ///< units of actors placed there
 };
 
 }  // namespace manta::core

@@ -45,16 +45,53 @@ const char* Registry::function_name(detail::AnyFunction address) const {
 void Registry::add_actor_class(const char* name, const std::type_info& type) {
   std::lock_guard lock(mutex_);
   if (++name_counts_[name] > 1) duplicates_.emplace_back(name);
-  classes_[std::type_index(type)].name = name;
+  auto& actor_class = classes_[std::type_index(type)];
+  actor_class.name = name;
+  classes_by_name_[name] = &actor_class;
 }
 
 void Registry::add_actor_method(const std::type_info& type, const char* name,
-                                std::span<const std::byte> member_pointer) {
+                                std::span<const std::byte> member_pointer,
+                                detail::RemoteMethodFactory factory) {
   std::lock_guard lock(mutex_);
   auto& actor_class = classes_[std::type_index(type)];
-  actor_class.methods.emplace_back(
-      std::vector<std::byte>(member_pointer.begin(), member_pointer.end()),
-      actor_class.name + "." + name);
+  const auto& method = actor_class.methods.emplace_back(
+      Method{std::vector<std::byte>(member_pointer.begin(), member_pointer.end()),
+             actor_class.name + "." + name, factory});
+  methods_by_name_[method.name] = &method;
+}
+
+void Registry::add_actor_constructor(const char* key, detail::RemoteConstructorFactory factory) {
+  std::lock_guard lock(mutex_);
+  constructors_.emplace(key, factory);
+}
+
+const char* Registry::actor_class(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto found = classes_by_name_.find(name);
+  if (found == classes_by_name_.end()) {
+    throw NotRegisteredError("no actor class is registered as '" + name + "' on this rank");
+  }
+  return found->second->name.c_str();
+}
+
+Registry::RemoteMethod Registry::remote_method(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto found = methods_by_name_.find(name);
+  if (found == methods_by_name_.end()) {
+    throw NotRegisteredError("no actor method is registered as '" + name + "' on this rank");
+  }
+  const Method& method = *found->second;
+  return {method.name.c_str(), method.member_pointer, method.factory};
+}
+
+detail::RemoteConstructorFactory Registry::actor_constructor(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  const auto found = constructors_.find(key);
+  if (found == constructors_.end()) {
+    throw NotRegisteredError("no actor constructor is registered for this signature on this rank");
+  }
+  return found->second;
 }
 
 const char* Registry::actor_class_name(const std::type_info& type) const {
@@ -74,8 +111,8 @@ const char* Registry::actor_method_name(const std::type_info& type,
   if (found == classes_.end()) {
     throw NotRegisteredError("actor class " + util::demangle(type.name()) + " is not registered");
   }
-  for (const auto& [pointer, name] : found->second.methods) {
-    if (std::ranges::equal(pointer, member_pointer)) return name.c_str();
+  for (const auto& method : found->second.methods) {
+    if (std::ranges::equal(method.member_pointer, member_pointer)) return method.name.c_str();
   }
   throw NotRegisteredError("a method of actor class " + found->second.name +
                            " is not registered; list it in MANTA_ACTOR(" + found->second.name +

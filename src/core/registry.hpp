@@ -37,9 +37,24 @@ class Registry {
   /// The function registered as `name`. @throws NotRegisteredError
   RemoteFunction remote_function(const std::string& name) const;
 
+  /// A method and what builds its calls when they come from another rank.
+  struct RemoteMethod {
+    const char* name = nullptr;  ///< "Class.method"
+    std::span<const std::byte> member_pointer;
+    detail::RemoteMethodFactory factory = nullptr;  ///< null: not callable from another rank
+  };
+
   void add_actor_class(const char* name, const std::type_info& type);
   void add_actor_method(const std::type_info& type, const char* name,
-                        std::span<const std::byte> member_pointer);
+                        std::span<const std::byte> member_pointer,
+                        detail::RemoteMethodFactory factory);
+  void add_actor_constructor(const char* key, detail::RemoteConstructorFactory factory);
+  /// The registered name `name` of an actor class. @throws NotRegisteredError
+  const char* actor_class(const std::string& name) const;
+  /// The method registered as "Class.method". @throws NotRegisteredError
+  RemoteMethod remote_method(const std::string& name) const;
+  /// The constructor factory registered as `key`. @throws NotRegisteredError
+  detail::RemoteConstructorFactory actor_constructor(const std::string& key) const;
   /// @throws NotRegisteredError
   const char* actor_class_name(const std::type_info& type) const;
   /// "Class.method". @throws NotRegisteredError
@@ -50,9 +65,14 @@ class Registry {
   std::vector<std::string> duplicates() const;
 
  private:
+  struct Method {
+    std::vector<std::byte> member_pointer;
+    std::string name;  ///< "Class.method"
+    detail::RemoteMethodFactory factory;
+  };
   struct ActorClass {
     std::string name;
-    std::vector<std::pair<std::vector<std::byte>, std::string>> methods;  ///< pointer -> name
+    std::deque<Method> methods;  ///< a deque: entries stay put, names handed out stay valid
   };
 
   mutable std::mutex mutex_;
@@ -60,6 +80,9 @@ class Registry {
   std::unordered_map<std::string, RemoteFunction> functions_by_name_;
   std::map<std::string, int> name_counts_;
   std::unordered_map<std::type_index, ActorClass> classes_;
+  std::unordered_map<std::string, const ActorClass*> classes_by_name_;
+  std::unordered_map<std::string, const Method*> methods_by_name_;
+  std::unordered_map<std::string, detail::RemoteConstructorFactory> constructors_;
   std::vector<std::string> duplicates_;
 };
 

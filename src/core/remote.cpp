@@ -1,5 +1,6 @@
 #include "core/remote.hpp"
 
+#include "core/actor.hpp"
 #include "core/runtime.hpp"
 #include "core/task.hpp"
 #include "core/task_error.hpp"
@@ -42,8 +43,12 @@ void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& bod
     seal(std::move(block));
     done();
   } else if (auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
-    result.fail(std::make_exception_ptr(
-        TaskError(error->task_name, error->rank, error->exception_type, error->message)));
+    if (error->exception_type == "manta::ActorDiedError") {
+      result.fail(std::make_exception_ptr(ActorDiedError(error->message)));
+    } else {
+      result.fail(std::make_exception_ptr(
+          TaskError(error->task_name, error->rank, error->exception_type, error->message)));
+    }
     done();
   } else {
     const auto location = std::get<transport::StoreLocation>(reply.outcome);
@@ -108,10 +113,11 @@ void reply_when_ready(Runtime& runtime, int owner, transport::WireObjectId id, O
   });
 }
 
-void Remote::send_task(int target, transport::TaskRequest request, RemoteCompletion* waiting) {
+void Remote::send(int target, const transport::Message& request, transport::WireObjectId result,
+                  RemoteCompletion* waiting) {
   {
     std::lock_guard lock(mutex_);
-    waiting_.emplace(request.result.sequence, waiting);
+    waiting_.emplace(result.sequence, waiting);
   }
   runtime_.cluster().sent(target);
   runtime_.messenger().send(target, transport::encode(request));
@@ -164,6 +170,10 @@ void Remote::on_message(int source, std::span<const std::byte> bytes) {
   } else if (auto* release = std::get_if<transport::ReleaseObject>(&message)) {
     std::lock_guard lock(mutex_);
     held_.erase(Key{release->id.owner, release->id.sequence});
+  } else if (auto* create = std::get_if<transport::ActorCreate>(&message)) {
+    host_actor(runtime_, source, std::move(*create));
+  } else if (auto* call = std::get_if<transport::ActorCall>(&message)) {
+    call_hosted_actor(runtime_, source, std::move(*call));
   }
 }
 

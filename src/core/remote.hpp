@@ -52,8 +52,10 @@ class Remote {
  public:
   explicit Remote(Runtime& runtime) : runtime_(runtime) {}
 
-  /// Sends `request` to `target`; `waiting` gets the reply. Thread-safe.
-  void send_task(int target, transport::TaskRequest request, RemoteCompletion* waiting);
+  /// Sends `request` (a task or an actor call producing `result`) to `target`; `waiting` gets
+  /// the reply. Thread-safe.
+  void send(int target, const transport::Message& request, transport::WireObjectId result,
+            RemoteCompletion* waiting);
   /// Sends a reply to the owner of the task. Thread-safe.
   void reply(int owner, transport::TaskReply reply);
   /// Keeps `block` (a result in this rank's store) until its owner releases `id`; returns

@@ -98,6 +98,7 @@ Runtime::~Runtime() {
   } else {
     wait_for_outstanding_work();
   }
+  actors_.clear();  // actors kept for other ranks; nobody can call them now
   messenger_.reset();
   running_runtime.store(nullptr);
   if (const auto stats = store_.stats(); stats.blocks > 0) {

@@ -2,6 +2,7 @@
 /// @brief One rank's running Manta: the parts it is made of, and the work in flight.
 #pragma once
 
+#include "core/actor.hpp"
 #include "core/cluster.hpp"
 #include "core/executor.hpp"
 #include "core/object.hpp"
@@ -54,6 +55,7 @@ class Runtime {
   const Cluster& cluster() const noexcept { return cluster_; }
   Cluster& cluster() noexcept { return cluster_; }
   Remote& remote() noexcept { return remote_; }
+  ActorDirectory& actors() noexcept { return actors_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
 
   /// A fresh id owned by this rank.
@@ -87,6 +89,7 @@ class Runtime {
   std::vector<transport::PeerInfo> peers_;
   Cluster cluster_;
   Remote remote_{*this};
+  ActorDirectory actors_;
   std::atomic<std::uint64_t> next_sequence_{1};
   std::atomic<std::int64_t> outstanding_{0};  ///< tasks and calls submitted, not finished
   std::atomic<std::int64_t> started_{0};      ///< tasks and calls ever submitted here

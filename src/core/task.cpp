@@ -79,7 +79,8 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
       finish();
       return;
     }
-    runtime_.remote().send_task(target, std::move(request), this);
+    const auto result_id = request.result;
+    runtime_.remote().send(target, request, result_id, this);
   }
 
   /// Queues the task again if it has retries left.

@@ -30,6 +30,20 @@ void serialize(Archive& archive, manta::transport::ReleaseObject& release, unsig
   archive& release.id;
 }
 
+template <class Archive>
+void serialize(Archive& archive, manta::transport::WireActorAddress& address, unsigned) {
+  archive & address.host & address.creator & address.sequence;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::ActorCreate& create, unsigned) {
+  archive & create.actor & create.class_name & create.constructor & create.name &
+      create.cpu_units & create.arguments & create.failure;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {
+  archive & call.actor & call.result & call.method & call.arguments;
+}
+
 }  // namespace boost::serialization
 
 namespace manta::transport {

@@ -53,7 +53,33 @@ struct ReleaseObject {
   WireObjectId id;
 };
 
-using Message = std::variant<TaskRequest, TaskReply, ReleaseObject>;
+/// Names an actor: the rank hosting it, and the rank and sequence that created it.
+struct WireActorAddress {
+  std::int32_t host = -1;
+  std::int32_t creator = -1;
+  std::uint64_t sequence = 0;
+};
+
+/// "Host this actor": from its creator to the rank chosen for it. Calls follow in order.
+struct ActorCreate {
+  WireActorAddress actor;
+  std::string class_name;
+  std::string constructor;  ///< key of the constructor's remote factory
+  std::string name;
+  std::int64_t cpu_units = 0;
+  std::vector<std::byte> arguments;
+  std::string failure;  ///< non-empty: the constructor's inputs failed; the actor starts dead
+};
+
+/// A method call for an actor hosted by the receiver; answered with a TaskReply.
+struct ActorCall {
+  WireActorAddress actor;
+  WireObjectId result;
+  std::string method;  ///< "Class.method"
+  std::vector<std::byte> arguments;
+};
+
+using Message = std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall>;
 
 std::vector<std::byte> encode(const Message& message);
 /// @throws manta::Error for bytes that are not a message (a truncated or foreign buffer)

@@ -10,6 +10,7 @@
 #include "serializable.hpp"
 
 #include <array>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <span>
@@ -63,6 +64,23 @@ using owning_t = typename owning<std::remove_cvref_t<P>>::type;
 template <class P, class A>
 using stored_argument_t = std::conditional_t<is_object_ref_v<A> || std::is_same_v<P, AnyParameter>,
                                              std::decay_t<A>, owning_t<P>>;
+
+/// The type an argument stored as S travels as to another rank: its parameter's owning type, or
+/// for a constructor (parameters unknown) the value itself, an ObjectRef<T> becoming a T.
+template <class P, class S>
+struct wire_type {
+  using type = owning_t<P>;
+};
+template <class S>
+struct wire_type<AnyParameter, S> {
+  using type = S;
+};
+template <class T>
+struct wire_type<AnyParameter, ObjectRef<T>> {
+  using type = T;
+};
+template <class P, class S>
+using wire_t = typename wire_type<P, S>::type;
 
 template <class P, class A>
 constexpr void check_argument() {
@@ -178,10 +196,21 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   struct function_result<R (*)(Q...)> {
     using type = R;
   };
+  template <class R, class C, class... Q>
+  struct function_result<R (C::*)(Q...)> {
+    using type = R;
+  };
+  template <class R, class C, class... Q>
+  struct function_result<R (C::*)(Q...) const> {
+    using type = R;
+  };
   using Result = stored_t<typename function_result<Callable>::type>;
+  /// Functions and methods whose arguments and result are serializable values can run on another
+  /// rank; so can a constructor whose arguments are.
   static constexpr bool remote =
-      std::is_pointer_v<Callable> &&
-      remotable_function_v<typename function_result<Callable>::type, P...>;
+      std::is_class_v<Callable>
+          ? (is_serializable_v<wire_t<P, S>> && ...)
+          : remotable_function_v<typename function_result<Callable>::type, P...>;
 
   /// Results of calls that may run remotely can be serialized to be sent back.
   template <class T>
@@ -192,15 +221,15 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
     (write_argument<P>(archive, std::get<I>(args_)), ...);
   }
 
-  /// One argument as the receiving rank reads it: a value of the parameter's owning type.
+  /// One argument as the receiving rank reads it: a value of type wire_t<Param, Stored>.
   template <class Param, class Stored>
   static void write_argument(boost::archive::binary_oarchive& archive, const Stored& stored) {
     if constexpr (resolves_v<Param, Stored>) {
       const auto& value = value_of(stored, std::nullopt);
-      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, owning_t<Param>>) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, wire_t<Param, Stored>>) {
         archive << value;
       } else {
-        const owning_t<Param> converted(value);
+        const wire_t<Param, Stored> converted(value);
         archive << converted;
       }
     } else {
@@ -222,7 +251,7 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   std::unique_ptr<ValueBox> invoke(ValueBox* self, std::index_sequence<I...>) {
     if constexpr (std::is_member_function_pointer_v<Callable>) {
       auto* instance = static_cast<typename member_class<Callable>::type*>(self->mutable_value());
-      return run_boxed<TypedBox>([&]() -> decltype(auto) {
+      return run_boxed<ResultBox>([&]() -> decltype(auto) {
         return std::invoke(callable_, *instance, resolve<P>(std::get<I>(args_))...);
       });
     } else if constexpr (std::is_class_v<Callable>) {
@@ -267,17 +296,74 @@ struct CallFactory<std::tuple<P...>> {
   }
 };
 
-/// The RemoteCallFactory of a registered function R(P...): reads the arguments that
-/// CallBody::write_arguments wrote on the sending rank.
-template <class R, class... P>
-std::unique_ptr<CallBody> call_from_bytes(AnyFunction address, std::span<const std::byte> bytes) {
-  using Function = R (*)(P...);
-  std::tuple<owning_t<P>...> arguments;
+/// Reads the arguments CallBody::write_arguments wrote, as values of types W...
+template <class... W>
+std::tuple<W...> read_arguments(std::span<const std::byte> bytes) {
+  std::tuple<W...> arguments;
   SpanBuffer buffer({const_cast<std::byte*>(bytes.data()), bytes.size()});
   boost::archive::binary_iarchive archive(buffer, archive_flags);
   std::apply([&](auto&... argument) { ((archive >> argument), ...); }, arguments);
-  return std::make_unique<TypedCall<Function, std::tuple<P...>, std::tuple<owning_t<P>...>>>(
-      FromTuple{}, reinterpret_cast<Function>(address), std::move(arguments));
+  return arguments;
 }
+
+/// A call of `callable` (parameters P...) with arguments sent by another rank.
+template <class Callable, class... P>
+std::unique_ptr<CallBody> read_call(Callable callable, std::span<const std::byte> bytes) {
+  return std::make_unique<TypedCall<Callable, std::tuple<P...>, std::tuple<owning_t<P>...>>>(
+      FromTuple{}, callable, read_arguments<owning_t<P>...>(bytes));
+}
+
+/// The RemoteCallFactory of a registered function R(P...).
+template <class R, class... P>
+std::unique_ptr<CallBody> call_from_bytes(AnyFunction address, std::span<const std::byte> bytes) {
+  return read_call<R (*)(P...), P...>(reinterpret_cast<R (*)(P...)>(address), bytes);
+}
+
+template <class M>
+struct method_parameters;
+template <class R, class C, class... P>
+struct method_parameters<R (C::*)(P...)> {
+  template <class M>
+  static std::unique_ptr<CallBody> read(M method, std::span<const std::byte> bytes) {
+    return read_call<M, P...>(method, bytes);
+  }
+};
+template <class R, class C, class... P>
+struct method_parameters<R (C::*)(P...) const> : method_parameters<R (C::*)(P...)> {};
+
+/// The RemoteMethodFactory of a registered method M (its pointer travels as bytes).
+template <class M>
+std::unique_ptr<CallBody> method_from_bytes(std::span<const std::byte> member_pointer,
+                                            std::span<const std::byte> bytes) {
+  M method{};
+  std::memcpy(static_cast<void*>(&method), member_pointer.data(), sizeof method);
+  return method_parameters<M>::read(method, bytes);
+}
+
+/// The RemoteConstructorFactory of C's constructor taking W...
+template <class C, class... W>
+std::unique_ptr<CallBody> construct_from_bytes(std::span<const std::byte> bytes) {
+  return std::make_unique<
+      TypedCall<Construct<C>, std::tuple<any_parameter_t<W>...>, std::tuple<W...>>>(
+      FromTuple{}, Construct<C>{}, read_arguments<W...>(bytes));
+}
+
+/// Registers, before main, the factory of C's constructor for arguments stored as S... (the
+/// first call site instantiates it); `key` is null when they cannot be serialized.
+template <class C, class... S>
+struct ConstructorRegistration {
+  static const char* make_key() {
+    if constexpr ((is_serializable_v<wire_t<AnyParameter, S>> && ...)) {
+      return register_actor_constructor(
+          typeid(TypedCall<Construct<C>, std::tuple<any_parameter_t<S>...>,
+                           std::tuple<wire_t<AnyParameter, S>...>>)
+              .name(),
+          &construct_from_bytes<C, wire_t<AnyParameter, S>...>);
+    } else {
+      return nullptr;
+    }
+  }
+  static inline const char* const key = make_key();
+};
 
 }  // namespace manta::detail

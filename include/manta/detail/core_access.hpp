@@ -39,6 +39,19 @@ struct ObjectId {
 
 namespace manta::detail {
 
+/// @brief Names an actor everywhere: the rank hosting it, and the rank and sequence that
+/// created it.
+struct ActorAddress {
+  std::int32_t host = -1;
+  std::int32_t creator = -1;
+  std::uint64_t sequence = 0;
+
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) {
+    archive& host& creator& sequence;
+  }
+};
+
 using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 /// Any function pointer, as the registry keeps it.
 using AnyFunction = void (*)();
@@ -48,9 +61,6 @@ inline Deadline deadline_after(std::optional<std::chrono::duration<double>> time
   return std::chrono::steady_clock::now() +
          std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout);
 }
-
-/// Demangled name of a type, for error messages.
-std::string type_name(const std::type_info& type);
 
 // ---- objects: intrusive reference counts; the last release frees the object.
 void retain(core::Object* object) noexcept;
@@ -103,21 +113,37 @@ core::Object* submit_task(const char* function_name, const TaskOptions& options,
                           std::unique_ptr<CallBody> body);
 void retain(core::Actor* actor) noexcept;
 void release(core::Actor* actor) noexcept;
-/// Creates an actor whose instance `constructor` builds; returns it with one reference.
+/// Creates an actor whose instance `constructor` builds, here or on the rank its options and
+/// resources choose; returns it with one reference. `constructor_key` names the remote factory
+/// of the constructor call (null: the arguments cannot be sent, so the actor stays here).
 core::Actor* create_actor(const char* class_name, const ActorOptions& options,
-                          std::unique_ptr<CallBody> constructor);
+                          std::unique_ptr<CallBody> constructor, const char* constructor_key);
+/// Where an actor is, for a handle sent to another rank (the actor stays alive for the job).
+ActorAddress export_actor(core::Actor* actor);
+/// The actor at `address`, with one reference: the actor itself on its host, a proxy elsewhere.
+core::Actor* import_actor(const ActorAddress& address);
 /// Queues a method call behind the actor's earlier calls; returns its result object.
 core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
                                 std::unique_ptr<CallBody> body);
 
 // ---- registration (MANTA_REMOTE, MANTA_ACTOR)
+/// Builds, on the actor's host, a method call sent by another rank.
+using RemoteMethodFactory = std::unique_ptr<CallBody> (*)(std::span<const std::byte> member_pointer,
+                                                          std::span<const std::byte> arguments);
+/// Builds, on the chosen host, an actor's constructor call sent by another rank.
+using RemoteConstructorFactory =
+    std::unique_ptr<CallBody> (*)(std::span<const std::byte> arguments);
+
 /// `factory` is null for a function that cannot run remotely.
 void register_function(const char* name, AnyFunction address, RemoteCallFactory factory);
 /// Name registered for `address`; throws NotRegisteredError.
 const char* function_name(AnyFunction address);
 void register_actor_class(const char* name, const std::type_info& type);
+/// `factory` is null for a method that cannot be called from another rank.
 void register_actor_method(const std::type_info& type, const char* name,
-                           std::span<const std::byte> member_pointer);
+                           std::span<const std::byte> member_pointer, RemoteMethodFactory factory);
+/// Registers the factory of one constructor signature under `key`; returns `key`.
+const char* register_actor_constructor(const char* key, RemoteConstructorFactory factory);
 /// Throws NotRegisteredError.
 const char* actor_class_name(const std::type_info& type);
 /// "Class.method"; throws NotRegisteredError.

@@ -32,9 +32,8 @@ concept has_serialize_member = requires(T& value, boost::archive::binary_oarchiv
 
 /// True when values of T can be written to bytes and read back on another rank.
 template <class T>
-struct is_serializable
-    : std::bool_constant<std::is_arithmetic_v<T> || std::is_enum_v<T> ||
-                         detail::has_serialize_member<T>> {};
+struct is_serializable : std::bool_constant<std::is_arithmetic_v<T> || std::is_enum_v<T> ||
+                                            detail::has_serialize_member<T>> {};
 template <>
 struct is_serializable<std::string> : std::true_type {};
 template <class T, class A>
@@ -51,7 +50,8 @@ template <class A, class B>
 struct is_serializable<std::pair<A, B>>
     : std::bool_constant<is_serializable<A>::value && is_serializable<B>::value> {};
 template <class... T>
-struct is_serializable<std::tuple<T...>> : std::bool_constant<(is_serializable<T>::value && ...)> {};
+struct is_serializable<std::tuple<T...>> : std::bool_constant<(is_serializable<T>::value && ...)> {
+};
 
 template <class... T>
 struct is_serializable<std::variant<T...>>

@@ -18,6 +18,9 @@
 
 namespace manta::detail {
 
+/// Demangled name of a type, for error messages.
+std::string type_name(const std::type_info& type);
+
 /// The value of a call that returns void.
 struct Unit {
   template <class Archive>
@@ -48,7 +51,7 @@ class ValueBox {
 
  private:
   std::string unserializable() const {
-    return std::string("manta: a value of type ") + type().name() + " cannot be serialized";
+    return "manta: a value of type " + type_name(type()) + " cannot be serialized";
   }
 };
 

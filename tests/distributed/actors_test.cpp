@@ -1,0 +1,165 @@
+// Actors across ranks: placement, calls in order from every rank, handles passed to tasks and
+// actors elsewhere, errors and large results.
+#include <manta/manta.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+class Counter {
+ public:
+  Counter() = default;
+  explicit Counter(int start) : count_(start) {}
+  int increment() { return ++count_; }
+  int count() const { return count_; }
+  int rank() const { return manta::rank(); }
+  void append(int value) { log_.push_back(value); }
+  std::vector<int> log() const { return log_; }
+  int fail(int code) { throw std::invalid_argument("bad code " + std::to_string(code)); }
+  std::vector<double> big(int elements) const { return std::vector<double>(elements, 0.5); }
+
+ private:
+  int count_ = 0;
+  std::vector<int> log_;
+};
+MANTA_ACTOR(Counter, increment, count, rank, append, log, fail, big);
+
+class Exploding {
+ public:
+  explicit Exploding(int) { throw std::runtime_error("no luck"); }
+  int value() const { return 1; }
+};
+MANTA_ACTOR(Exploding, value);
+
+class Relay {
+ public:
+  // Calls another actor from this one, wherever each lives.
+  int forward(manta::ActorHandle<Counter> counter) {
+    return manta::get(counter.call(&Counter::increment).remote());
+  }
+};
+MANTA_ACTOR(Relay, forward);
+
+// A task that calls an actor `times` times and waits for the calls, from whichever rank runs it.
+std::pair<int, int> bump(manta::ActorHandle<Counter> counter, int times) {
+  std::vector<manta::ObjectRef<int>> refs;
+  for (int i = 0; i < times; ++i) refs.push_back(counter.call(&Counter::increment).remote());
+  manta::get(refs);
+  return {times, manta::rank()};
+}
+MANTA_REMOTE(bump);
+
+int slow_value(int value) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return value;
+}
+MANTA_REMOTE(slow_value);
+
+int last_rank() { return manta::world_size() - 1; }
+
+TEST(Actors, LiveOnTheRankAsked) {
+  for (int rank = 0; rank < manta::world_size(); ++rank) {
+    auto counter = manta::actor<Counter>().options({.rank = rank}).remote(10 * rank);
+    EXPECT_EQ(manta::get(counter.call(&Counter::rank).remote()), rank);
+    EXPECT_EQ(manta::get(counter.call(&Counter::increment).remote()), 10 * rank + 1);
+  }
+}
+
+TEST(Actors, CallsFromOneCallerRunInOrder) {
+  auto counter = manta::actor<Counter>().options({.rank = last_rank()}).remote();
+  // The first call waits for a slow ref; the later ones must still run after it.
+  counter.call(&Counter::append).remote(manta::task(slow_value).remote(0));
+  for (int i = 1; i < 500; ++i) counter.call(&Counter::append).remote(i);
+  const auto log = manta::get(counter.call(&Counter::log).remote());
+  std::vector<int> expected(500);
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(log, expected);
+}
+
+TEST(Actors, CalledFromTasksOnOtherRanks) {
+  const int host = manta::world_size() > 2 ? 1 : 0;
+  auto counter = manta::actor<Counter>().options({.rank = host}).remote();
+  std::vector<manta::ObjectRef<std::pair<int, int>>> tasks;
+  std::set<int> callers;
+  for (int rank = 0; rank < manta::world_size(); ++rank) {
+    if (rank == host) continue;
+    callers.insert(rank);
+    for (int i = 0; i < 3; ++i) {
+      tasks.push_back(manta::task(bump).options({.rank = rank}).remote(counter, 25));
+    }
+  }
+  int calls = 0;
+  std::set<int> ran_on;
+  for (const auto& [times, rank] : manta::get(tasks)) {
+    calls += times;
+    ran_on.insert(rank);
+  }
+  EXPECT_EQ(ran_on, callers);
+  EXPECT_EQ(manta::get(counter.call(&Counter::count).remote()), calls);
+}
+
+TEST(Actors, HandlePassedToAnActorElsewhere) {
+  auto counter = manta::actor<Counter>().options({.rank = last_rank()}).remote(100);
+  auto relay = manta::actor<Relay>().options({.rank = 0}).remote();
+  EXPECT_EQ(manta::get(relay.call(&Relay::forward).remote(counter)), 101);
+  EXPECT_EQ(manta::get(counter.call(&Counter::count).remote()), 101);
+}
+
+TEST(Actors, PlacedWhereTheirCpusAreFree) {
+  // Each rank has 2 CPUs (--num-cpus 2): actors holding 2 CPUs each fill one rank apiece.
+  std::vector<manta::ActorHandle<Counter>> counters;
+  for (int i = 0; i < manta::world_size(); ++i) {
+    counters.push_back(manta::actor<Counter>().options({.num_cpus = 2}).remote());
+  }
+  std::set<int> ranks;
+  for (auto& counter : counters) ranks.insert(manta::get(counter.call(&Counter::rank).remote()));
+  EXPECT_EQ(static_cast<int>(ranks.size()), manta::world_size());
+}
+
+TEST(Actors, InfeasibleActorFailsAtOnce) {
+  EXPECT_THROW(manta::actor<Counter>().options({.num_cpus = 1000}).remote(),
+               manta::InfeasibleError);
+}
+
+TEST(Actors, ConstructorFailureOnAnotherRank) {
+  auto broken = manta::actor<Exploding>().options({.rank = last_rank()}).remote(1);
+  try {
+    manta::get(broken.call(&Exploding::value).remote());
+    FAIL() << "no ActorDiedError";
+  } catch (const manta::ActorDiedError& error) {
+    EXPECT_NE(std::string(error.what()).find("no luck"), std::string::npos) << error.what();
+  }
+}
+
+TEST(Actors, MethodErrorNamesTheHostRank) {
+  auto counter = manta::actor<Counter>().options({.rank = last_rank()}).remote();
+  try {
+    manta::get(counter.call(&Counter::fail).remote(7));
+    FAIL() << "no TaskError";
+  } catch (const manta::TaskError& error) {
+    EXPECT_EQ(error.rank(), last_rank());
+    EXPECT_EQ(error.task_name(), "Counter.fail");
+    EXPECT_EQ(error.exception_type(), "std::invalid_argument");
+  }
+  EXPECT_EQ(manta::get(counter.call(&Counter::increment).remote()), 1);  // still alive
+}
+
+TEST(Actors, LargeResultMovesByOneGet) {
+  auto counter = manta::actor<Counter>().options({.rank = last_rank()}).remote();
+  const auto before = manta::transfer_stats();
+  const auto values = manta::get_view(counter.call(&Counter::big).remote(1 << 20));
+  ASSERT_EQ(values.size(), std::size_t{1} << 20);
+  EXPECT_EQ(values.front(), 0.5);
+  EXPECT_EQ(values.back(), 0.5);
+  EXPECT_EQ(manta::transfer_stats().gets - before.gets, 1U);
+}
+
+}  // namespace
