@@ -14,8 +14,9 @@ std::atomic<bool> warned_full{false};
 }  // namespace
 
 StoreBlock StoreBlock::allocate(std::size_t size) {
-  auto& store = core::Runtime::current().store();
-  if (std::byte* block = store.allocate(size)) return StoreBlock(block, size, true);
+  auto& runtime = core::Runtime::current();
+  auto& store = runtime.store();
+  if (std::byte* block = store.allocate(size)) return StoreBlock(block, size, runtime.generation());
   if (!warned_full.exchange(true)) {
     const auto stats = store.stats();
     util::log().warn(
@@ -27,18 +28,17 @@ StoreBlock StoreBlock::allocate(std::size_t size) {
 }
 
 StoreBlock StoreBlock::heap(std::size_t size) {
-  return StoreBlock(static_cast<std::byte*>(::operator new(size)), size, false);
+  return StoreBlock(static_cast<std::byte*>(::operator new(size)), size, 0);
 }
 
 StoreBlock::~StoreBlock() {
   if (data_ == nullptr) return;
-  if (!in_store_) {
+  if (runtime_ == 0) {
     ::operator delete(data_);
     return;
   }
   // A block outliving its runtime (a ref kept past shutdown) has nothing to return to.
-  core::Runtime* runtime = core::Runtime::running();
-  if (runtime != nullptr && runtime->store().contains(data_)) runtime->store().free(data_);
+  if (core::Runtime* runtime = core::Runtime::current_if(runtime_)) runtime->store().free(data_);
 }
 
 }  // namespace manta::detail

@@ -50,7 +50,10 @@ bool Executor::feasible(std::int64_t units) const noexcept { return units <= tot
 void Executor::submit(Runnable* runnable) {
   std::unique_lock lock(mutex_);
   queue_.push_back(runnable);
-  if (idle_ > 0) {
+  // A notified thread counts as busy until it wakes, so a burst of submissions starts as many
+  // threads as can run at once (several fractional-CPU tasks per CPU), not one per idle thread.
+  if (idle_ > wakeups_) {
+    ++wakeups_;
     lock.unlock();
     work_available_.notify_one();
     return;
@@ -70,6 +73,7 @@ void Executor::release(std::int64_t units) {
   {
     std::lock_guard lock(mutex_);
     pool_.release(units);
+    wakeups_ = idle_;
   }
   work_available_.notify_all();
 }
@@ -96,6 +100,7 @@ void Executor::worker_loop() {
       ++idle_;
       work_available_.wait(lock);
       --idle_;
+      if (wakeups_ > 0) --wakeups_;
       continue;
     }
     const std::int64_t units = runnable->cpu_units;
@@ -106,7 +111,10 @@ void Executor::worker_loop() {
     lock.lock();
     if (after == Runnable::Units::release && units > 0) {
       pool_.release(units);
-      if (!queue_.empty() && idle_ > 0) work_available_.notify_one();
+      if (!queue_.empty() && idle_ > wakeups_) {
+        ++wakeups_;
+        work_available_.notify_one();
+      }
     }
   }
 }
@@ -116,7 +124,8 @@ void Executor::block_begin() {
   std::unique_lock lock(mutex_);
   pool_.release(current_worker.units);
   if (queue_.empty()) return;
-  if (idle_ > 0) {
+  if (idle_ > wakeups_) {
+    ++wakeups_;
     lock.unlock();
     work_available_.notify_one();
   } else if (threads_.size() < max_threads_) {

@@ -79,6 +79,7 @@ class Executor {
   std::deque<Runnable*> queue_;       ///< guarded by mutex_; in submission order
   std::vector<std::thread> threads_;  ///< guarded by mutex_
   std::size_t idle_ = 0;              ///< guarded by mutex_; threads waiting for work
+  std::size_t wakeups_ = 0;           ///< guarded by mutex_; of those, notified and not yet up
   bool stopping_ = false;             ///< guarded by mutex_
   bool warned_thread_limit_ = false;  ///< guarded by mutex_
 };

@@ -116,8 +116,6 @@ Runtime& Runtime::current() {
   return *runtime;
 }
 
-Runtime* Runtime::running() noexcept { return running_runtime.load(std::memory_order_acquire); }
-
 Runtime* Runtime::current_if(std::uint64_t generation) noexcept {
   Runtime* runtime = running_runtime.load(std::memory_order_acquire);
   return runtime != nullptr && runtime->generation_ == generation ? runtime : nullptr;

@@ -39,8 +39,6 @@ class Runtime {
 
   /// The running runtime. @throws Error when Manta is not running
   static Runtime& current();
-  /// The running runtime, or null.
-  static Runtime* running() noexcept;
   /// The running runtime if it is the one numbered `generation` (see generation()), else null:
   /// lets objects that outlive a runtime skip giving resources back to it.
   static Runtime* current_if(std::uint64_t generation) noexcept;

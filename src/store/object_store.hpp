@@ -31,12 +31,6 @@ class ObjectStore {
   /// Returns a block from allocate().
   void free(std::byte* block);
 
-  /// Whether `address` lies in this store's region.
-  bool contains(const std::byte* address) const noexcept {
-    const auto region = region_.bytes();
-    return address >= region.data() && address < region.data() + region.size();
-  }
-
   /// Offset of `address` (in the region) from the region's start, as peers address it.
   std::uint64_t offset_of(const std::byte* address) const noexcept {
     return static_cast<std::uint64_t>(address - region_.bytes().data());

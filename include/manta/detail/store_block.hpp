@@ -30,20 +30,22 @@ class StoreBlock {
 
   std::span<std::byte> bytes() const noexcept { return {data_, size_}; }
   /// True when the bytes are in the shared-memory store (false: heap fallback).
-  bool in_store() const noexcept { return in_store_; }
+  bool in_store() const noexcept { return runtime_ != 0; }
 
  private:
-  StoreBlock(std::byte* data, std::size_t size, bool in_store)
-      : data_(data), size_(size), in_store_(in_store) {}
+  StoreBlock(std::byte* data, std::size_t size, std::uint64_t runtime)
+      : data_(data), size_(size), runtime_(runtime) {}
   void swap(StoreBlock& other) noexcept {
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
-    std::swap(in_store_, other.in_store_);
+    std::swap(runtime_, other.runtime_);
   }
 
   std::byte* data_ = nullptr;
   std::size_t size_ = 0;
-  bool in_store_ = false;
+  /// The generation of the runtime whose store holds the bytes; 0 for process memory. A block
+  /// outliving its runtime must not be freed into a later one's store at the same address.
+  std::uint64_t runtime_ = 0;
 };
 
 }  // namespace manta::detail
