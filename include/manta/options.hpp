@@ -25,6 +25,10 @@ struct RuntimeOptions {
   std::size_t inline_object_limit = 64 * 1024;
   /// spdlog level: trace, debug, info, warn, error, off (`--log-level`, `MANTA_LOG_LEVEL`).
   std::string log_level = "warn";
+  /// Read large objects held by a rank on the same node in place, through its mapped store
+  /// (`--map-peer-stores`, `MANTA_MAP_PEER_STORES`); false fetches them with an RMA get as for
+  /// other nodes.
+  bool map_peer_stores = true;
 };
 
 /// @brief Options of one task submission (Ray's `f.options(...)`).

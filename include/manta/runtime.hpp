@@ -47,5 +47,7 @@ int rank();
 int world_size();
 /// CPU slots of this rank's worker pool.
 double num_cpus();
+/// The options this rank's runtime runs with, defaults resolved (num_cpus, store size filled in).
+const RuntimeOptions& options();
 
 }  // namespace manta

@@ -26,7 +26,7 @@ std::map<std::string, double> cluster_resources() {
 TransferStats transfer_stats() {
   const auto stats = core::Runtime::current().messenger().stats();
   return {stats.messages_sent, stats.messages_received, stats.batches_sent, stats.gets,
-          stats.get_bytes};
+          stats.get_bytes,     stats.mapped_reads,      stats.mapped_bytes};
 }
 
 }  // namespace manta

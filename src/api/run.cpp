@@ -44,6 +44,9 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
       ->transform(CLI::AsSizeValue(false));
   app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error, off")
       ->envname("MANTA_LOG_LEVEL");
+  app.add_option("--map-peer-stores", options.map_peer_stores,
+                 "read objects of ranks on this node in place (true) or by RMA get (false)")
+      ->envname("MANTA_MAP_PEER_STORES");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -98,5 +101,6 @@ Runtime::~Runtime() { scoped_runtime.reset(); }
 int rank() { return core::Runtime::current().rank(); }
 int world_size() { return core::Runtime::current().layout().size; }
 double num_cpus() { return core::Runtime::current().options().num_cpus; }
+const RuntimeOptions& options() { return core::Runtime::current().options(); }
 
 }  // namespace manta

@@ -31,6 +31,11 @@ StoreBlock StoreBlock::heap(std::size_t size) {
   return StoreBlock(static_cast<std::byte*>(::operator new(size)), size, 0);
 }
 
+StoreBlock StoreBlock::peer(std::span<std::byte> bytes, int holder, std::uint64_t sequence) {
+  auto& runtime = core::Runtime::current();
+  return StoreBlock(bytes.data(), bytes.size(), runtime.generation(), holder, sequence);
+}
+
 StoreBlock::~StoreBlock() {
   if (data_ == nullptr) return;
   if (runtime_ == 0) {
@@ -38,7 +43,13 @@ StoreBlock::~StoreBlock() {
     return;
   }
   // A block outliving its runtime (a ref kept past shutdown) has nothing to return to.
-  if (core::Runtime* runtime = core::Runtime::current_if(runtime_)) runtime->store().free(data_);
+  core::Runtime* runtime = core::Runtime::current_if(runtime_);
+  if (runtime == nullptr) return;
+  if (holder_ < 0) {
+    runtime->store().free(data_);
+  } else {
+    runtime->remote().release_held(holder_, {runtime->rank(), sequence_});
+  }
 }
 
 }  // namespace manta::detail

@@ -373,6 +373,28 @@ Actor* ActorDirectory::add(Actor& actor) {
   return entry->second;
 }
 
+Actor* ActorDirectory::find_or_park(const detail::ActorAddress& address, int source,
+                                    transport::ActorCall& call) {
+  std::lock_guard lock(mutex_);
+  const Key key{address.creator, address.sequence};
+  if (const auto found = actors_.find(key); found != actors_.end()) {
+    found->second->retain();
+    return found->second;
+  }
+  parked_[key].emplace_back(source, std::move(call));
+  return nullptr;
+}
+
+std::vector<std::pair<int, transport::ActorCall>> ActorDirectory::take_parked(
+    const detail::ActorAddress& address) {
+  std::lock_guard lock(mutex_);
+  const auto found = parked_.find({address.creator, address.sequence});
+  if (found == parked_.end()) return {};
+  auto calls = std::move(found->second);
+  parked_.erase(found);
+  return calls;
+}
+
 void ActorDirectory::clear() {
   std::map<Key, Actor*> actors;
   {
@@ -460,16 +482,15 @@ void host_actor(Runtime& runtime, int source, transport::ActorCreate request) {
                                request.cpu_units, std::move(constructor));
   runtime.actors().add(*actor)->release();
   actor->release();
+  for (auto& [caller, call] : runtime.actors().take_parked(address)) {
+    call_hosted_actor(runtime, caller, std::move(call));
+  }
 }
 
 void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall request) {
-  Actor* actor = runtime.actors().find(from_wire(request.actor));
+  Actor* actor = runtime.actors().find_or_park(from_wire(request.actor), source, request);
+  if (actor == nullptr) return;  // parked until the actor's creation arrives
   try {
-    if (actor == nullptr) {
-      throw ActorDiedError("no actor " + std::to_string(request.actor.creator) + ":" +
-                           std::to_string(request.actor.sequence) + " is hosted on rank " +
-                           std::to_string(runtime.rank()));
-    }
     const auto method = Registry::instance().remote_method(request.method);
     if (method.factory == nullptr) {
       throw NotRegisteredError("method '" + request.method + "' cannot be called remotely");

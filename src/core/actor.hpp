@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace manta::core {
 
@@ -60,6 +61,13 @@ class ActorDirectory {
   /// Keeps `actor` (one reference) under its address; returns the actor kept there, retained,
   /// which is `actor` unless another one was added first.
   Actor* add(Actor& actor);
+  /// The actor at `address` with one more reference; or null, and then `call` (from `source`)
+  /// is kept until the actor is added: its creation is still on the way from its creator, which
+  /// is another rank than the caller, so the two messages may arrive in either order.
+  Actor* find_or_park(const detail::ActorAddress& address, int source, transport::ActorCall& call);
+  /// The calls parked for `address`, in the order they arrived; removed from the directory.
+  std::vector<std::pair<int, transport::ActorCall>> take_parked(
+      const detail::ActorAddress& address);
   /// Drops every reference the directory holds (at shutdown, with no work left).
   void clear();
 
@@ -67,6 +75,7 @@ class ActorDirectory {
   using Key = std::pair<std::int32_t, std::uint64_t>;
   std::mutex mutex_;
   std::map<Key, Actor*> actors_;  ///< guarded by mutex_; by (creator, sequence)
+  std::map<Key, std::vector<std::pair<int, transport::ActorCall>>> parked_;  ///< guarded by mutex_
 };
 
 /// Creates an actor with `constructor` as its first call, on `options.rank`, or here, or (when

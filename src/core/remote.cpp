@@ -52,6 +52,17 @@ void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& bod
     done();
   } else {
     const auto location = std::get<transport::StoreLocation>(reply.outcome);
+    // Same node: read the holder's store in place; it keeps the bytes until the block goes.
+    if (runtime.options().map_peer_stores) {
+      if (const std::byte* mapped = runtime.messenger().map_peer_store(location.rank)) {
+        runtime.messenger().count_mapped_read(location.size);
+        auto* first = const_cast<std::byte*>(mapped) + location.offset;
+        seal(
+            detail::StoreBlock::peer({first, location.size}, location.rank, reply.result.sequence));
+        done();
+        return;
+      }
+    }
     auto block = std::make_shared<detail::StoreBlock>(detail::StoreBlock::allocate(location.size));
     if (!block->in_store()) {
       runtime.remote().release_held(location.rank, reply.result);

@@ -88,6 +88,10 @@ Runtime::Runtime(const RuntimeOptions& options)
                    mpi_.layout().hostname, peers_[rank()].node, options_.num_cpus,
                    options_.object_store_memory >> 20);
   running_runtime.store(this);
+  // Messages are handled only now that the runtime is complete, and no rank sends any before
+  // every rank can receive them.
+  messenger_->start();
+  if (mpi_.layout().size > 1) MPI_Barrier(MPI_COMM_WORLD);
 }
 
 Runtime::~Runtime() {

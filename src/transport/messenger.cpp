@@ -43,7 +43,9 @@ Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
       endpoints_(peers_.size(), nullptr),
       rkeys_(peers_.size(), nullptr),
       next_send_sequence_(peers_.size(), 0),
-      next_receive_sequence_(peers_.size(), 0) {
+      next_receive_sequence_(peers_.size(), 0),
+      mapped_(new std::atomic<std::uintptr_t>[peers_.size()]) {
+  for (std::size_t i = 0; i < peers_.size(); ++i) mapped_[i] = 0;
   ucp_am_handler_param_t am{};
   am.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
                   UCP_AM_HANDLER_PARAM_FIELD_ARG;
@@ -66,13 +68,16 @@ Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
       util::fail_call("epoll_ctl", __FILE__, __LINE__, std::strerror(errno));
     }
   }
+}
+
+void Messenger::start() {
   thread_ = std::thread([this] { progress_loop(); });
 }
 
 Messenger::~Messenger() {
   stopping_.store(true);
   wake();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   for (ucp_rkey_h key : rkeys_) {
     if (key != nullptr) ucp_rkey_destroy(key);
   }
@@ -122,14 +127,25 @@ void Messenger::run_chore(Chore chore) {
 }
 
 const std::byte* Messenger::map_peer_store(int peer) {
-  if (peers_[peer].node != peers_[self_].node) return nullptr;
-  void* mapped = nullptr;
-  run_chore([&] {
-    if (peer == self_ || ucp_rkey_ptr(rkey(peer), peers_[peer].store_base, &mapped) != UCS_OK) {
-      mapped = nullptr;
+  constexpr std::uintptr_t unmappable = 1;
+  if (const std::uintptr_t known = mapped_[peer].load(); known != 0) {
+    return known == unmappable ? nullptr : reinterpret_cast<const std::byte*>(known);
+  }
+  std::uintptr_t address = unmappable;
+  const auto map = [&] {
+    void* mapped = nullptr;
+    if (peer != self_ && peers_[peer].node == peers_[self_].node &&
+        ucp_rkey_ptr(rkey(peer), peers_[peer].store_base, &mapped) == UCS_OK) {
+      address = reinterpret_cast<std::uintptr_t>(mapped);
     }
-  });
-  return static_cast<const std::byte*>(mapped);
+  };
+  if (std::this_thread::get_id() == thread_.get_id()) {
+    map();
+  } else {
+    run_chore(map);
+  }
+  mapped_[peer].store(address);
+  return address == unmappable ? nullptr : reinterpret_cast<const std::byte*>(address);
 }
 
 void Messenger::close_endpoints() {
@@ -157,7 +173,7 @@ void Messenger::close_endpoints() {
 
 TransportStats Messenger::stats() const noexcept {
   return {messages_sent_.load(), messages_received_.load(), batches_sent_.load(), gets_done_.load(),
-          get_bytes_.load()};
+          get_bytes_.load(),     mapped_reads_.load(),      mapped_bytes_.load()};
 }
 
 ucp_ep_h Messenger::endpoint(int peer) {

@@ -17,6 +17,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -33,6 +34,8 @@ struct TransportStats {
   std::uint64_t batches_sent = 0;       ///< UCX active messages carrying them
   std::uint64_t gets = 0;               ///< completed ucp_get_nbx operations
   std::uint64_t get_bytes = 0;          ///< bytes they moved
+  std::uint64_t mapped_reads = 0;       ///< objects read in place from a same-node peer's store
+  std::uint64_t mapped_bytes = 0;       ///< bytes of those objects
 };
 
 class Messenger {
@@ -42,11 +45,14 @@ class Messenger {
   /// Called on the progress thread when a get completes; empty error means success.
   using GetDone = std::function<void(const std::string& error)>;
 
-  /// Starts the progress thread. `local_store` is this rank's registered store region, the
-  /// destination of gets.
+  /// Registers the message handler; nothing is delivered before start(). `local_store` is this
+  /// rank's registered store region, the destination of gets.
   Messenger(const UcxContext& ucx, const RegisteredRegion& local_store, std::vector<PeerInfo> peers,
             int self, Handler handler);
-  /// Stops the progress thread; close_endpoints() must have run on every rank first.
+  /// Starts the progress thread: from now on the handler runs. Call once, when everything the
+  /// handler uses is ready.
+  void start();
+  /// Stops the progress thread (if started); close_endpoints() must have run on every rank first.
   ~Messenger();
   Messenger(const Messenger&) = delete;
   Messenger& operator=(const Messenger&) = delete;
@@ -61,8 +67,13 @@ class Messenger {
   void get(int source, std::uint64_t remote_offset, std::span<std::byte> local, GetDone done);
 
   /// Address of `peer`'s store mapped into this process (ucp_rkey_ptr), when `peer` shares this
-  /// node's memory; null otherwise. Blocks until the progress thread has answered.
+  /// node's memory; null otherwise. Mapped once per peer, on first use. Thread-safe.
   const std::byte* map_peer_store(int peer);
+  /// Counts an object read in place through map_peer_store.
+  void count_mapped_read(std::uint64_t bytes) noexcept {
+    mapped_reads_.fetch_add(1, std::memory_order_relaxed);
+    mapped_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  }
 
   /// Flushes and closes every endpoint. Every rank calls it between two barriers, so that all
   /// are still progressing while the others flush.
@@ -124,6 +135,10 @@ class Messenger {
   std::atomic<std::uint64_t> batches_sent_{0};
   std::atomic<std::uint64_t> gets_done_{0};
   std::atomic<std::uint64_t> get_bytes_{0};
+  std::atomic<std::uint64_t> mapped_reads_{0};
+  std::atomic<std::uint64_t> mapped_bytes_{0};
+  /// Per peer: 0 not mapped yet, 1 cannot be mapped, else the mapped address of its store.
+  std::unique_ptr<std::atomic<std::uintptr_t>[]> mapped_;
 
   int wake_fd_ = -1;
   int epoll_fd_ = -1;

@@ -32,16 +32,16 @@ void serialize(Archive& archive, manta::transport::ReleaseObject& release, unsig
 
 template <class Archive>
 void serialize(Archive& archive, manta::transport::WireActorAddress& address, unsigned) {
-  archive & address.host & address.creator & address.sequence;
+  archive& address.host& address.creator& address.sequence;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCreate& create, unsigned) {
-  archive & create.actor & create.class_name & create.constructor & create.name &
-      create.cpu_units & create.arguments & create.failure;
+  archive& create.actor& create.class_name& create.constructor& create.name& create
+      .cpu_units& create.arguments& create.failure;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {
-  archive & call.actor & call.result & call.method & call.arguments;
+  archive& call.actor& call.result& call.method& call.arguments;
 }
 
 }  // namespace boost::serialization

@@ -1,5 +1,6 @@
 /// @file detail/store_block.hpp
-/// @brief A block of this rank's shared-memory object store, owned until destroyed.
+/// @brief Bytes of an object: a block of this rank's shared-memory store, of a peer's store on
+/// the same node (read in place), or of process memory; owned until destroyed.
 #pragma once
 #include "public_header.hpp"
 
@@ -19,6 +20,9 @@ class StoreBlock {
   static StoreBlock allocate(std::size_t size);
   /// `size` bytes of process memory, for small objects that need not be in the store.
   static StoreBlock heap(std::size_t size);
+  /// `bytes` of the store of `holder`, a rank on this node, mapped here; the holder keeps them
+  /// for object `sequence` of this rank until the block is destroyed (then told to free them).
+  static StoreBlock peer(std::span<std::byte> bytes, int holder, std::uint64_t sequence);
 
   StoreBlock() = default;
   StoreBlock(StoreBlock&& other) noexcept { swap(other); }
@@ -29,16 +33,19 @@ class StoreBlock {
   ~StoreBlock();
 
   std::span<std::byte> bytes() const noexcept { return {data_, size_}; }
-  /// True when the bytes are in the shared-memory store (false: heap fallback).
+  /// True when the bytes are in a shared-memory store, this rank's or a peer's (false: heap).
   bool in_store() const noexcept { return runtime_ != 0; }
 
  private:
-  StoreBlock(std::byte* data, std::size_t size, std::uint64_t runtime)
-      : data_(data), size_(size), runtime_(runtime) {}
+  StoreBlock(std::byte* data, std::size_t size, std::uint64_t runtime, int holder = -1,
+             std::uint64_t sequence = 0)
+      : data_(data), size_(size), runtime_(runtime), holder_(holder), sequence_(sequence) {}
   void swap(StoreBlock& other) noexcept {
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
     std::swap(runtime_, other.runtime_);
+    std::swap(holder_, other.holder_);
+    std::swap(sequence_, other.sequence_);
   }
 
   std::byte* data_ = nullptr;
@@ -46,6 +53,8 @@ class StoreBlock {
   /// The generation of the runtime whose store holds the bytes; 0 for process memory. A block
   /// outliving its runtime must not be freed into a later one's store at the same address.
   std::uint64_t runtime_ = 0;
+  int holder_ = -1;             ///< the peer whose store holds the bytes, or -1 for this rank's
+  std::uint64_t sequence_ = 0;  ///< for a peer's block: the object it belongs to
 };
 
 }  // namespace manta::detail
