@@ -36,6 +36,7 @@ struct TransferStats {
   std::uint64_t batches_sent = 0;       ///< UCX active messages that carried them
   std::uint64_t gets = 0;               ///< RMA gets of objects from other ranks' stores
   std::uint64_t get_bytes = 0;          ///< bytes those gets moved
+  std::uint64_t get_nanoseconds = 0;    ///< time those gets took, each from issue to completion
   std::uint64_t mapped_reads = 0;       ///< objects read in place from a same-node rank's store
   std::uint64_t mapped_bytes = 0;       ///< bytes of those objects (none of them copied)
 };

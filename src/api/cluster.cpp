@@ -25,8 +25,14 @@ std::map<std::string, double> cluster_resources() {
 
 TransferStats transfer_stats() {
   const auto stats = core::Runtime::current().messenger().stats();
-  return {stats.messages_sent, stats.messages_received, stats.batches_sent, stats.gets,
-          stats.get_bytes,     stats.mapped_reads,      stats.mapped_bytes};
+  return {.messages_sent = stats.messages_sent,
+          .messages_received = stats.messages_received,
+          .batches_sent = stats.batches_sent,
+          .gets = stats.gets,
+          .get_bytes = stats.get_bytes,
+          .get_nanoseconds = stats.get_nanoseconds,
+          .mapped_reads = stats.mapped_reads,
+          .mapped_bytes = stats.mapped_bytes};
 }
 
 }  // namespace manta

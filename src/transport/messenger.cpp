@@ -172,8 +172,14 @@ void Messenger::close_endpoints() {
 }
 
 TransportStats Messenger::stats() const noexcept {
-  return {messages_sent_.load(), messages_received_.load(), batches_sent_.load(), gets_done_.load(),
-          get_bytes_.load(),     mapped_reads_.load(),      mapped_bytes_.load()};
+  return {.messages_sent = messages_sent_.load(),
+          .messages_received = messages_received_.load(),
+          .batches_sent = batches_sent_.load(),
+          .gets = gets_done_.load(),
+          .get_bytes = get_bytes_.load(),
+          .get_nanoseconds = get_nanoseconds_.load(),
+          .mapped_reads = mapped_reads_.load(),
+          .mapped_bytes = mapped_bytes_.load()};
 }
 
 ucp_ep_h Messenger::endpoint(int peer) {
@@ -282,6 +288,8 @@ void Messenger::issue_get(GetOperation& operation) {
     return;
   }
   auto* pending = new GetOperation(std::move(operation));
+  pending->messenger = this;
+  pending->issued = std::chrono::steady_clock::now();
   ucp_request_param_t param{};
   param.op_attr_mask =
       UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_MEMH;
@@ -289,6 +297,7 @@ void Messenger::issue_get(GetOperation& operation) {
   param.user_data = pending;
   param.cb.send = [](void* request, ucs_status_t status, void* user_data) {
     std::unique_ptr<GetOperation> done(static_cast<GetOperation*>(user_data));
+    done->messenger->count_get_time(done->issued);
     done->done(status == UCS_OK ? std::string() : std::string(ucs_status_string(status)));
     ucp_request_free(request);
   };
@@ -299,6 +308,7 @@ void Messenger::issue_get(GetOperation& operation) {
                   peer.store_base + pending->remote_offset, rkey(pending->source), &param);
   if (UCS_PTR_IS_PTR(request)) return;
   std::unique_ptr<GetOperation> done(pending);
+  count_get_time(done->issued);
   done->done(request == nullptr ? std::string() : ucs_status_string(UCS_PTR_STATUS(request)));
 }
 

@@ -12,6 +12,7 @@
 #include "transport/ucx_context.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -34,6 +35,7 @@ struct TransportStats {
   std::uint64_t batches_sent = 0;       ///< UCX active messages carrying them
   std::uint64_t gets = 0;               ///< completed ucp_get_nbx operations
   std::uint64_t get_bytes = 0;          ///< bytes they moved
+  std::uint64_t get_nanoseconds = 0;    ///< time they took, each from issue to completion
   std::uint64_t mapped_reads = 0;       ///< objects read in place from a same-node peer's store
   std::uint64_t mapped_bytes = 0;       ///< bytes of those objects
 };
@@ -94,6 +96,8 @@ class Messenger {
     std::uint64_t remote_offset;
     std::span<std::byte> local;
     GetDone done;
+    Messenger* messenger = nullptr;
+    std::chrono::steady_clock::time_point issued{};
   };
   /// Work the progress thread runs once, with UCX to itself (endpoint closing, mapping).
   using Chore = std::function<void()>;
@@ -105,6 +109,13 @@ class Messenger {
   bool issue_queued();
   void flush_batch(int destination, std::vector<std::byte>& batch);
   void issue_get(GetOperation& operation);
+  void count_get_time(std::chrono::steady_clock::time_point issued) noexcept {
+    get_nanoseconds_.fetch_add(static_cast<std::uint64_t>(
+                                   std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - issued)
+                                       .count()),
+                               std::memory_order_relaxed);
+  }
   void accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes);
   void deliver(int source, std::span<const std::byte> batch);
   void run_chore(Chore chore);
@@ -135,6 +146,7 @@ class Messenger {
   std::atomic<std::uint64_t> batches_sent_{0};
   std::atomic<std::uint64_t> gets_done_{0};
   std::atomic<std::uint64_t> get_bytes_{0};
+  std::atomic<std::uint64_t> get_nanoseconds_{0};
   std::atomic<std::uint64_t> mapped_reads_{0};
   std::atomic<std::uint64_t> mapped_bytes_{0};
   /// Per peer: 0 not mapped yet, 1 cannot be mapped, else the mapped address of its store.

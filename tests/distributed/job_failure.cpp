@@ -1,0 +1,25 @@
+// A job where something goes wrong outside any task, to check that the whole job ends at once
+// with a message naming the rank and the cause, instead of leaving the other ranks waiting.
+//   job_failure driver  rank 0's driver body throws
+//   job_failure crash   rank 1 dies from a signal while the driver waits for its task
+#include <manta/manta.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+int die_here() {
+  std::raise(SIGKILL);
+  return 0;
+}
+MANTA_REMOTE(die_here);
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "driver";
+  return manta::run(argc, argv, [&] {
+    if (mode == "driver") throw std::runtime_error("the driver gives up");
+    manta::get(manta::task(die_here).options({.rank = 1}).remote());
+  });
+}
