@@ -210,7 +210,12 @@ void Messenger::progress_loop() {
       last_work = now;
       continue;
     }
-    if (now - last_work < spin_window) continue;
+    if (now - last_work < spin_window) {
+      // Give the core to whoever is runnable (the worker about to produce the reply, on a node
+      // with more threads than cores) instead of spinning through its time slice.
+      std::this_thread::yield();
+      continue;
+    }
 
     sleeping_.store(true);
     bool queued = false;
