@@ -20,17 +20,6 @@ class ActorHandle;
 
 namespace detail {
 template <class M>
-struct method_traits;
-template <class R, class C, class... P>
-struct method_traits<R (C::*)(P...)> {
-  using result = R;
-  using params = std::tuple<P...>;
-  using owner = C;
-};
-template <class R, class C, class... P>
-struct method_traits<R (C::*)(P...) const> : method_traits<R (C::*)(P...)> {};
-
-template <class M>
 std::span<const std::byte> member_pointer_bytes(const M& method) {
   return std::as_bytes(std::span(&method, 1));
 }
@@ -50,9 +39,10 @@ class ActorMethodCaller {
   /// Calls made through handles of one actor run one at a time, in the order they were made by
   /// each caller; ObjectRef arguments are resolved first, as for tasks. Thread-safe.
   template <class... A>
-  ObjectRef<detail::result_t<typename detail::method_traits<M>::result>> remote(A&&... args) const {
-    using Result = detail::result_t<typename detail::method_traits<M>::result>;
-    auto body = detail::CallFactory<typename detail::method_traits<M>::params>::make(
+  ObjectRef<detail::result_t<typename detail::callable_traits<M>::result>> remote(
+      A&&... args) const {
+    using Result = detail::result_t<typename detail::callable_traits<M>::result>;
+    auto body = detail::CallFactory<typename detail::callable_traits<M>::params>::make(
         method_, std::forward<A>(args)...);
     return ObjectRef<Result>::impl_adopt(
         detail::submit_actor_call(actor_.get(), name_, std::move(body)));
@@ -82,7 +72,7 @@ class ActorHandle {
   template <class M>
   requires std::is_member_function_pointer_v<M> ActorMethodCaller<T, M> call(M method)
   const {
-    static_assert(std::is_base_of_v<typename detail::method_traits<M>::owner, T>,
+    static_assert(std::is_base_of_v<typename detail::callable_traits<M>::owner, T>,
                   "manta: the method does not belong to this actor's class");
     return ActorMethodCaller<T, M>(actor_, method);
   }

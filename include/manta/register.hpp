@@ -32,7 +32,7 @@ struct ActorRegistrar {
   explicit ActorRegistrar(const char* name) { register_actor_class(name, typeid(C)); }
   template <class M>
   ActorRegistrar method(const char* name, M member) const {
-    using Traits = method_traits<M>;
+    using Traits = callable_traits<M>;
     RemoteMethodFactory factory = nullptr;
     if constexpr (remotable_method_v<typename Traits::result, typename Traits::params>) {
       factory = &method_from_bytes<M>;

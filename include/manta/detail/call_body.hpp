@@ -135,16 +135,28 @@ inline constexpr bool remotable_function_v = (is_serializable_v<owning_t<P>> && 
 /// Tag of the constructor that takes the stored arguments as a tuple (a call from another rank).
 struct FromTuple {};
 
-template <class M>
-struct member_class;
-template <class R, class C, class... Q>
-struct member_class<R (C::*)(Q...)> {
-  using type = C;
+/// What a callable is: its result, its parameters as a tuple, and the class it belongs to
+/// (void for a free function or a constructor).
+template <class F>
+struct callable_traits {
+  using result = void;
+  using params = std::tuple<>;
+  using owner = void;
 };
-template <class R, class C, class... Q>
-struct member_class<R (C::*)(Q...) const> {
-  using type = C;
+template <class R, class... P>
+struct callable_traits<R (*)(P...)> {
+  using result = R;
+  using params = std::tuple<P...>;
+  using owner = void;
 };
+template <class R, class C, class... P>
+struct callable_traits<R (C::*)(P...)> {
+  using result = R;
+  using params = std::tuple<P...>;
+  using owner = C;
+};
+template <class R, class C, class... P>
+struct callable_traits<R (C::*)(P...) const> : callable_traits<R (C::*)(P...)> {};
 
 /// @brief A call of `Callable` (a function, member function, or AnyParameter constructor) whose
 /// parameters are P..., with its arguments stored as S...
@@ -188,29 +200,13 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   }
 
  private:
-  template <class M>
-  struct function_result {
-    using type = void;
-  };
-  template <class R, class... Q>
-  struct function_result<R (*)(Q...)> {
-    using type = R;
-  };
-  template <class R, class C, class... Q>
-  struct function_result<R (C::*)(Q...)> {
-    using type = R;
-  };
-  template <class R, class C, class... Q>
-  struct function_result<R (C::*)(Q...) const> {
-    using type = R;
-  };
-  using Result = stored_t<typename function_result<Callable>::type>;
+  using Result = stored_t<typename callable_traits<Callable>::result>;
   /// Functions and methods whose arguments and result are serializable values can run on another
   /// rank; so can a constructor whose arguments are.
   static constexpr bool remote =
       std::is_class_v<Callable>
           ? (is_serializable_v<wire_t<P, S>> && ...)
-          : remotable_function_v<typename function_result<Callable>::type, P...>;
+          : remotable_function_v<typename callable_traits<Callable>::result, P...>;
 
   /// Results of calls that may run remotely can be serialized to be sent back.
   template <class T>
@@ -250,7 +246,8 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   template <std::size_t... I>
   std::unique_ptr<ValueBox> invoke(ValueBox* self, std::index_sequence<I...>) {
     if constexpr (std::is_member_function_pointer_v<Callable>) {
-      auto* instance = static_cast<typename member_class<Callable>::type*>(self->mutable_value());
+      auto* instance =
+          static_cast<typename callable_traits<Callable>::owner*>(self->mutable_value());
       return run_boxed<ResultBox>([&]() -> decltype(auto) {
         return std::invoke(callable_, *instance, resolve<P>(std::get<I>(args_))...);
       });
@@ -319,17 +316,11 @@ std::unique_ptr<CallBody> call_from_bytes(AnyFunction address, std::span<const s
   return read_call<R (*)(P...), P...>(reinterpret_cast<R (*)(P...)>(address), bytes);
 }
 
-template <class M>
-struct method_parameters;
-template <class R, class C, class... P>
-struct method_parameters<R (C::*)(P...)> {
-  template <class M>
-  static std::unique_ptr<CallBody> read(M method, std::span<const std::byte> bytes) {
-    return read_call<M, P...>(method, bytes);
-  }
-};
-template <class R, class C, class... P>
-struct method_parameters<R (C::*)(P...) const> : method_parameters<R (C::*)(P...)> {};
+template <class M, class... P>
+std::unique_ptr<CallBody> read_method_call(M method, std::span<const std::byte> bytes,
+                                           std::tuple<P...>*) {
+  return read_call<M, P...>(method, bytes);
+}
 
 /// The RemoteMethodFactory of a registered method M (its pointer travels as bytes).
 template <class M>
@@ -337,7 +328,8 @@ std::unique_ptr<CallBody> method_from_bytes(std::span<const std::byte> member_po
                                             std::span<const std::byte> bytes) {
   M method{};
   std::memcpy(static_cast<void*>(&method), member_pointer.data(), sizeof method);
-  return method_parameters<M>::read(method, bytes);
+  return read_method_call(method, bytes,
+                          static_cast<typename callable_traits<M>::params*>(nullptr));
 }
 
 /// The RemoteConstructorFactory of C's constructor taking W...

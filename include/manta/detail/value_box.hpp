@@ -57,7 +57,7 @@ class ValueBox {
 
 /// @brief A value kept as its C++ type in the owner's memory: the fast path, nothing serialized.
 template <class T>
-class TypedBox final : public ValueBox {
+class TypedBox : public ValueBox {
  public:
   template <class... Args>
   explicit TypedBox(std::in_place_t, Args&&... args) : value_(std::forward<Args>(args)...) {}
@@ -72,33 +72,20 @@ class TypedBox final : public ValueBox {
     }
   }
 
- private:
+ protected:
   T value_;
 };
 
 /// @brief A typed value that can also be serialized: results of calls that may run remotely.
 template <class T>
-class SerializableBox final : public ValueBox {
+class SerializableBox final : public TypedBox<T> {
  public:
-  template <class... Args>
-  explicit SerializableBox(std::in_place_t, Args&&... args) : value_(std::forward<Args>(args)...) {}
+  using TypedBox<T>::TypedBox;
 
-  const std::type_info& type() const noexcept override { return typeid(T); }
-  const void* value() const override { return &value_; }
-  std::span<const std::byte> raw_bytes() const noexcept override {
-    if constexpr (is_raw_array_v<T>) {
-      return std::as_bytes(std::span(value_.data(), value_.size()));
-    } else {
-      return {};
-    }
-  }
-  std::size_t serialized_size() const override { return detail::serialized_size(value_); }
+  std::size_t serialized_size() const override { return detail::serialized_size(this->value_); }
   void serialize_into(std::span<std::byte> bytes) const override {
-    detail::serialize_into(value_, bytes);
+    detail::serialize_into(this->value_, bytes);
   }
-
- private:
-  T value_;
 };
 
 /// @brief A value serialized into the shared-memory store, written once. Raw arrays are read in
