@@ -88,7 +88,8 @@ void register_function(const char* name, AnyFunction address, RemoteCallFactory 
   core::Registry::instance().add_function(name, address, factory);
 }
 
-void CallBody::write_arguments(std::vector<std::byte>&) const {
+void CallBody::write_arguments(std::vector<std::byte>&,
+                               std::vector<std::span<const std::byte>>*) const {
   throw std::logic_error("manta: write_arguments of a call that cannot run remotely");
 }
 

@@ -36,6 +36,10 @@ StoreBlock StoreBlock::peer(std::span<std::byte> bytes, int holder, std::uint64_
   return StoreBlock(bytes.data(), bytes.size(), runtime.generation(), holder, sequence);
 }
 
+StoreBlock StoreBlock::borrowed(std::span<std::byte> bytes) {
+  return StoreBlock(bytes.data(), bytes.size(), core::Runtime::current().generation(), not_owned);
+}
+
 StoreBlock::~StoreBlock() {
   if (data_ == nullptr) return;
   if (runtime_ == 0) {
@@ -45,9 +49,9 @@ StoreBlock::~StoreBlock() {
   // A block outliving its runtime (a ref kept past shutdown) has nothing to return to.
   core::Runtime* runtime = core::Runtime::current_if(runtime_);
   if (runtime == nullptr) return;
-  if (holder_ < 0) {
+  if (holder_ == own_store) {
     runtime->store().free(data_);
-  } else {
+  } else if (holder_ >= 0) {
     runtime->remote().release_held(holder_, {runtime->rank(), sequence_});
   }
 }

@@ -268,7 +268,7 @@ class RemoteActor final : public Actor {
         try {
           if (failure) std::rethrow_exception(failure);
           create.constructor = creation_.constructor_key;
-          body().write_arguments(create.arguments);
+          body().write_arguments(create.arguments, nullptr);
         } catch (...) {
           create.failure = wire_error(std::current_exception(), name(), runtime.rank()).message;
           create.arguments.clear();
@@ -293,7 +293,7 @@ class RemoteActor final : public Actor {
       transport::ActorCall call{
           to_wire(actor_.address()), {id.owner_rank, id.sequence}, name(), {}};
       try {
-        body().write_arguments(call.arguments);
+        body().write_arguments(call.arguments, nullptr);
       } catch (...) {
         result_->fail(current_task_error(name(), runtime.rank()));
         finish();

@@ -9,6 +9,8 @@
 
 #include <manta/error.hpp>
 
+#include <atomic>
+#include <mutex>
 #include <typeinfo>
 
 namespace manta::core {
@@ -90,6 +92,50 @@ void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& bod
                               done();
                             });
   }
+}
+
+void fetch_located(
+    Runtime& runtime, const std::vector<transport::StoreLocation>& locations,
+    std::function<void(std::vector<detail::StoreBlock> blocks, const std::string& error)> then) {
+  struct Fetch {
+    std::vector<detail::StoreBlock> blocks;
+    std::atomic<std::size_t> remaining;
+    std::mutex mutex;
+    std::string error;
+    std::function<void(std::vector<detail::StoreBlock>, const std::string&)> then;
+  };
+  auto fetch = std::make_shared<Fetch>();
+  fetch->blocks.resize(locations.size());
+  fetch->remaining = locations.size() + 1;  // one for this function, until all are issued
+  fetch->then = std::move(then);
+  const auto one_done = [fetch](const std::string& error) {
+    if (!error.empty()) {
+      std::lock_guard lock(fetch->mutex);
+      if (fetch->error.empty()) fetch->error = error;
+    }
+    if (fetch->remaining.fetch_sub(1) == 1) fetch->then(std::move(fetch->blocks), fetch->error);
+  };
+  for (std::size_t i = 0; i < locations.size(); ++i) {
+    const auto& location = locations[i];
+    const std::byte* mapped = runtime.options().map_peer_stores
+                                  ? runtime.messenger().map_peer_store(location.rank)
+                                  : nullptr;
+    if (mapped != nullptr) {
+      runtime.messenger().count_mapped_read(location.size);
+      auto* first = const_cast<std::byte*>(mapped) + location.offset;
+      fetch->blocks[i] = detail::StoreBlock::borrowed({first, location.size});
+      one_done({});
+      continue;
+    }
+    fetch->blocks[i] = detail::StoreBlock::allocate(location.size);
+    if (!fetch->blocks[i].in_store()) {
+      one_done("the object store is full: no room for a " + std::to_string(location.size) +
+               "-byte argument from rank " + std::to_string(location.rank));
+      continue;
+    }
+    runtime.messenger().get(location.rank, location.offset, fetch->blocks[i].bytes(), one_done);
+  }
+  one_done({});
 }
 
 void reply_when_ready(Runtime& runtime, int owner, transport::WireObjectId id, Object* result,

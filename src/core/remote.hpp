@@ -42,6 +42,14 @@ transport::WireError wire_error(const std::exception_ptr& error, const std::stri
 void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& body,
                    const std::string& name, transport::TaskReply reply, std::function<void()> done);
 
+/// Brings the bytes at `locations` here: read in place from the mapped store of a rank on this
+/// node (with --map-peer-stores), else fetched by one RMA get each into this rank's store. Then
+/// calls `then` with the blocks in order, or with an error naming what failed, on whichever
+/// thread finished last. The owners keep the bytes until `then` is done with them.
+void fetch_located(
+    Runtime& runtime, const std::vector<transport::StoreLocation>& locations,
+    std::function<void(std::vector<detail::StoreBlock> blocks, const std::string& error)> then);
+
 /// Once `result` (a call run here for `owner`) is ready, replies to `owner` with its value (inline
 /// when small, else kept in this rank's store and sent as a location) or its error. Takes over one
 /// reference to `result`.

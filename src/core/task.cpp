@@ -71,9 +71,13 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
     }
     const ObjectId id = result_->id();
     transport::TaskRequest request{
-        {id.owner_rank, id.sequence}, function_name_, name_, cpu_units, {}};
+        {id.owner_rank, id.sequence}, function_name_, name_, cpu_units, {}, {}};
     try {
-      body_->write_arguments(request.arguments);
+      std::vector<std::span<const std::byte>> located;
+      body_->write_arguments(request.arguments, &located);
+      for (const auto bytes : located) {
+        request.located.push_back({here, runtime_.store().offset_of(bytes.data()), bytes.size()});
+      }
     } catch (...) {
       result_->fail(current_task_error(name_, here));
       finish();
@@ -158,11 +162,12 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   return result;
 }
 
-void run_task_request(Runtime& runtime, int source, transport::TaskRequest request) {
-  const transport::WireObjectId owner_id = request.result;
-  const auto fail = [&](const std::exception_ptr& error) {
-    runtime.remote().reply(source, {owner_id, wire_error(error, request.name, runtime.rank())});
-  };
+namespace {
+
+/// Builds the call `request` names, with the arguments sent by location in `located`, and runs
+/// it here as a task whose outcome goes back to `source`.
+void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& request,
+                          std::span<detail::StoreBlock> located) {
   std::unique_ptr<detail::CallBody> body;
   const char* function_name = nullptr;
   try {
@@ -171,20 +176,44 @@ void run_task_request(Runtime& runtime, int source, transport::TaskRequest reque
       throw NotRegisteredError("function '" + request.function + "' cannot run remotely");
     }
     function_name = Registry::instance().function_name(function.address);
-    body = function.factory(function.address, request.arguments);
+    body = function.factory(function.address, request.arguments, located);
   } catch (...) {
-    fail(std::current_exception());
+    runtime.remote().reply(source, {request.result, wire_error(std::current_exception(),
+                                                               request.name, runtime.rank())});
     return;
   }
-
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the task's; the first goes to the reply
-  reply_when_ready(runtime, source, owner_id, result, request.name);
+  reply_when_ready(runtime, source, request.result, result, request.name);
   auto* task = new Task(runtime, function_name, std::move(request.name), /*max_retries=*/0,
                         std::move(body), result, runtime.rank());
   task->cpu_units = request.cpu_units;
   runtime.work_started();
   task->start();
+}
+
+}  // namespace
+
+void run_task_request(Runtime& runtime, int source, transport::TaskRequest request) {
+  if (request.located.empty()) {
+    start_requested_task(runtime, source, request, {});
+    return;
+  }
+  // Large arguments stay in the owner's store (which keeps them until this task replies): read
+  // them in place on this node, or fetch them with one get each, before the call is built.
+  auto waiting = std::make_shared<transport::TaskRequest>(std::move(request));
+  fetch_located(
+      runtime, waiting->located,
+      [&runtime, source, waiting](std::vector<detail::StoreBlock> blocks,
+                                  const std::string& error) {
+        if (!error.empty()) {
+          runtime.remote().reply(
+              source, {waiting->result,
+                       transport::WireError{waiting->name, runtime.rank(), "manta::Error", error}});
+          return;
+        }
+        start_requested_task(runtime, source, *waiting, blocks);
+      });
 }
 
 }  // namespace manta::core

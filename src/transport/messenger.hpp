@@ -110,11 +110,11 @@ class Messenger {
   void flush_batch(int destination, std::vector<std::byte>& batch);
   void issue_get(GetOperation& operation);
   void count_get_time(std::chrono::steady_clock::time_point issued) noexcept {
-    get_nanoseconds_.fetch_add(static_cast<std::uint64_t>(
-                                   std::chrono::duration_cast<std::chrono::nanoseconds>(
+    get_nanoseconds_.fetch_add(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                        std::chrono::steady_clock::now() - issued)
                                        .count()),
-                               std::memory_order_relaxed);
+        std::memory_order_relaxed);
   }
   void accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes);
   void deliver(int source, std::span<const std::byte> batch);

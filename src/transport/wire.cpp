@@ -11,7 +11,8 @@ void serialize(Archive& archive, manta::transport::WireObjectId& id, unsigned) {
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::TaskRequest& request, unsigned) {
-  archive& request.result& request.function& request.name& request.cpu_units& request.arguments;
+  archive& request.result& request.function& request.name& request.cpu_units& request
+      .arguments& request.located;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::StoreLocation& location, unsigned) {

@@ -18,20 +18,21 @@ struct WireObjectId {
   std::uint64_t sequence = 0;
 };
 
+/// Where bytes are: in `rank`'s store, at `offset`.
+struct StoreLocation {
+  std::int32_t rank = -1;
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+};
+
 /// "Run this task and tell me the result": from the task's owner to the rank that runs it.
 struct TaskRequest {
   WireObjectId result;
   std::string function;  ///< registered name
   std::string name;      ///< shown in errors (the function name or the `name` option)
   std::int64_t cpu_units = 0;
-  std::vector<std::byte> arguments;  ///< as written by CallBody::write_arguments
-};
-
-/// Where a large result stays: in `rank`'s store, until the owner releases it.
-struct StoreLocation {
-  std::int32_t rank = -1;
-  std::uint64_t offset = 0;
-  std::uint64_t size = 0;
+  std::vector<std::byte> arguments;    ///< as written by CallBody::write_arguments
+  std::vector<StoreLocation> located;  ///< large arguments, left in the owner's store
 };
 
 /// What a TaskError carries across ranks.

@@ -41,6 +41,18 @@ std::pair<int, int> fan_out(int count) {
 }
 MANTA_REMOTE(fan_out);
 
+double sum_doubles(const std::vector<double>& values) {
+  return std::accumulate(values.begin(), values.end(), 0.0);
+}
+MANTA_REMOTE(sum_doubles);
+
+// Objects this rank has read from other ranks' stores so far (by get, or in place).
+std::uint64_t objects_read_here(int) {
+  const auto stats = manta::transfer_stats();
+  return stats.gets + stats.mapped_reads;
+}
+MANTA_REMOTE(objects_read_here);
+
 int throw_on_purpose(int code) { throw std::out_of_range("code " + std::to_string(code)); }
 MANTA_REMOTE(throw_on_purpose);
 
@@ -162,6 +174,19 @@ TEST(Objects, HundredMegabytesProducedOnAnotherRank) {
     EXPECT_EQ(after.gets - before.gets, 1U);
     EXPECT_EQ(after.get_bytes - before.get_bytes, static_cast<std::uint64_t>(bytes));
   }
+}
+
+TEST(Objects, LargeArgumentIsReadWhereItIs) {
+  // 20 MB put here stays in this rank's store; the task on rank 1 reads it from there (one get,
+  // or in place on this node) instead of receiving a copy inside its request.
+  const int reader = 1;
+  const auto data = manta::put(std::vector<double>(2'500'000, 0.25));
+  const auto before =
+      manta::get(manta::task(objects_read_here).options({.rank = reader}).remote(0));
+  const double sum = manta::get(manta::task(sum_doubles).options({.rank = reader}).remote(data));
+  const auto after = manta::get(manta::task(objects_read_here).options({.rank = reader}).remote(0));
+  EXPECT_DOUBLE_EQ(sum, 625'000.0);
+  EXPECT_EQ(after - before, 1U);
 }
 
 TEST(Objects, SmallResultsTravelInline) {

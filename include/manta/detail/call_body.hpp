@@ -10,10 +10,12 @@
 #include "serializable.hpp"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -135,6 +137,10 @@ inline constexpr bool remotable_function_v = (is_serializable_v<owning_t<P>> && 
 /// Tag of the constructor that takes the stored arguments as a tuple (a call from another rank).
 struct FromTuple {};
 
+/// How an argument travels to another rank: its value in the message, or only its location.
+inline constexpr std::uint8_t argument_inline = 0;
+inline constexpr std::uint8_t argument_by_location = 1;
+
 /// What a callable is: its result, its parameters as a tuple, and the class it belongs to
 /// (void for a free function or a constructor).
 template <class F>
@@ -182,13 +188,14 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   std::span<core::Object* const> dependencies() const noexcept override { return deps_; }
 
   bool remotable() const noexcept override { return remote; }
-  void write_arguments(std::vector<std::byte>& out) const override {
+  void write_arguments(std::vector<std::byte>& out,
+                       std::vector<std::span<const std::byte>>* located) const override {
     if constexpr (remote) {
       VectorBuffer buffer(out);
       boost::archive::binary_oarchive archive(buffer, archive_flags);
-      write_all(archive, std::index_sequence_for<S...>{});
+      write_all(archive, located, std::index_sequence_for<S...>{});
     } else {
-      CallBody::write_arguments(out);
+      CallBody::write_arguments(out, located);
     }
   }
   std::unique_ptr<ValueBox> read_result(StoreBlock bytes) const override {
@@ -213,22 +220,39 @@ class TypedCall<Callable, std::tuple<P...>, std::tuple<S...>> final : public Cal
   using ResultBox = std::conditional_t<remote, SerializableBox<T>, TypedBox<T>>;
 
   template <std::size_t... I>
-  void write_all(boost::archive::binary_oarchive& archive, std::index_sequence<I...>) const {
-    (write_argument<P>(archive, std::get<I>(args_)), ...);
+  void write_all([[maybe_unused]] boost::archive::binary_oarchive& archive,
+                 [[maybe_unused]] std::vector<std::span<const std::byte>>* located,
+                 std::index_sequence<I...>) const {
+    (write_argument<P>(archive, located, std::get<I>(args_)), ...);
   }
 
-  /// One argument as the receiving rank reads it: a value of type wire_t<Param, Stored>.
+  /// One argument as the receiving rank reads it: a tag, then a value of type
+  /// wire_t<Param, Stored>, or nothing when its bytes go by location (see read_arguments).
   template <class Param, class Stored>
-  static void write_argument(boost::archive::binary_oarchive& archive, const Stored& stored) {
+  static void write_argument(boost::archive::binary_oarchive& archive,
+                             std::vector<std::span<const std::byte>>* located,
+                             const Stored& stored) {
     if constexpr (resolves_v<Param, Stored>) {
-      const auto& value = value_of(stored, std::nullopt);
-      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, wire_t<Param, Stored>>) {
+      using T = typename Stored::value_type;
+      const ValueBox& box = object_value(stored.impl_object(), typeid(T), std::nullopt);
+      if constexpr (std::is_same_v<T, wire_t<Param, Stored>>) {
+        const auto bytes = box.store_bytes();
+        if (located != nullptr && !bytes.empty() && bytes.size() >= inline_object_limit()) {
+          archive << argument_by_location;
+          located->push_back(bytes);
+          return;
+        }
+      }
+      archive << argument_inline;
+      const T& value = *static_cast<const T*>(box.value());
+      if constexpr (std::is_same_v<T, wire_t<Param, Stored>>) {
         archive << value;
       } else {
         const wire_t<Param, Stored> converted(value);
         archive << converted;
       }
     } else {
+      archive << argument_inline;
       archive << stored;
     }
   }
@@ -293,33 +317,52 @@ struct CallFactory<std::tuple<P...>> {
   }
 };
 
+/// Reads one argument written by TypedCall::write_argument: inline, or from the next block of
+/// `located`.
+template <class W>
+void read_argument(boost::archive::binary_iarchive& archive, std::span<StoreBlock>& located,
+                   W& argument) {
+  std::uint8_t how = argument_inline;
+  archive >> how;
+  if (how == argument_inline) {
+    archive >> argument;
+    return;
+  }
+  if (located.empty()) throw std::runtime_error("manta: an argument sent by location is missing");
+  argument = deserialize<W>(located.front().bytes());
+  located = located.subspan(1);
+}
+
 /// Reads the arguments CallBody::write_arguments wrote, as values of types W...
 template <class... W>
-std::tuple<W...> read_arguments(std::span<const std::byte> bytes) {
+std::tuple<W...> read_arguments(std::span<const std::byte> bytes, std::span<StoreBlock> located) {
   std::tuple<W...> arguments;
   SpanBuffer buffer({const_cast<std::byte*>(bytes.data()), bytes.size()});
   boost::archive::binary_iarchive archive(buffer, archive_flags);
-  std::apply([&](auto&... argument) { ((archive >> argument), ...); }, arguments);
+  std::apply([&](auto&... argument) { (read_argument(archive, located, argument), ...); },
+             arguments);
   return arguments;
 }
 
 /// A call of `callable` (parameters P...) with arguments sent by another rank.
 template <class Callable, class... P>
-std::unique_ptr<CallBody> read_call(Callable callable, std::span<const std::byte> bytes) {
+std::unique_ptr<CallBody> read_call(Callable callable, std::span<const std::byte> bytes,
+                                    std::span<StoreBlock> located) {
   return std::make_unique<TypedCall<Callable, std::tuple<P...>, std::tuple<owning_t<P>...>>>(
-      FromTuple{}, callable, read_arguments<owning_t<P>...>(bytes));
+      FromTuple{}, callable, read_arguments<owning_t<P>...>(bytes, located));
 }
 
 /// The RemoteCallFactory of a registered function R(P...).
 template <class R, class... P>
-std::unique_ptr<CallBody> call_from_bytes(AnyFunction address, std::span<const std::byte> bytes) {
-  return read_call<R (*)(P...), P...>(reinterpret_cast<R (*)(P...)>(address), bytes);
+std::unique_ptr<CallBody> call_from_bytes(AnyFunction address, std::span<const std::byte> bytes,
+                                          std::span<StoreBlock> located) {
+  return read_call<R (*)(P...), P...>(reinterpret_cast<R (*)(P...)>(address), bytes, located);
 }
 
 template <class M, class... P>
 std::unique_ptr<CallBody> read_method_call(M method, std::span<const std::byte> bytes,
                                            std::tuple<P...>*) {
-  return read_call<M, P...>(method, bytes);
+  return read_call<M, P...>(method, bytes, {});
 }
 
 /// The RemoteMethodFactory of a registered method M (its pointer travels as bytes).
@@ -337,7 +380,7 @@ template <class C, class... W>
 std::unique_ptr<CallBody> construct_from_bytes(std::span<const std::byte> bytes) {
   return std::make_unique<
       TypedCall<Construct<C>, std::tuple<any_parameter_t<W>...>, std::tuple<W...>>>(
-      FromTuple{}, Construct<C>{}, read_arguments<W...>(bytes));
+      FromTuple{}, Construct<C>{}, read_arguments<W...>(bytes, {}));
 }
 
 /// Registers, before main, the factory of C's constructor for arguments stored as S... (the

@@ -96,15 +96,21 @@ class CallBody {
   virtual bool remotable() const noexcept { return false; }
   /// Appends the arguments, ObjectRefs resolved to their values, in the form the registered
   /// function's remote factory reads back. Only when remotable() and the dependencies are ready.
-  virtual void write_arguments(std::vector<std::byte>& out) const;
+  /// With `located`, an argument whose bytes are in this rank's store and at least
+  /// inline_object_limit() long is not copied: its bytes are appended to `located` instead, for
+  /// the receiving rank to read by their location.
+  virtual void write_arguments(std::vector<std::byte>& out,
+                               std::vector<std::span<const std::byte>>* located) const;
   /// The result of this call as sent back by another rank (written by its serialize_into).
   virtual std::unique_ptr<ValueBox> read_result(StoreBlock bytes) const;
 };
 
 /// Builds, on the rank that runs it, a call sent by another rank: the registered function at
-/// `address` with the arguments written by CallBody::write_arguments.
+/// `address` with the arguments written by CallBody::write_arguments; `located` holds, in order,
+/// the bytes of those sent by location (fetched into this rank's store or mapped).
 using RemoteCallFactory = std::unique_ptr<CallBody> (*)(AnyFunction address,
-                                                        std::span<const std::byte> arguments);
+                                                        std::span<const std::byte> arguments,
+                                                        std::span<StoreBlock> located);
 
 // ---- tasks and actors
 /// Submits a task; returns its result object (one reference, the caller's). Throws

@@ -23,6 +23,9 @@ class StoreBlock {
   /// `bytes` of the store of `holder`, a rank on this node, mapped here; the holder keeps them
   /// for object `sequence` of this rank until the block is destroyed (then told to free them).
   static StoreBlock peer(std::span<std::byte> bytes, int holder, std::uint64_t sequence);
+  /// `bytes` owned by someone else for longer than this block lives (a peer's object that the
+  /// peer keeps while a call reads it): nothing is freed or released.
+  static StoreBlock borrowed(std::span<std::byte> bytes);
 
   StoreBlock() = default;
   StoreBlock(StoreBlock&& other) noexcept { swap(other); }
@@ -35,9 +38,14 @@ class StoreBlock {
   std::span<std::byte> bytes() const noexcept { return {data_, size_}; }
   /// True when the bytes are in a shared-memory store, this rank's or a peer's (false: heap).
   bool in_store() const noexcept { return runtime_ != 0; }
+  /// True when the bytes are in this rank's own store, where peers can address them.
+  bool in_own_store() const noexcept { return runtime_ != 0 && holder_ == own_store; }
 
  private:
-  StoreBlock(std::byte* data, std::size_t size, std::uint64_t runtime, int holder = -1,
+  static constexpr int own_store = -1;  ///< holder_ of a block of this rank's store
+  static constexpr int not_owned = -2;  ///< holder_ of a borrowed block
+
+  StoreBlock(std::byte* data, std::size_t size, std::uint64_t runtime, int holder = own_store,
              std::uint64_t sequence = 0)
       : data_(data), size_(size), runtime_(runtime), holder_(holder), sequence_(sequence) {}
   void swap(StoreBlock& other) noexcept {
@@ -53,7 +61,7 @@ class StoreBlock {
   /// The generation of the runtime whose store holds the bytes; 0 for process memory. A block
   /// outliving its runtime must not be freed into a later one's store at the same address.
   std::uint64_t runtime_ = 0;
-  int holder_ = -1;             ///< the peer whose store holds the bytes, or -1 for this rank's
+  int holder_ = own_store;      ///< the peer whose store holds the bytes, own_store, not_owned
   std::uint64_t sequence_ = 0;  ///< for a peer's block: the object it belongs to
 };
 

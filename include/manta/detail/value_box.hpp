@@ -41,6 +41,9 @@ class ValueBox {
   virtual std::span<const std::byte> raw_bytes() const noexcept { return {}; }
   /// True when the bytes live in the shared-memory object store.
   virtual bool in_store() const noexcept { return false; }
+  /// The value as serialized in this rank's own store, where another rank can read it by its
+  /// location; empty when it is not there.
+  virtual std::span<const std::byte> store_bytes() const noexcept { return {}; }
   /// Bytes the value takes serialized, to send it to another rank.
   /// @throws std::logic_error for a box whose type cannot be serialized
   virtual std::size_t serialized_size() const { throw std::logic_error(unserializable()); }
@@ -108,6 +111,10 @@ class StoredBox final : public ValueBox {
     }
   }
   bool in_store() const noexcept override { return block_.in_store(); }
+  std::span<const std::byte> store_bytes() const noexcept override {
+    if (!block_.in_own_store()) return {};
+    return block_.bytes();
+  }
   std::size_t serialized_size() const override { return block_.bytes().size(); }
   void serialize_into(std::span<std::byte> bytes) const override {
     std::memcpy(bytes.data(), block_.bytes().data(), bytes.size());
