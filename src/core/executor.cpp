@@ -29,7 +29,9 @@ Executor::Executor(std::int64_t total_units, std::size_t max_threads)
   for (std::int64_t i = 0; i < initial && threads_.size() < max_threads_; ++i) spawn_locked();
 }
 
-Executor::~Executor() {
+Executor::~Executor() { stop(); }
+
+void Executor::stop() {
   std::vector<std::thread> threads;
   {
     std::lock_guard lock(mutex_);
@@ -104,17 +106,24 @@ void Executor::worker_loop() {
       continue;
     }
     const std::int64_t units = runnable->cpu_units;
+    ++running_;
     lock.unlock();
     current_worker.units = units;
     const Runnable::Units after = runnable->run();  // may delete runnable
     current_worker.units = 0;
     lock.lock();
+    --running_;
     if (after == Runnable::Units::release && units > 0) {
       pool_.release(units);
       if (!queue_.empty() && idle_ > wakeups_) {
         ++wakeups_;
         work_available_.notify_one();
       }
+    }
+    if (running_ == 0 && queue_.empty() && idle_hook_) {
+      lock.unlock();
+      idle_hook_();
+      lock.lock();
     }
   }
 }
@@ -148,6 +157,26 @@ double Executor::load_in_cpus() const {
   std::lock_guard lock(mutex_);
   return static_cast<double>(queue_.size()) +
          static_cast<double>(total_units_ - pool_.available()) / resources::units_per_cpu;
+}
+
+std::vector<Runnable*> Executor::steal(std::int64_t units) {
+  std::lock_guard lock(mutex_);
+  std::vector<Runnable*> stolen;
+  const std::size_t most = queue_.size() / 2;
+  for (auto it = queue_.end(); it != queue_.begin() && stolen.size() < most;) {
+    --it;
+    Runnable* runnable = *it;
+    if (!runnable->stealable() || runnable->cpu_units > units) continue;
+    units -= runnable->cpu_units;
+    stolen.push_back(runnable);
+    it = queue_.erase(it);
+  }
+  return stolen;
+}
+
+std::int64_t Executor::free_units() const {
+  std::lock_guard lock(mutex_);
+  return pool_.available();
 }
 
 std::size_t Executor::thread_count() const {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -26,6 +27,9 @@ class Runnable {
   /// Runs on a worker thread holding cpu_units. May delete `this`; the executor does not touch
   /// the runnable after run() returns.
   virtual Units run() = 0;
+  /// Whether another rank may run it instead, if it is still queued (a task not pinned to this
+  /// rank whose arguments can travel).
+  virtual bool stealable() const noexcept { return false; }
 
   std::int64_t cpu_units = 0;
 };
@@ -40,6 +44,8 @@ class Executor {
   Executor(std::int64_t total_units, std::size_t max_threads);
   /// Stops the threads; queued work that has not started is dropped (shutdown drains first).
   ~Executor();
+  /// Stops and joins the threads now (the destructor does it otherwise). Idempotent.
+  void stop();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
@@ -63,6 +69,15 @@ class Executor {
   /// Work on this rank in CPUs: queued runnables plus the CPUs in use.
   double load_in_cpus() const;
 
+  /// Removes and returns queued stealable runnables, newest first, needing at most `units` in
+  /// all and at most half of what is queued. Thread-safe.
+  std::vector<Runnable*> steal(std::int64_t units);
+  /// Units free now (may be negative for a moment while blocked workers overcommit).
+  std::int64_t free_units() const;
+  /// Called (on a worker thread, without locks) each time the rank runs out of work: nothing
+  /// queued, nothing running. Set once, before work is submitted.
+  void set_idle_hook(std::function<void()> hook) { idle_hook_ = std::move(hook); }
+
   /// Threads started so far (for tests and logs).
   std::size_t thread_count() const;
 
@@ -82,6 +97,8 @@ class Executor {
   std::size_t wakeups_ = 0;           ///< guarded by mutex_; of those, notified and not yet up
   bool stopping_ = false;             ///< guarded by mutex_
   bool warned_thread_limit_ = false;  ///< guarded by mutex_
+  std::size_t running_ = 0;           ///< guarded by mutex_; runnables started, not returned
+  std::function<void()> idle_hook_;
 };
 
 }  // namespace manta::core

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <random>
 #include <typeinfo>
 
 namespace manta::core {
@@ -193,6 +194,18 @@ transport::StoreLocation Remote::hold(transport::WireObjectId id, detail::StoreB
   return location;
 }
 
+void Remote::maybe_steal() {
+  const int ranks = runtime_.cluster().size();
+  if (ranks < 2 || steal_failures_.load(std::memory_order_relaxed) >= fruitless_steals) return;
+  const std::int64_t free_units = runtime_.executor().free_units();
+  if (free_units <= 0 || !runtime_.executor().can_start_now(1)) return;
+  if (stealing_.exchange(true)) return;
+  thread_local std::minstd_rand random(std::random_device{}());
+  int victim = std::uniform_int_distribution<int>(0, ranks - 2)(random);
+  if (victim >= runtime_.rank()) ++victim;
+  runtime_.messenger().send(victim, transport::encode(transport::StealRequest{free_units}));
+}
+
 void Remote::release_held(int holder, transport::WireObjectId id) {
   runtime_.messenger().send(holder, transport::encode(transport::ReleaseObject{id}));
 }
@@ -231,6 +244,17 @@ void Remote::on_message(int source, std::span<const std::byte> bytes) {
     host_actor(runtime_, source, std::move(*create));
   } else if (auto* call = std::get_if<transport::ActorCall>(&message)) {
     call_hosted_actor(runtime_, source, std::move(*call));
+  } else if (auto* steal = std::get_if<transport::StealRequest>(&message)) {
+    const auto given = give_work(runtime_, source, steal->free_units);
+    runtime_.messenger().send(
+        source, transport::encode(transport::StealReply{static_cast<std::int32_t>(given)}));
+  } else if (auto* stolen = std::get_if<transport::StealReply>(&message)) {
+    stealing_.store(false);
+    if (stolen->given > 0) {
+      steal_failures_.store(0, std::memory_order_relaxed);
+    } else if (steal_failures_.fetch_add(1) + 1 < fruitless_steals) {
+      maybe_steal();
+    }
   }
 }
 

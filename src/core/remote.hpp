@@ -9,6 +9,7 @@
 
 #include <manta/detail/store_block.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -75,10 +76,25 @@ class Remote {
   /// Handles one message from `source` (the messenger's handler, on the progress thread).
   void on_message(int source, std::span<const std::byte> bytes);
 
+  /// This rank ran out of work: ask a random other rank for some of its queued tasks, unless a
+  /// request is out already or the last few came back empty. Thread-safe, cheap.
+  void maybe_steal();
+  /// New work reached this rank: stealing may pay again after fruitless attempts.
+  void work_arrived() noexcept {
+    if (steal_failures_.load(std::memory_order_relaxed) != 0) {
+      steal_failures_.store(0, std::memory_order_relaxed);
+    }
+  }
+
  private:
   using Key = std::pair<std::int32_t, std::uint64_t>;
 
+  /// Steal requests in a row that found nothing, after which an idle rank waits for new work.
+  static constexpr int fruitless_steals = 3;
+
   Runtime& runtime_;
+  std::atomic<bool> stealing_{false};  ///< a steal request is out
+  std::atomic<int> steal_failures_{0};
   std::mutex mutex_;
   std::unordered_map<std::uint64_t, RemoteCompletion*> waiting_;  ///< by result sequence
   std::map<Key, detail::StoreBlock> held_;  ///< results kept for their owners, by (owner, seq)

@@ -87,6 +87,7 @@ Runtime::Runtime(const RuntimeOptions& options)
   util::log().info("started on {} (node {} of the job): {} CPU slots, object store {} MiB",
                    mpi_.layout().hostname, peers_[rank()].node, options_.num_cpus,
                    options_.object_store_memory >> 20);
+  executor_.set_idle_hook([this] { remote_.maybe_steal(); });
   running_runtime.store(this);
   // Messages are handled only now that the runtime is complete, and no rank sends any before
   // every rank can receive them.
@@ -102,7 +103,9 @@ Runtime::~Runtime() {
   } else {
     wait_for_outstanding_work();
   }
-  actors_.clear();  // actors kept for other ranks; nobody can call them now
+  actors_.clear();     // actors kept for other ranks; nobody can call them now
+  executor_.stop();    // its threads may use the messenger (a steal request when idle)
+  messenger_->stop();  // the handler may still use messenger_ until the thread is gone
   messenger_.reset();
   running_runtime.store(nullptr);
   if (const auto stats = store_.stats(); stats.blocks > 0) {

@@ -67,8 +67,16 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
                            : here;
     if (target == here) {
       runtime_.executor().submit(this);
-      return;
+    } else {
+      send_to(target);
     }
+  }
+
+ public:
+  bool stealable() const noexcept override { return target_rank_ < 0 && body_->remotable(); }
+
+  /// Sends the task to `target` to run there; its reply completes it here.
+  void send_to(int target) {
     const ObjectId id = result_->id();
     transport::TaskRequest request{
         {id.owner_rank, id.sequence}, function_name_, name_, cpu_units, {}, {}};
@@ -76,10 +84,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
       std::vector<std::span<const std::byte>> located;
       body_->write_arguments(request.arguments, &located);
       for (const auto bytes : located) {
-        request.located.push_back({here, runtime_.store().offset_of(bytes.data()), bytes.size()});
+        request.located.push_back(
+            {runtime_.rank(), runtime_.store().offset_of(bytes.data()), bytes.size()});
       }
     } catch (...) {
-      result_->fail(current_task_error(name_, here));
+      result_->fail(current_task_error(name_, runtime_.rank()));
       finish();
       return;
     }
@@ -87,6 +96,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
     runtime_.remote().send(target, request, result_id, this);
   }
 
+ private:
   /// Queues the task again if it has retries left.
   bool retry() {
     if (retries_left_ == 0) return false;
@@ -113,6 +123,12 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
 };
 
 }  // namespace
+
+std::size_t give_work(Runtime& runtime, int thief, std::int64_t units) {
+  const auto stolen = runtime.executor().steal(units);
+  for (Runnable* runnable : stolen) static_cast<Task*>(runnable)->send_to(thief);
+  return stolen.size();
+}
 
 Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptions& options,
                     std::unique_ptr<detail::CallBody> body) {
@@ -158,6 +174,7 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
                         std::move(body), result, options.rank);
   task->cpu_units = units;
   runtime.work_started();
+  runtime.remote().work_arrived();
   task->start();
   return result;
 }
@@ -195,6 +212,7 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
 }  // namespace
 
 void run_task_request(Runtime& runtime, int source, transport::TaskRequest request) {
+  runtime.remote().work_arrived();
   if (request.located.empty()) {
     start_requested_task(runtime, source, request, {});
     return;

@@ -24,6 +24,10 @@ class Runtime;
 Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptions& options,
                     std::unique_ptr<detail::CallBody> body);
 
+/// Sends queued tasks of this rank needing at most `units` in all to `thief`, an idle rank;
+/// returns how many (only Task runnables are stealable, so the executor hands out tasks).
+std::size_t give_work(Runtime& runtime, int thief, std::int64_t units);
+
 /// Runs a task another rank sent (`source`, its owner) and replies with its outcome.
 void run_task_request(Runtime& runtime, int source, transport::TaskRequest request);
 

@@ -74,10 +74,14 @@ void Messenger::start() {
   thread_ = std::thread([this] { progress_loop(); });
 }
 
-Messenger::~Messenger() {
+void Messenger::stop() {
   stopping_.store(true);
   wake();
   if (thread_.joinable()) thread_.join();
+}
+
+Messenger::~Messenger() {
+  stop();
   for (ucp_rkey_h key : rkeys_) {
     if (key != nullptr) ucp_rkey_destroy(key);
   }
@@ -150,6 +154,7 @@ const std::byte* Messenger::map_peer_store(int peer) {
 
 void Messenger::close_endpoints() {
   run_chore([this] {
+    closed_ = true;
     for (ucp_rkey_h& key : rkeys_) {
       if (key != nullptr) ucp_rkey_destroy(key);
       key = nullptr;
@@ -255,6 +260,10 @@ bool Messenger::issue_queued() {
 }
 
 void Messenger::flush_batch(int destination, std::vector<std::byte>& batch) {
+  if (closed_) {
+    util::log().debug("dropping a message for rank {} sent after shutdown began", destination);
+    return;
+  }
   batches_sent_.fetch_add(1, std::memory_order_relaxed);
   const std::uint64_t sequence = next_send_sequence_[destination]++;
   if (destination == self_) {
@@ -285,6 +294,10 @@ void Messenger::flush_batch(int destination, std::vector<std::byte>& batch) {
 }
 
 void Messenger::issue_get(GetOperation& operation) {
+  if (closed_) {
+    operation.done("the runtime is shutting down");
+    return;
+  }
   const auto& peer = peers_[operation.source];
   if (operation.remote_offset + operation.local.size() > peer.store_size) {
     operation.done("get of " + std::to_string(operation.local.size()) + " bytes at offset " +

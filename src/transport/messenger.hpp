@@ -56,6 +56,8 @@ class Messenger {
   void start();
   /// Stops the progress thread (if started); close_endpoints() must have run on every rank first.
   ~Messenger();
+  /// Stops the progress thread and waits for it: the handler runs no more. Idempotent.
+  void stop();
   Messenger(const Messenger&) = delete;
   Messenger& operator=(const Messenger&) = delete;
 
@@ -78,7 +80,8 @@ class Messenger {
   }
 
   /// Flushes and closes every endpoint. Every rank calls it between two barriers, so that all
-  /// are still progressing while the others flush.
+  /// are still progressing while the others flush. Messages sent afterwards are dropped: the
+  /// job is quiet by then, and a new endpoint would outlive its worker.
   void close_endpoints();
 
   const std::vector<PeerInfo>& peers() const noexcept { return peers_; }
@@ -156,6 +159,7 @@ class Messenger {
   int epoll_fd_ = -1;
   std::atomic<bool> sleeping_{false};
   std::atomic<bool> stopping_{false};
+  bool closed_ = false;  ///< touched by the progress thread only: endpoints are closed
   std::thread thread_;
 };
 

@@ -45,6 +45,15 @@ void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {
   archive& call.actor& call.result& call.method& call.arguments;
 }
 
+template <class Archive>
+void serialize(Archive& archive, manta::transport::StealRequest& request, unsigned) {
+  archive& request.free_units;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::StealReply& reply, unsigned) {
+  archive& reply.given;
+}
+
 }  // namespace boost::serialization
 
 namespace manta::transport {

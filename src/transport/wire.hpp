@@ -80,7 +80,18 @@ struct ActorCall {
   std::vector<std::byte> arguments;
 };
 
-using Message = std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall>;
+/// "I am idle": asks the receiver for queued tasks needing at most `free_units` in all.
+struct StealRequest {
+  std::int64_t free_units = 0;
+};
+
+/// How many tasks the receiver of a StealRequest sent back (as TaskRequests, before this).
+struct StealReply {
+  std::int32_t given = 0;
+};
+
+using Message = std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall,
+                             StealRequest, StealReply>;
 
 std::vector<std::byte> encode(const Message& message);
 /// @throws manta::Error for bytes that are not a message (a truncated or foreign buffer)
