@@ -1,0 +1,132 @@
+// core::Executor on its own: CPU units, what an idle rank may steal, and the idle hook.
+#include "core/executor.hpp"
+
+#include "resources/cpu_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using manta::core::Executor;
+using manta::core::Runnable;
+using manta::resources::units_per_cpu;
+
+/// Holds its thread until released.
+class Latch {
+ public:
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return open_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool open_ = false;
+};
+
+class Job final : public Runnable {
+ public:
+  Job(int id, bool can_be_stolen, std::atomic<int>& ran, Latch* hold = nullptr)
+      : id_(id), can_be_stolen_(can_be_stolen), ran_(ran), hold_(hold) {
+    cpu_units = units_per_cpu;
+  }
+  Units run() override {
+    if (hold_ != nullptr) hold_->wait();
+    ran_.fetch_add(1);
+    return Units::release;
+  }
+  bool stealable() const noexcept override { return can_be_stolen_; }
+  int id() const { return id_; }
+
+ private:
+  int id_;
+  bool can_be_stolen_;
+  std::atomic<int>& ran_;
+  Latch* hold_;
+};
+
+void wait_until(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!condition() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+TEST(Executor, StealTakesAtMostHalfTheQueueNewestFirstAndOnlyStealable) {
+  Executor executor(units_per_cpu, 8);
+  std::atomic<int> ran{0};
+  Latch hold;
+  Job blocker(0, false, ran, &hold);
+  executor.submit(&blocker);  // holds the only CPU: everything after it waits in the queue
+  wait_until([&] { return executor.free_units() == 0; });
+
+  std::vector<Job> queued;
+  queued.reserve(8);
+  for (int id = 1; id <= 8; ++id) queued.emplace_back(id, id % 2 == 0, ran);  // even: stealable
+  for (auto& job : queued) executor.submit(&job);
+  EXPECT_FALSE(executor.can_start_now(units_per_cpu));
+  EXPECT_DOUBLE_EQ(executor.load_in_cpus(), 9.0);  // 8 queued + 1 running
+
+  const auto stolen = executor.steal(3 * units_per_cpu);  // room for three one-CPU tasks
+  ASSERT_EQ(stolen.size(), 3U);
+  EXPECT_EQ(static_cast<Job*>(stolen[0])->id(), 8);
+  EXPECT_EQ(static_cast<Job*>(stolen[1])->id(), 6);
+  EXPECT_EQ(static_cast<Job*>(stolen[2])->id(), 4);
+  EXPECT_DOUBLE_EQ(executor.load_in_cpus(), 6.0);
+
+  EXPECT_TRUE(executor.steal(0).empty()) << "no task fits in zero units";
+
+  hold.open();
+  wait_until([&] { return ran.load() == 1 + 5; });  // the blocker and the five left behind
+  EXPECT_EQ(ran.load(), 6);
+  executor.stop();
+}
+
+TEST(Executor, StealLeavesHalfTheQueue) {
+  Executor executor(units_per_cpu, 8);
+  std::atomic<int> ran{0};
+  Latch hold;
+  Job blocker(0, false, ran, &hold);
+  executor.submit(&blocker);
+  wait_until([&] { return executor.free_units() == 0; });
+  std::vector<Job> queued;
+  queued.reserve(6);
+  for (int id = 1; id <= 6; ++id) queued.emplace_back(id, true, ran);
+  for (auto& job : queued) executor.submit(&job);
+  EXPECT_EQ(executor.steal(100 * units_per_cpu).size(), 3U);
+  hold.open();
+  wait_until([&] { return ran.load() == 4; });
+  EXPECT_EQ(ran.load(), 4);
+}
+
+TEST(Executor, IdleHookRunsWhenTheRankRunsOutOfWork) {
+  Executor executor(2 * units_per_cpu, 8);
+  std::atomic<int> idle{0};
+  executor.set_idle_hook([&] { idle.fetch_add(1); });
+  std::atomic<int> ran{0};
+  std::vector<Job> jobs;
+  jobs.reserve(4);
+  for (int id = 0; id < 4; ++id) jobs.emplace_back(id, true, ran);
+  for (auto& job : jobs) executor.submit(&job);
+  wait_until([&] { return ran.load() == 4 && idle.load() > 0; });
+  EXPECT_EQ(ran.load(), 4);
+  EXPECT_GE(idle.load(), 1);
+  EXPECT_TRUE(executor.can_start_now(2 * units_per_cpu));
+  executor.stop();
+}
+
+}  // namespace
