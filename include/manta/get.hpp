@@ -70,6 +70,11 @@ requires(!std::is_void_v<T>) std::vector<T> get(
     const std::vector<ObjectRef<T>>& refs,
     std::optional<std::chrono::duration<double>> timeout = std::nullopt) {
   const auto deadline = detail::deadline_after(timeout);
+  // Wait for all at once (one wake-up), then read them in order.
+  std::vector<core::Object*> objects;
+  objects.reserve(refs.size());
+  for (const auto& ref : refs) objects.push_back(detail::checked_object(ref));
+  detail::wait_objects(objects, objects.size(), deadline);
   std::vector<T> values;
   values.reserve(refs.size());
   for (const auto& ref : refs) values.push_back(detail::get_until(ref, deadline));

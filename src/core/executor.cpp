@@ -26,7 +26,7 @@ Executor::Executor(std::int64_t total_units, std::size_t max_threads)
   const auto initial = std::max<std::int64_t>(
       1, (total_units + resources::units_per_cpu - 1) / resources::units_per_cpu);
   std::lock_guard lock(mutex_);
-  for (std::int64_t i = 0; i < initial && threads_.size() < max_threads_; ++i) spawn_locked();
+  for (std::int64_t i = 0; i < initial; ++i) spawn_locked();
 }
 
 Executor::~Executor() { stop(); }
@@ -44,6 +44,14 @@ void Executor::stop() {
 
 void Executor::spawn_locked() {
   if (stopping_) return;
+  if (threads_.size() >= max_threads_) {
+    if (!warned_thread_limit_) {
+      warned_thread_limit_ = true;
+      util::log().warn("executor: all {} worker threads are busy or blocked; work waits for one",
+                       max_threads_);
+    }
+    return;
+  }
   threads_.emplace_back([this] { worker_loop(); });
 }
 
@@ -52,23 +60,16 @@ bool Executor::feasible(std::int64_t units) const noexcept { return units <= tot
 void Executor::submit(Runnable* runnable) {
   std::unique_lock lock(mutex_);
   queue_.push_back(runnable);
-  // A notified thread counts as busy until it wakes, so a burst of submissions starts as many
-  // threads as can run at once (several fractional-CPU tasks per CPU), not one per idle thread.
+  // A notified thread counts as busy until it wakes up, so one submission wakes one thread; a
+  // new thread starts only when none is waiting and this work can start now (a full rank keeps
+  // its threads, and a burst does not start a thread per task).
   if (idle_ > wakeups_) {
     ++wakeups_;
     lock.unlock();
     work_available_.notify_one();
     return;
   }
-  if (runnable->cpu_units <= pool_.available()) {
-    if (threads_.size() < max_threads_) {
-      spawn_locked();
-    } else if (!warned_thread_limit_) {
-      warned_thread_limit_ = true;
-      util::log().warn("executor: all {} worker threads are busy or blocked; work waits for one",
-                       max_threads_);
-    }
-  }
+  if (idle_ == 0 && runnable->cpu_units <= pool_.available()) spawn_locked();
 }
 
 void Executor::release(std::int64_t units) {
@@ -107,6 +108,10 @@ void Executor::worker_loop() {
     }
     const std::int64_t units = runnable->cpu_units;
     ++running_;
+    // More work that can start (fractional CPUs) and no thread waiting to take it: start one.
+    if (idle_ == 0 && queue_.size() > 0 && queue_.front()->cpu_units <= pool_.available()) {
+      spawn_locked();
+    }
     lock.unlock();
     current_worker.units = units;
     const Runnable::Units after = runnable->run();  // may delete runnable
@@ -137,8 +142,8 @@ void Executor::block_begin() {
     ++wakeups_;
     lock.unlock();
     work_available_.notify_one();
-  } else if (threads_.size() < max_threads_) {
-    spawn_locked();
+  } else if (idle_ == 0) {
+    spawn_locked();  // the queued work may be what this worker waits for
   }
 }
 

@@ -84,6 +84,7 @@ class Executor {
  private:
   void worker_loop();
   Runnable* take_runnable_locked();
+  /// Starts a worker thread unless max_threads are running (then warns, once).
   void spawn_locked();
 
   const std::int64_t total_units_;

@@ -165,10 +165,10 @@ std::vector<bool> Runtime::wait_objects(std::span<Object* const> objects, std::s
     // ready between the count above and here.
     auto waiter = std::make_shared<Waiter>();
     for (Object* object : objects) {
-      object->on_ready([waiter] {
+      object->on_ready([waiter, needed] {
         std::lock_guard lock(waiter->mutex);
-        ++waiter->ready;
-        waiter->changed.notify_all();
+        // Wake the waiter once, when enough are ready, not at every object.
+        if (++waiter->ready == needed) waiter->changed.notify_all();
       });
     }
     executor_.block_begin();
