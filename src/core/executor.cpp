@@ -55,8 +55,6 @@ void Executor::spawn_locked() {
   threads_.emplace_back([this] { worker_loop(); });
 }
 
-bool Executor::feasible(std::int64_t units) const noexcept { return units <= total_units_; }
-
 void Executor::submit(Runnable* runnable) {
   std::unique_lock lock(mutex_);
   queue_.push_back(runnable);
@@ -182,11 +180,6 @@ std::vector<Runnable*> Executor::steal(std::int64_t units) {
 std::int64_t Executor::free_units() const {
   std::lock_guard lock(mutex_);
   return pool_.available();
-}
-
-std::size_t Executor::thread_count() const {
-  std::lock_guard lock(mutex_);
-  return threads_.size();
 }
 
 }  // namespace manta::core

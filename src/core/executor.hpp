@@ -50,10 +50,8 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   /// Queues `runnable`; it runs once `runnable->cpu_units` are free. The caller has checked
-  /// feasible().
+  /// that they are at most total_units().
   void submit(Runnable* runnable);
-  /// Whether `units` can ever be free at once on this rank.
-  bool feasible(std::int64_t units) const noexcept;
   std::int64_t total_units() const noexcept { return total_units_; }
   /// Gives back units a runnable kept (Units::keep).
   void release(std::int64_t units);
@@ -77,9 +75,6 @@ class Executor {
   /// Called (on a worker thread, without locks) each time the rank runs out of work: nothing
   /// queued, nothing running. Set once, before work is submitted.
   void set_idle_hook(std::function<void()> hook) { idle_hook_ = std::move(hook); }
-
-  /// Threads started so far (for tests and logs).
-  std::size_t thread_count() const;
 
  private:
   void worker_loop();

@@ -26,8 +26,6 @@ class CpuPool {
  public:
   explicit CpuPool(std::int64_t total_units) : total_(total_units), available_(total_units) {}
 
-  /// Whether `units` can ever be granted on this rank.
-  bool feasible(std::int64_t units) const noexcept { return units <= total_; }
   /// Takes `units` if they are available now.
   bool try_acquire(std::int64_t units) noexcept {
     if (units > available_) return false;
