@@ -407,8 +407,7 @@ void ActorDirectory::clear() {
 Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions& options,
                     std::unique_ptr<detail::CallBody> constructor, const char* constructor_key) {
   std::string name = options.name.empty() ? std::string(class_name) : options.name;
-  const std::int64_t units =
-      resources::cpu_units(options.num_cpus, "num_cpus of actor '" + name + "'");
+  const std::int64_t units = resources::cpu_units(options.num_cpus, "num_cpus of actor", name);
   const auto& cluster = runtime.cluster();
   const int here = runtime.rank();
   if (options.rank >= cluster.size() || options.rank < -1) {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <typeinfo>
 
@@ -33,7 +34,17 @@ transport::WireError wire_error(const std::exception_ptr& error, const std::stri
 void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& body,
                    const std::string& name, transport::TaskReply reply,
                    std::function<void()> done) {
-  const auto seal = [&](detail::StoreBlock bytes) {
+  if (auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
+    if (error->exception_type == "manta::ActorDiedError") {
+      result.fail(std::make_exception_ptr(ActorDiedError(error->message)));
+    } else {
+      result.fail(std::make_exception_ptr(
+          TaskError(error->task_name, error->rank, error->exception_type, error->message)));
+    }
+    done();
+    return;
+  }
+  const auto seal = [&runtime, &result, &body, name](detail::StoreBlock bytes) {
     try {
       result.seal(body.read_result(std::move(bytes)));
     } catch (...) {
@@ -45,58 +56,25 @@ void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& bod
     std::copy(bytes->begin(), bytes->end(), block.bytes().begin());
     seal(std::move(block));
     done();
-  } else if (auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
-    if (error->exception_type == "manta::ActorDiedError") {
-      result.fail(std::make_exception_ptr(ActorDiedError(error->message)));
-    } else {
-      result.fail(std::make_exception_ptr(
-          TaskError(error->task_name, error->rank, error->exception_type, error->message)));
-    }
-    done();
-  } else {
-    const auto location = std::get<transport::StoreLocation>(reply.outcome);
-    // Same node: read the holder's store in place; it keeps the bytes until the block goes.
-    if (runtime.options().map_peer_stores) {
-      if (const std::byte* mapped = runtime.messenger().map_peer_store(location.rank)) {
-        runtime.messenger().count_mapped_read(location.size);
-        auto* first = const_cast<std::byte*>(mapped) + location.offset;
-        seal(
-            detail::StoreBlock::peer({first, location.size}, location.rank, reply.result.sequence));
-        done();
-        return;
-      }
-    }
-    auto block = std::make_shared<detail::StoreBlock>(detail::StoreBlock::allocate(location.size));
-    if (!block->in_store()) {
-      runtime.remote().release_held(location.rank, reply.result);
-      result.fail(std::make_exception_ptr(
-          Error("the object store is full: cannot fetch the " + std::to_string(location.size) +
-                "-byte result of '" + name + "' from rank " + std::to_string(location.rank))));
-      done();
-      return;
-    }
-    runtime.messenger().get(location.rank, location.offset, block->bytes(),
-                            [&runtime, &result, &body, name, location, id = reply.result, block,
-                             done = std::move(done)](const std::string& get_error) {
-                              runtime.remote().release_held(location.rank, id);
-                              if (get_error.empty()) {
-                                try {
-                                  result.seal(body.read_result(std::move(*block)));
-                                } catch (...) {
-                                  result.fail(current_task_error(name, runtime.rank()));
-                                }
-                              } else {
-                                result.fail(std::make_exception_ptr(Error(
-                                    "fetching the result of '" + name + "' from rank " +
-                                    std::to_string(location.rank) + " failed: " + get_error)));
-                              }
-                              done();
-                            });
+    return;
   }
+  // A large result stays with the rank that produced it until read here.
+  fetch_located(runtime, {std::get<transport::StoreLocation>(reply.outcome)}, reply.result,
+                [&result, name, seal, done = std::move(done)](
+                    std::vector<detail::StoreBlock> blocks, const std::string& error) {
+                  if (error.empty()) {
+                    seal(std::move(blocks.front()));
+                  } else {
+                    result.fail(std::make_exception_ptr(
+                        Error("reading the result of '" + name + "' failed: " + error)));
+                  }
+                  done();
+                });
 }
 
 void fetch_located(
     Runtime& runtime, const std::vector<transport::StoreLocation>& locations,
+    const std::optional<transport::WireObjectId>& held,
     std::function<void(std::vector<detail::StoreBlock> blocks, const std::string& error)> then) {
   struct Fetch {
     std::vector<detail::StoreBlock> blocks;
@@ -122,19 +100,31 @@ void fetch_located(
                                   ? runtime.messenger().map_peer_store(location.rank)
                                   : nullptr;
     if (mapped != nullptr) {
+      // Same node: read the holder's store in place. A result held for this rank is released
+      // when its block goes; an argument belongs to its owner, who keeps it meanwhile.
       runtime.messenger().count_mapped_read(location.size);
-      auto* first = const_cast<std::byte*>(mapped) + location.offset;
-      fetch->blocks[i] = detail::StoreBlock::borrowed({first, location.size});
+      const std::span<std::byte> bytes{const_cast<std::byte*>(mapped) + location.offset,
+                                       location.size};
+      fetch->blocks[i] = held ? detail::StoreBlock::peer(bytes, location.rank, held->sequence)
+                              : detail::StoreBlock::borrowed(bytes);
       one_done({});
       continue;
     }
     fetch->blocks[i] = detail::StoreBlock::allocate(location.size);
     if (!fetch->blocks[i].in_store()) {
-      one_done("the object store is full: no room for a " + std::to_string(location.size) +
-               "-byte argument from rank " + std::to_string(location.rank));
+      if (held) runtime.remote().release_held(location.rank, *held);
+      one_done("the object store is full: no room for " + std::to_string(location.size) +
+               " bytes from rank " + std::to_string(location.rank));
       continue;
     }
-    runtime.messenger().get(location.rank, location.offset, fetch->blocks[i].bytes(), one_done);
+    runtime.messenger().get(
+        location.rank, location.offset, fetch->blocks[i].bytes(),
+        [&runtime, location, held, one_done](const std::string& error) {
+          if (held) runtime.remote().release_held(location.rank, *held);
+          one_done(error.empty()
+                       ? error
+                       : "a get from rank " + std::to_string(location.rank) + " failed: " + error);
+        });
   }
   one_done({});
 }

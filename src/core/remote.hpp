@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <utility>
@@ -46,9 +47,11 @@ void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& bod
 /// Brings the bytes at `locations` here: read in place from the mapped store of a rank on this
 /// node (with --map-peer-stores), else fetched by one RMA get each into this rank's store. Then
 /// calls `then` with the blocks in order, or with an error naming what failed, on whichever
-/// thread finished last. The owners keep the bytes until `then` is done with them.
+/// thread finished last. Arguments (`held` empty) are kept by their owner meanwhile; a result
+/// `held` for this rank is released by its holder once fetched, or once its mapped block goes.
 void fetch_located(
     Runtime& runtime, const std::vector<transport::StoreLocation>& locations,
+    const std::optional<transport::WireObjectId>& held,
     std::function<void(std::vector<detail::StoreBlock> blocks, const std::string& error)> then);
 
 /// Once `result` (a call run here for `owner`) is ready, replies to `owner` with its value (inline

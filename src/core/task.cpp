@@ -133,8 +133,7 @@ std::size_t give_work(Runtime& runtime, int thief, std::int64_t units) {
 Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptions& options,
                     std::unique_ptr<detail::CallBody> body) {
   std::string name = options.name.empty() ? std::string(function_name) : options.name;
-  const std::int64_t units =
-      resources::cpu_units(options.num_cpus, "num_cpus of task '" + name + "'");
+  const std::int64_t units = resources::cpu_units(options.num_cpus, "num_cpus of task", name);
   if (options.max_retries < 0) {
     throw InvalidOptionError("max_retries of task '" + name + "' is " +
                              std::to_string(options.max_retries) + "; it must be >= 0");
@@ -221,7 +220,7 @@ void run_task_request(Runtime& runtime, int source, transport::TaskRequest reque
   // them in place on this node, or fetch them with one get each, before the call is built.
   auto waiting = std::make_shared<transport::TaskRequest>(std::move(request));
   fetch_located(
-      runtime, waiting->located,
+      runtime, waiting->located, std::nullopt,
       [&runtime, source, waiting](std::vector<detail::StoreBlock> blocks,
                                   const std::string& error) {
         if (!error.empty()) {

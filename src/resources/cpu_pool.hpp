@@ -5,14 +5,16 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace manta::resources {
 
 inline constexpr std::int64_t units_per_cpu = 10000;
 
 /// `cpus` in fixed-point units. @throws manta::InvalidOptionError for negative, NaN or huge values,
-/// naming `what` ("num_cpus of task 'f'")
-std::int64_t cpu_units(double cpus, const std::string& what);
+/// naming `what` and `name` ("num_cpus of task" 'f'); the message is built only then, so the
+/// task hot path allocates nothing here.
+std::int64_t cpu_units(double cpus, std::string_view what, std::string_view name = {});
 /// "1.5" for 15000 units.
 std::string format_cpus(std::int64_t units);
 
