@@ -13,6 +13,7 @@ packages=(
   libboost-serialization-dev
   libgtest-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  slurm-wlm munge
 )
 
 missing=()

@@ -20,14 +20,28 @@ struct RankInfo {
   double num_cpus = 0;
   std::size_t object_store_memory = 0;
   bool alive = true;  ///< always true: a rank that dies ends the job (Open MPI 4.1)
+  /// Its GPUs as its launcher named them (CUDA_VISIBLE_DEVICES, SLURM_STEP_GPUS, ...).
+  std::vector<std::string> gpu_ids = {};
+  std::size_t memory = 0;                        ///< its `memory` resource, in bytes
+  std::map<std::string, double> resources = {};  ///< its custom resources
 };
 
 /// @brief Every rank of the job, in rank order. Thread-safe.
 std::vector<RankInfo> nodes();
 
-/// @brief Totals over the job, with Ray's keys: "CPU", "object_store_memory", and
-/// "node:<hostname>" (ranks on that host). Thread-safe.
+/// @brief Totals over the job, with Ray's keys: "CPU", "GPU", "memory", "object_store_memory",
+/// each custom resource by name, and "node:<hostname>" (ranks on that host). Thread-safe.
 std::map<std::string, double> cluster_resources();
+
+/// @brief What is free on the calling rank now, with the keys of cluster_resources() ("CPU",
+/// "GPU", "memory", custom names). Run it in a task pinned to a rank to ask about that rank.
+/// Thread-safe.
+std::map<std::string, double> available_resources();
+
+/// @brief The GPUs the calling task or actor holds, as CUDA device ordinals of this process
+/// (Ray's `get_gpu_ids()`); in CUDA builds the first is already the current device. Empty
+/// outside tasks and for tasks that asked for no GPU.
+std::vector<int> gpu_ids();
 
 /// @brief Counts of this rank's traffic since the runtime started (monotonic).
 struct TransferStats {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,17 @@ struct RuntimeOptions {
   /// (`--map-peer-stores`, `MANTA_MAP_PEER_STORES`); false fetches them with an RMA get as for
   /// other nodes.
   bool map_peer_stores = true;
+  /// GPUs of this rank (`--num-gpus`, `MANTA_NUM_GPUS`). -1 detects them: the CUDA runtime in
+  /// CUDA builds, else CUDA_VISIBLE_DEVICES, SLURM_STEP_GPUS, SLURM_JOB_GPUS, SLURM_GPUS_ON_NODE;
+  /// devices that every rank of a node sees are shared out among those ranks. A count given
+  /// here is this rank's own (on a machine without GPUs it makes GPU accounting testable).
+  int num_gpus = -1;
+  /// Bytes of memory tasks and actors may reserve with their `memory` option (`--memory`,
+  /// `MANTA_MEMORY`); 0 means the node's physical memory divided among its ranks.
+  std::size_t memory = 0;
+  /// Custom resources of this rank (`--resources sim=4,learner=1`, `MANTA_RESOURCES`), as in
+  /// Ray's `resources={...}`.
+  std::map<std::string, double> resources = {};
 };
 
 /// @brief Options of one task submission (Ray's `f.options(...)`).
@@ -41,6 +53,14 @@ struct TaskOptions {
   int max_retries = 0;
   /// Run on this rank only (Ray's node affinity, not soft); -1 lets the runtime choose.
   int rank = -1;
+  /// GPUs the task holds while it runs: a fraction below 1 shares one device with other
+  /// fractional tasks until its fractions are used up; 1 or more must be whole. The task reads
+  /// its devices with manta::gpu_ids().
+  double num_gpus = 0;
+  /// Bytes of the rank's `memory` resource the task holds while it runs (accounting only).
+  std::size_t memory = 0;
+  /// Custom resources the task holds while it runs, e.g. {{"sim", 1}}.
+  std::map<std::string, double> resources = {};
 };
 
 /// @brief Options of an actor's creation.
@@ -50,8 +70,14 @@ struct ActorOptions {
   double num_cpus = 0;
   /// Name shown in errors and logs; empty means the registered class name.
   std::string name = {};
-  /// Place the actor on this rank; -1 places it here, or where its num_cpus are free.
+  /// Place the actor on this rank; -1 places it here, or where its resources are free.
   int rank = -1;
+  /// GPUs the actor holds for its whole life (see TaskOptions::num_gpus).
+  double num_gpus = 0;
+  /// Bytes of the rank's `memory` resource the actor holds for its life.
+  std::size_t memory = 0;
+  /// Custom resources the actor holds for its life.
+  std::map<std::string, double> resources = {};
 };
 
 /// @brief Options of `manta::wait`.

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -47,6 +48,18 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
   app.add_option("--map-peer-stores", options.map_peer_stores,
                  "read objects of ranks on this node in place (true) or by RMA get (false)")
       ->envname("MANTA_MAP_PEER_STORES");
+  app.add_option("--num-gpus", options.num_gpus,
+                 "GPUs of this rank; -1 detects them (CUDA, CUDA_VISIBLE_DEVICES, Slurm)")
+      ->envname("MANTA_NUM_GPUS");
+  app.add_option("--memory", options.memory,
+                 "bytes of this rank's memory resource (suffixes K, M, G); 0: the node's "
+                 "memory divided among its ranks")
+      ->envname("MANTA_MEMORY")
+      ->transform(CLI::AsSizeValue(false));
+  std::vector<std::string> custom;
+  app.add_option("--resources", custom, "custom resources of this rank: name=amount,name=amount")
+      ->envname("MANTA_RESOURCES")
+      ->delimiter(',');
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -54,6 +67,18 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
     std::exit(0);
   } catch (const CLI::ParseError& error) {
     throw InvalidOptionError(std::string("bad Manta option: ") + error.what());
+  }
+  for (const auto& item : custom) {
+    const auto equals = item.find('=');
+    double amount = 0;
+    const auto number = equals == std::string::npos ? std::string() : item.substr(equals + 1);
+    const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), amount);
+    if (equals == 0 || equals == std::string::npos || error != std::errc() ||
+        end != number.data() + number.size()) {
+      throw InvalidOptionError("bad Manta option: --resources '" + item +
+                               "' is not name=amount (e.g. --resources sim=4,learner=1)");
+    }
+    options.resources[item.substr(0, equals)] = amount;
   }
   return options;
 }

@@ -5,7 +5,6 @@
 #include "core/remote.hpp"
 #include "core/runtime.hpp"
 #include "core/task_error.hpp"
-#include "resources/cpu_pool.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
@@ -15,13 +14,6 @@ namespace {
 
 /// Calls a drain runs before it queues itself again, so busy actors share the threads.
 constexpr int calls_per_drain = 64;
-
-transport::WireActorAddress to_wire(const detail::ActorAddress& address) {
-  return {address.host, address.creator, address.sequence};
-}
-detail::ActorAddress from_wire(const transport::WireActorAddress& address) {
-  return {address.host, address.creator, address.sequence};
-}
 
 /// @brief A call queued for an actor; the constructor is the call with no result object.
 /// Shared by the host's mailbox and a proxy's send queue.
@@ -64,14 +56,16 @@ class FailedCall final : public detail::CallBody {
 /// @brief An actor hosted on this rank: its instance and its mailbox.
 class LocalActor final : public Actor {
  public:
+  /// `reservation`: what this rank counted as taken when it chose to create the actor here.
   LocalActor(Runtime& runtime, detail::ActorAddress address, const char* class_name,
-             std::string name, std::int64_t units, std::unique_ptr<detail::CallBody> constructor)
+             std::string name, resources::Request request, std::optional<Reservation> reservation,
+             std::unique_ptr<detail::CallBody> constructor)
       : Actor(address),
         runtime_(runtime),
         generation_(runtime.generation()),
         name_(std::move(name)),
-        units_(units) {
-    drain_.cpu_units = units_;  // the first drain places the actor and keeps these
+        reservation_(std::move(reservation)) {
+    drain_.request = std::move(request);  // the first drain places the actor and keeps it
     enqueue(new Call(*this, class_name, std::move(constructor), nullptr));
   }
 
@@ -106,11 +100,9 @@ class LocalActor final : public Actor {
 
   ~LocalActor() override {
     instance_.reset();
-    if (units_ == 0) return;
     if (Runtime* runtime = Runtime::current_if(generation_)) {
-      if (placed_) runtime->executor().release(units_);
-      if (address().creator == runtime->rank())
-        runtime->cluster().unreserve(runtime->rank(), units_);
+      if (placed_) runtime->executor().release(kept_, drain_.granted);
+      if (reservation_) runtime->cluster().unreserve(*reservation_);
     }
   }
 
@@ -138,7 +130,7 @@ class LocalActor final : public Actor {
     const auto units = placed_ ? Runnable::Units::release : Runnable::Units::keep;
     if (!placed_) {
       placed_ = true;
-      drain_.cpu_units = 0;  // later drains run on the units the actor keeps
+      kept_ = std::exchange(drain_.request, {});  // later drains run on what the actor keeps
     }
     for (int done = 0; done < calls_per_drain; ++done) {
       Call* call = nullptr;
@@ -205,8 +197,9 @@ class LocalActor final : public Actor {
   const std::uint64_t generation_;
   const std::string name_;
   Drain drain_{*this};
-  const std::int64_t units_;
-  bool placed_ = false;  ///< set by the first drain, which acquired units_ (touched only by drains)
+  const std::optional<Reservation> reservation_;
+  bool placed_ = false;      ///< set by the first drain, which acquired what the actor holds
+  resources::Request kept_;  ///< what the actor holds for life, once placed
   std::unique_ptr<detail::ValueBox> instance_;  ///< touched only by the draining thread
   std::exception_ptr death_;                    ///< set if the constructor threw
   std::mutex mutex_;
@@ -223,17 +216,18 @@ class RemoteActor final : public Actor {
       : Actor(address), runtime_(runtime), generation_(runtime.generation()) {}
 
   ~RemoteActor() override {
-    if (Runtime* runtime = Runtime::current_if(generation_); runtime && units_ > 0) {
-      runtime->cluster().unreserve(address().host, units_);
+    if (Runtime* runtime = Runtime::current_if(generation_); runtime && reservation_) {
+      runtime->cluster().unreserve(*reservation_);
     }
   }
 
   /// Queues the creation of the actor on its host, as the first message sent there.
-  void create(const char* class_name, std::string name, std::int64_t units,
+  void create(const char* class_name, std::string name, Reservation reservation,
               std::unique_ptr<detail::CallBody> constructor, const char* constructor_key) {
-    units_ = units;
+    auto request = reservation.request;
+    reservation_ = std::move(reservation);
     enqueue(new Call(*this, class_name, std::move(constructor), nullptr,
-                     Creation{constructor_key, std::move(name), units}));
+                     Creation{constructor_key, std::move(name), std::move(request)}));
   }
 
   Object* submit(const char* method_name, std::unique_ptr<detail::CallBody> body) override {
@@ -247,7 +241,7 @@ class RemoteActor final : public Actor {
   struct Creation {
     const char* constructor_key = nullptr;
     std::string name;
-    std::int64_t units = 0;
+    resources::Request request;
   };
 
   class Call final : public QueuedCall, public RemoteCompletion {
@@ -263,8 +257,8 @@ class RemoteActor final : public Actor {
       const int host = actor_.address().host;
       const auto failure = first_failure(body().dependencies());
       if (result_ == nullptr) {
-        transport::ActorCreate create{to_wire(actor_.address()), name(), {}, creation_.name,
-                                      creation_.units,           {},     {}};
+        transport::ActorCreate create{to_wire(actor_.address()),  name(), {}, creation_.name,
+                                      to_wire(creation_.request), {},     {}};
         try {
           if (failure) std::rethrow_exception(failure);
           create.constructor = creation_.constructor_key;
@@ -349,7 +343,7 @@ class RemoteActor final : public Actor {
 
   Runtime& runtime_;
   const std::uint64_t generation_;
-  std::int64_t units_ = 0;  ///< reserved on the host by this rank, when it created the actor
+  std::optional<Reservation> reservation_;  ///< counted on the host when this rank created it
   std::mutex mutex_;
   std::deque<Call*> queue_;  ///< guarded by mutex_; calls not yet sent, in submission order
 };
@@ -407,8 +401,9 @@ void ActorDirectory::clear() {
 Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions& options,
                     std::unique_ptr<detail::CallBody> constructor, const char* constructor_key) {
   std::string name = options.name.empty() ? std::string(class_name) : options.name;
-  const std::int64_t units = resources::cpu_units(options.num_cpus, "num_cpus of actor", name);
   const auto& cluster = runtime.cluster();
+  auto request = resources::make_request(options.num_cpus, options.num_gpus, options.memory,
+                                         options.resources, cluster.catalog(), "actor", name);
   const int here = runtime.rank();
   if (options.rank >= cluster.size() || options.rank < -1) {
     throw InvalidOptionError("actor '" + name + "' asks for rank " + std::to_string(options.rank) +
@@ -420,28 +415,29 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
                              std::to_string(options.rank) +
                              ": its constructor arguments cannot be serialized");
   }
+  const bool holds_resources = request.cpu > 0 || !request.cpu_only();
   const bool placed_by_cluster =
-      options.rank < 0 && movable && units > 0 && units <= cluster.largest_rank_units();
+      options.rank < 0 && movable && holds_resources && cluster.feasible(request);
   const int host = options.rank >= 0 ? options.rank : here;
-  if (!placed_by_cluster && units > cluster.rank_units(host)) {
-    throw InfeasibleError(
-        "actor '" + name + "' asks for num_cpus = " + resources::format_cpus(units) + ", but " +
-        (options.rank >= 0 || !movable
-             ? "rank " + std::to_string(host) + " has " +
-                   resources::format_cpus(cluster.rank_units(host))
-             : "the largest rank has " + resources::format_cpus(cluster.largest_rank_units())) +
-        " CPUs: it could never be placed");
+  if (!placed_by_cluster && !cluster.totals(host).holds(request)) {
+    throw InfeasibleError("actor '" + name + "' asks for " +
+                          resources::describe(request, cluster.catalog()) + ", but " +
+                          (options.rank >= 0 || !movable
+                               ? "rank " + std::to_string(host) + " has " +
+                                     resources::describe(cluster.totals(host), cluster.catalog())
+                               : "no rank has that much: " + cluster.describe_totals()) +
+                          ": it could never be placed");
   }
-  if (!placed_by_cluster) runtime.cluster().reserve(host, units);
-  const detail::ActorAddress address{
-      placed_by_cluster ? runtime.cluster().place_actor(units) : host, here,
-      runtime.next_object_id().sequence};
+  Reservation reservation = placed_by_cluster ? runtime.cluster().place_actor(request)
+                                              : runtime.cluster().reserve(host, request);
+  const detail::ActorAddress address{reservation.rank, here, runtime.next_object_id().sequence};
   if (address.host == here) {
-    return new LocalActor(runtime, address, class_name, std::move(name), units,
-                          std::move(constructor));
+    return new LocalActor(runtime, address, class_name, std::move(name), std::move(request),
+                          std::move(reservation), std::move(constructor));
   }
   auto* proxy = new RemoteActor(runtime, address);
-  proxy->create(class_name, std::move(name), units, std::move(constructor), constructor_key);
+  proxy->create(class_name, std::move(name), std::move(reservation), std::move(constructor),
+                constructor_key);
   Actor* kept = runtime.actors().add(*proxy);  // so handles that come back find this proxy
   proxy->release();
   return kept;
@@ -478,7 +474,7 @@ void host_actor(Runtime& runtime, int source, transport::ActorCreate request) {
   }
   util::log().debug("hosting actor '{}' created by rank {}", request.name, source);
   auto* actor = new LocalActor(runtime, address, class_name, std::move(request.name),
-                               request.cpu_units, std::move(constructor));
+                               from_wire(request.resources), std::nullopt, std::move(constructor));
   runtime.actors().add(*actor)->release();
   actor->release();
   for (auto& [caller, call] : runtime.actors().take_parked(address)) {

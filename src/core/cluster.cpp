@@ -1,63 +1,131 @@
 #include "core/cluster.hpp"
 
-#include "resources/cpu_pool.hpp"
-
 #include <algorithm>
 #include <limits>
 #include <random>
 
 namespace manta::core {
+namespace {
 
-Cluster::Cluster(int self, std::vector<std::int64_t> units)
-    : self_(self),
-      units_(std::move(units)),
-      largest_(*std::max_element(units_.begin(), units_.end())),
-      in_flight_(new std::atomic<std::int64_t>[units_.size()]),
-      reserved_(new std::atomic<std::int64_t>[units_.size()]) {
-  for (std::size_t i = 0; i < units_.size(); ++i) in_flight_[i] = reserved_[i] = 0;
+resources::Amount largest_cpu_of(const std::vector<resources::Capacity>& totals) {
+  resources::Amount largest = 0;
+  for (const auto& capacity : totals) largest = std::max(largest, capacity.cpu);
+  return largest;
 }
 
-int Cluster::place_actor(std::int64_t units) {
-  const auto fits = [&](int rank) {
-    return units_[rank] - reserved_[rank].load(std::memory_order_relaxed) >= units;
+/// What an actor takes from the unreserved view: the same amounts, without placement-group
+/// accounting (bundles reserve on their rank themselves).
+resources::Request without_bundle(resources::Request request) {
+  request.bundle = -1;
+  return request;
+}
+
+}  // namespace
+
+Cluster::Cluster(int self, std::vector<resources::Capacity> totals, resources::Catalog catalog)
+    : self_(self),
+      totals_(std::move(totals)),
+      catalog_(std::move(catalog)),
+      largest_cpu_(largest_cpu_of(totals_)),
+      in_flight_(new std::atomic<std::int64_t>[totals_.size()]) {
+  for (std::size_t i = 0; i < totals_.size(); ++i) in_flight_[i] = 0;
+  unreserved_.reserve(totals_.size());
+  for (const auto& capacity : totals_) unreserved_.emplace_back(capacity);
+}
+
+bool Cluster::feasible(const resources::Request& request) const noexcept {
+  if (request.cpu_only()) return request.cpu <= largest_cpu_;
+  return std::any_of(totals_.begin(), totals_.end(),
+                     [&](const resources::Capacity& capacity) { return capacity.holds(request); });
+}
+
+std::string Cluster::describe_totals() const {
+  resources::Capacity sum;
+  sum.custom.resize(catalog_.size());
+  for (const auto& capacity : totals_) {
+    sum.cpu += capacity.cpu;
+    sum.memory += capacity.memory;
+    for (std::size_t i = 0; i < capacity.custom.size(); ++i) sum.custom[i] += capacity.custom[i];
+    sum.devices.insert(sum.devices.end(), capacity.devices.begin(), capacity.devices.end());
+  }
+  std::string text =
+      "the " + std::to_string(size()) + " ranks have " + resources::describe(sum, catalog_);
+  if (size() > 1)
+    text +=
+        "; rank " + std::to_string(self_) + " has " + resources::describe(totals_[self_], catalog_);
+  return text;
+}
+
+Reservation Cluster::reserve_locked(int rank, const resources::Request& request) {
+  Reservation reservation{rank, without_bundle(request), {}, false};
+  reservation.counted_in_full =
+      unreserved_[rank].try_acquire(reservation.request, reservation.granted);
+  // Over-reserved: count the CPUs anyway, so later actors look elsewhere first.
+  if (!reservation.counted_in_full) unreserved_[rank].acquire_cpu_overcommitted(request.cpu);
+  return reservation;
+}
+
+Reservation Cluster::place_actor(const resources::Request& request) {
+  const auto actor = without_bundle(request);
+  std::lock_guard lock(mutex_);
+  const auto unreserved_holds = [&](int rank) {
+    return unreserved_[rank].available().holds(actor);
   };
   int chosen = -1;
-  if (fits(self_)) {
+  if (unreserved_holds(self_)) {
     chosen = self_;
   } else {
     thread_local std::minstd_rand random(std::random_device{}());
     const int start = std::uniform_int_distribution<int>(0, size() - 1)(random);
     for (int i = 0; i < size() && chosen < 0; ++i) {
-      if (fits((start + i) % size())) chosen = (start + i) % size();
+      if (unreserved_holds((start + i) % size())) chosen = (start + i) % size();
     }
-    // Everything is taken: wait for units where the actor can ever fit.
+    // Everything is taken: wait for resources where the actor can ever fit.
     for (int rank = self_; chosen < 0; rank = (rank + 1) % size()) {
-      if (units_[rank] >= units) chosen = rank;
+      if (totals_[rank].holds(actor)) chosen = rank;
     }
   }
-  reserved_[chosen].fetch_add(units, std::memory_order_relaxed);
-  return chosen;
+  return reserve_locked(chosen, actor);
+}
+
+Reservation Cluster::reserve(int rank, const resources::Request& request) {
+  std::lock_guard lock(mutex_);
+  return reserve_locked(rank, request);
+}
+
+void Cluster::unreserve(const Reservation& reservation) {
+  std::lock_guard lock(mutex_);
+  auto& pool = unreserved_[reservation.rank];
+  if (reservation.counted_in_full) {
+    pool.release(reservation.request, reservation.granted);
+  } else {
+    pool.release_cpu(reservation.request.cpu);
+  }
 }
 
 double Cluster::load_of(int rank) const noexcept {
-  const double cpus = static_cast<double>(units_[rank]) / resources::units_per_cpu;
+  const double cpus =
+      std::max(1.0, static_cast<double>(totals_[rank].cpu) / resources::units_per_unit);
   return (static_cast<double>(in_flight_[rank].load(std::memory_order_relaxed)) + 1) / cpus;
 }
 
-int Cluster::choose(std::int64_t units, const Executor& local) const {
-  const bool fits_here = units <= units_[self_];
-  if (size() == 1 || (fits_here && local.can_start_now(units))) return self_;
-
+int Cluster::choose(const resources::Request& request, const Executor& local) const {
+  const bool fits_here = totals_[self_].holds(request);
+  if (size() == 1 || (fits_here && request.cpu_only() && local.can_start_now(request.cpu))) {
+    return self_;
+  }
   thread_local std::minstd_rand random(std::random_device{}());
   std::uniform_int_distribution<int> other(0, size() - 2);
   int best = self_;
-  double best_load = fits_here ? (local.load_in_cpus() + 1) /
-                                     (static_cast<double>(units_[self_]) / resources::units_per_cpu)
-                               : std::numeric_limits<double>::infinity();
+  double best_load =
+      fits_here
+          ? (local.load_in_cpus() + 1) /
+                std::max(1.0, static_cast<double>(totals_[self_].cpu) / resources::units_per_unit)
+          : std::numeric_limits<double>::infinity();
   for (int sample = 0; sample < 2; ++sample) {
     int rank = other(random);
     if (rank >= self_) ++rank;  // any rank but this one
-    if (units_[rank] < units) continue;
+    if (!totals_[rank].holds(request)) continue;
     if (const double load = load_of(rank); load < best_load) {
       best = rank;
       best_load = load;
@@ -66,7 +134,7 @@ int Cluster::choose(std::int64_t units, const Executor& local) const {
   if (best == self_ && !fits_here) {
     // Neither sample could take it: the first rank that can (one exists, checked at submission).
     for (int rank = 0; rank < size(); ++rank) {
-      if (units_[rank] >= units) return rank;
+      if (totals_[rank].holds(request)) return rank;
     }
   }
   return best;

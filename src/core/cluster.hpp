@@ -1,43 +1,55 @@
 /// @file core/cluster.hpp
 /// @brief Where a task runs: this rank when it can start it now, otherwise the least loaded of
-/// this rank and two sampled others (power of two choices). The load of another rank is
-/// estimated from the tasks this rank sent there and has not heard back about, so choosing costs
-/// no messages and O(1) time whatever the number of ranks.
+/// this rank and two sampled others that could ever hold it (power of two choices). The load of
+/// another rank is estimated from the tasks this rank sent there and has not heard back about,
+/// so choosing costs no messages and O(1) time whatever the number of ranks.
 #pragma once
 
 #include "core/executor.hpp"
+#include "resources/request.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace manta::core {
 
+/// @brief Resources this rank counts as taken on a rank by an actor it placed there (a hint for
+/// later placements; the host's executor does the exact accounting).
+struct Reservation {
+  int rank = -1;
+  resources::Request request;
+  std::vector<resources::DeviceShare> granted;
+  bool counted_in_full = false;  ///< false: the rank was over-reserved; only CPUs were counted
+};
+
 class Cluster {
  public:
-  /// `units` holds each rank's CPU units, `self` is this rank.
-  Cluster(int self, std::vector<std::int64_t> units);
+  /// `totals` holds each rank's resources, `self` is this rank; `catalog` names the custom ones.
+  Cluster(int self, std::vector<resources::Capacity> totals, resources::Catalog catalog);
 
-  int size() const noexcept { return static_cast<int>(units_.size()); }
-  /// The most CPU units one rank has: a larger request can never run.
-  std::int64_t largest_rank_units() const noexcept { return largest_; }
-  std::int64_t rank_units(int rank) const noexcept { return units_[rank]; }
+  int size() const noexcept { return static_cast<int>(totals_.size()); }
+  const resources::Capacity& totals(int rank) const noexcept { return totals_[rank]; }
+  const resources::Catalog& catalog() const noexcept { return catalog_; }
+  /// The most CPUs one rank has: a larger request can never run.
+  resources::Amount largest_rank_cpu() const noexcept { return largest_cpu_; }
+  /// Whether some rank's totals hold `request` (O(1) for CPU-only requests, else O(ranks)).
+  bool feasible(const resources::Request& request) const noexcept;
+  /// What the job has, for errors: the totals and the largest rank.
+  std::string describe_totals() const;
 
-  /// The rank to run a task needing `units` (which some rank has). Thread-safe.
-  int choose(std::int64_t units, const Executor& local) const;
-  /// The rank to host an actor holding `units` for its life: this rank if they are not yet
-  /// reserved here, else the first rank (from a random start) where they are not, as far as
-  /// this rank knows; reserves them there. Thread-safe.
-  int place_actor(std::int64_t units);
-  /// An actor holding `units` was placed on `rank` by its creator's choice.
-  void reserve(int rank, std::int64_t units) noexcept {
-    reserved_[rank].fetch_add(units, std::memory_order_relaxed);
-  }
-  /// An actor placed on `rank` by this rank is gone.
-  void unreserve(int rank, std::int64_t units) noexcept {
-    reserved_[rank].fetch_sub(units, std::memory_order_relaxed);
-  }
+  /// The rank to run a task needing `request` (which some rank holds). Thread-safe.
+  int choose(const resources::Request& request, const Executor& local) const;
+  /// The rank to host an actor holding `request` for its life: this rank if it is not yet
+  /// reserved here, else the first rank (from a random start) where it is not, as far as this
+  /// rank knows; reserves it there. Thread-safe.
+  Reservation place_actor(const resources::Request& request);
+  /// An actor holding `request` was placed on `rank` by its creator's choice.
+  Reservation reserve(int rank, const resources::Request& request);
+  /// An actor placed by this rank is gone.
+  void unreserve(const Reservation& reservation);
 
   /// A task went to `rank` / came back from it.
   void sent(int rank) noexcept { in_flight_[rank].fetch_add(1, std::memory_order_relaxed); }
@@ -45,12 +57,15 @@ class Cluster {
 
  private:
   double load_of(int rank) const noexcept;
+  Reservation reserve_locked(int rank, const resources::Request& request);
 
   const int self_;
-  const std::vector<std::int64_t> units_;
-  const std::int64_t largest_;
+  const std::vector<resources::Capacity> totals_;
+  const resources::Catalog catalog_;
+  const resources::Amount largest_cpu_;
   std::unique_ptr<std::atomic<std::int64_t>[]> in_flight_;  ///< tasks sent there, not back yet
-  std::unique_ptr<std::atomic<std::int64_t>[]> reserved_;   ///< units of actors placed there
+  std::mutex mutex_;
+  std::vector<resources::Pool> unreserved_;  ///< guarded by mutex_; totals minus actors placed
 };
 
 }  // namespace manta::core

@@ -1,5 +1,6 @@
 #include "core/executor.hpp"
 
+#include "resources/discovery.hpp"
 #include "util/log.hpp"
 
 #include <algorithm>
@@ -11,7 +12,8 @@ namespace {
 /// What the current thread is running, when it is one of an executor's workers.
 struct WorkerState {
   Executor* executor = nullptr;
-  std::int64_t units = 0;
+  resources::Amount cpu = 0;
+  std::span<const resources::DeviceShare> devices;
 };
 thread_local WorkerState current_worker;
 
@@ -21,10 +23,10 @@ constexpr std::size_t lookahead = 64;
 
 }  // namespace
 
-Executor::Executor(std::int64_t total_units, std::size_t max_threads)
-    : total_units_(total_units), max_threads_(max_threads), pool_(total_units) {
-  const auto initial = std::max<std::int64_t>(
-      1, (total_units + resources::units_per_cpu - 1) / resources::units_per_cpu);
+Executor::Executor(resources::Capacity total, std::size_t max_threads)
+    : total_(std::move(total)), max_threads_(max_threads), pool_(total_) {
+  const auto initial = std::max<resources::Amount>(
+      1, (total_.cpu + resources::units_per_unit - 1) / resources::units_per_unit);
   std::lock_guard lock(mutex_);
   for (std::int64_t i = 0; i < initial; ++i) spawn_locked();
 }
@@ -67,27 +69,44 @@ void Executor::submit(Runnable* runnable) {
     work_available_.notify_one();
     return;
   }
-  if (idle_ == 0 && runnable->cpu_units <= pool_.available()) spawn_locked();
+  if (idle_ == 0 && runnable->request.cpu <= pool_.available().cpu) spawn_locked();
 }
 
-void Executor::release(std::int64_t units) {
+void Executor::release(const resources::Request& request,
+                       std::span<const resources::DeviceShare> granted) {
   {
     std::lock_guard lock(mutex_);
-    pool_.release(units);
+    pool_.release(request, granted);
     wakeups_ = idle_;
   }
   work_available_.notify_all();
 }
 
+bool Executor::acquire_locked(Runnable& runnable) {
+  const auto& request = runnable.request;
+  if (request.gpu == 0 && request.memory == 0 && request.custom.empty()) {
+    return pool_.try_acquire_cpu(request.cpu);
+  }
+  return pool_.try_acquire(request, runnable.granted);
+}
+
+void Executor::release_locked(Runnable& runnable) {
+  const auto& request = runnable.request;
+  if (request.gpu == 0 && request.memory == 0 && request.custom.empty()) {
+    pool_.release_cpu(request.cpu);
+  } else {
+    pool_.release(request, request.gpu > 0 ? std::span(runnable.granted)
+                                           : std::span<const resources::DeviceShare>());
+  }
+}
+
 Runnable* Executor::take_runnable_locked() {
   const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), lookahead));
-  const auto found = std::find_if(queue_.begin(), end, [&](Runnable* runnable) {
-    return runnable->cpu_units <= pool_.available();
-  });
+  const auto found = std::find_if(queue_.begin(), end,
+                                  [&](Runnable* runnable) { return acquire_locked(*runnable); });
   if (found == end) return nullptr;
   Runnable* runnable = *found;
   queue_.erase(found);
-  pool_.try_acquire(runnable->cpu_units);
   return runnable;
 }
 
@@ -104,20 +123,25 @@ void Executor::worker_loop() {
       if (wakeups_ > 0) --wakeups_;
       continue;
     }
-    const std::int64_t units = runnable->cpu_units;
+    const resources::Request request = runnable->request;
     ++running_;
     // More work that can start (fractional CPUs) and no thread waiting to take it: start one.
-    if (idle_ == 0 && queue_.size() > 0 && queue_.front()->cpu_units <= pool_.available()) {
+    if (idle_ == 0 && queue_.size() > 0 && queue_.front()->request.cpu <= pool_.available().cpu) {
       spawn_locked();
     }
     lock.unlock();
-    current_worker.units = units;
-    const Runnable::Units after = runnable->run();  // may delete runnable
-    current_worker.units = 0;
+    current_worker.cpu = request.cpu;
+    current_worker.devices = runnable->granted;
+    if (!runnable->granted.empty()) resources::bind_gpu(runnable->granted.front().device);
+    // The runnable may delete itself: what is given back afterwards is a copy.
+    std::vector<resources::DeviceShare> granted;
+    if (request.gpu > 0) granted = runnable->granted;
+    const Runnable::Units after = runnable->run();
+    current_worker = {this, 0, {}};
     lock.lock();
     --running_;
-    if (after == Runnable::Units::release && units > 0) {
-      pool_.release(units);
+    if (after == Runnable::Units::release) {
+      pool_.release(request, granted);
       if (!queue_.empty() && idle_ > wakeups_) {
         ++wakeups_;
         work_available_.notify_one();
@@ -134,7 +158,7 @@ void Executor::worker_loop() {
 void Executor::block_begin() {
   if (current_worker.executor != this) return;
   std::unique_lock lock(mutex_);
-  pool_.release(current_worker.units);
+  pool_.release_cpu(current_worker.cpu);
   if (queue_.empty()) return;
   if (idle_ > wakeups_) {
     ++wakeups_;
@@ -148,38 +172,49 @@ void Executor::block_begin() {
 void Executor::block_end() {
   if (current_worker.executor != this) return;
   std::lock_guard lock(mutex_);
-  pool_.acquire_overcommitted(current_worker.units);
+  pool_.acquire_cpu_overcommitted(current_worker.cpu);
 }
 
-bool Executor::can_start_now(std::int64_t units) const {
+bool Executor::can_start_now(resources::Amount cpu) const {
   std::lock_guard lock(mutex_);
-  return queue_.empty() && units <= pool_.available();
+  return queue_.empty() && cpu <= pool_.available().cpu;
 }
 
 double Executor::load_in_cpus() const {
   std::lock_guard lock(mutex_);
   return static_cast<double>(queue_.size()) +
-         static_cast<double>(total_units_ - pool_.available()) / resources::units_per_cpu;
+         static_cast<double>(total_.cpu - pool_.available().cpu) / resources::units_per_unit;
 }
 
-std::vector<Runnable*> Executor::steal(std::int64_t units) {
+std::vector<Runnable*> Executor::steal(resources::Amount cpu) {
   std::lock_guard lock(mutex_);
   std::vector<Runnable*> stolen;
   const std::size_t most = queue_.size() / 2;
   for (auto it = queue_.end(); it != queue_.begin() && stolen.size() < most;) {
     --it;
     Runnable* runnable = *it;
-    if (!runnable->stealable() || runnable->cpu_units > units) continue;
-    units -= runnable->cpu_units;
+    if (!runnable->stealable() || !runnable->request.cpu_only() || runnable->request.cpu > cpu) {
+      continue;
+    }
+    cpu -= runnable->request.cpu;
     stolen.push_back(runnable);
     it = queue_.erase(it);
   }
   return stolen;
 }
 
-std::int64_t Executor::free_units() const {
+resources::Capacity Executor::available() const {
   std::lock_guard lock(mutex_);
   return pool_.available();
+}
+
+resources::Amount Executor::free_cpu() const {
+  std::lock_guard lock(mutex_);
+  return pool_.available().cpu;
+}
+
+std::span<const resources::DeviceShare> Executor::current_devices() noexcept {
+  return current_worker.devices;
 }
 
 }  // namespace manta::core

@@ -17,6 +17,22 @@
 
 namespace manta::core {
 
+transport::WireResources to_wire(const resources::Request& request) {
+  return {request.cpu, request.gpu, request.memory, request.custom, request.bundle};
+}
+
+resources::Request from_wire(const transport::WireResources& resources) {
+  return {resources.cpu, resources.gpu, resources.memory, resources.custom, resources.bundle};
+}
+
+transport::WireActorAddress to_wire(const detail::ActorAddress& address) {
+  return {address.host, address.creator, address.sequence};
+}
+
+detail::ActorAddress from_wire(const transport::WireActorAddress& address) {
+  return {address.host, address.creator, address.sequence};
+}
+
 transport::WireError wire_error(const std::exception_ptr& error, const std::string& task_name,
                                 int rank) {
   try {
@@ -187,7 +203,7 @@ transport::StoreLocation Remote::hold(transport::WireObjectId id, detail::StoreB
 void Remote::maybe_steal() {
   const int ranks = runtime_.cluster().size();
   if (ranks < 2 || steal_failures_.load(std::memory_order_relaxed) >= fruitless_steals) return;
-  const std::int64_t free_units = runtime_.executor().free_units();
+  const resources::Amount free_units = runtime_.executor().free_cpu();
   if (free_units <= 0 || !runtime_.executor().can_start_now(1)) return;
   if (stealing_.exchange(true)) return;
   thread_local std::minstd_rand random(std::random_device{}());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/object.hpp"
+#include "resources/request.hpp"
 #include "transport/wire.hpp"
 
 #include <manta/detail/store_block.hpp>
@@ -32,6 +33,12 @@ class RemoteCompletion {
  protected:
   ~RemoteCompletion() = default;
 };
+
+/// Conversions between the core's types and their wire forms.
+transport::WireResources to_wire(const resources::Request& request);
+resources::Request from_wire(const transport::WireResources& resources);
+transport::WireActorAddress to_wire(const detail::ActorAddress& address);
+detail::ActorAddress from_wire(const transport::WireActorAddress& address);
 
 /// The wire form of a task's failure (a TaskError, or anything else it threw).
 transport::WireError wire_error(const std::exception_ptr& error, const std::string& task_name,

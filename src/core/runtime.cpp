@@ -1,14 +1,15 @@
 #include "core/runtime.hpp"
 
 #include "core/registry.hpp"
-#include "resources/cpu_pool.hpp"
 #include "resources/discovery.hpp"
+#include "resources/request.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <memory>
 
 namespace manta::core {
@@ -21,7 +22,8 @@ constexpr std::size_t default_store_bytes = std::size_t{2} << 30;
 /// Threads beyond one per CPU exist only while workers are blocked in `get`.
 constexpr std::size_t max_worker_threads = 512;
 
-RuntimeOptions resolve(RuntimeOptions options) {
+/// Checked first, before MPI is touched: a second runtime must not join collectives.
+std::uint64_t next_generation() {
   if (running_runtime.load() != nullptr) {
     throw Error("a Manta runtime is already running in this process; stop it first");
   }
@@ -30,20 +32,70 @@ RuntimeOptions resolve(RuntimeOptions options) {
     for (const auto& name : duplicates) names += (names.empty() ? "" : ", ") + name;
     throw Error("names registered more than once (MANTA_REMOTE/MANTA_ACTOR): " + names);
   }
+  return generations.fetch_add(1) + 1;
+}
+
+/// Whether every rank on this node passed the same `text` (collective over the node).
+bool same_on_node(const transport::MpiBootstrap& mpi, const std::string& text) {
+  const auto hash = static_cast<long long>(std::hash<std::string>{}(text) >> 1);
+  long long extremes[2] = {hash, -hash};
+  MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_LONG_LONG, MPI_MAX, mpi.node_comm());
+  return extremes[0] == -extremes[1];
+}
+
+RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mpi) {
   if (options.num_cpus == 0) options.num_cpus = resources::detect_cpus();
-  if (resources::cpu_units(options.num_cpus, "num_cpus of the runtime") == 0) {
+  if (resources::to_units(options.num_cpus, "num_cpus", "the runtime") == 0) {
     throw InvalidOptionError("num_cpus of the runtime rounds to 0; give at least 0.0001");
+  }
+  for (const auto& [name, amount] : options.resources) {
+    if (name.empty() || name == "CPU" || name == "GPU" || name == "memory") {
+      throw InvalidOptionError("custom resource name '" + name +
+                               "' is empty or reserved (CPU, GPU and memory have their own "
+                               "options)");
+    }
+    resources::to_units(amount, name, "the runtime");
+  }
+  if (options.num_gpus < -1) {
+    throw InvalidOptionError("num_gpus of the runtime is " + std::to_string(options.num_gpus) +
+                             "; give a count >= 0, or -1 to detect the GPUs");
+  }
+  if (options.memory == 0) {
+    options.memory = resources::detect_memory() / static_cast<unsigned>(mpi.layout().node_size);
   }
   if (options.object_store_memory == 0) options.object_store_memory = default_store_bytes;
   return options;
 }
 
+/// This rank's GPUs: what it sees, shared out among the ranks of its node when they all see the
+/// same devices (so none is counted twice); an explicit count is this rank's alone.
+std::vector<int> own_gpus(const transport::MpiBootstrap& mpi, const RuntimeOptions& options,
+                          std::vector<std::string>& ids) {
+  auto inventory = resources::detect_gpus(options.num_gpus);
+  std::string joined;
+  for (const auto& id : inventory.ids) joined += id + ",";
+  const bool shared = same_on_node(mpi, joined);  // collective: every rank calls it
+  if (!shared) inventory.per_rank = true;         // the launcher bound devices per rank
+  const auto ordinals =
+      resources::share_of_node(inventory, mpi.layout().node_rank, mpi.layout().node_size);
+  for (const int ordinal : ordinals) ids.push_back(inventory.ids[ordinal]);
+  util::log().debug("GPUs from {}: {} seen, {} for this rank", inventory.source,
+                    inventory.ids.size(), ordinals.size());
+  return ordinals;
+}
+
 transport::PeerInfo self_info(const transport::MpiBootstrap& mpi, const transport::UcxContext& ucx,
-                              const store::ObjectStore& store, const RuntimeOptions& options) {
+                              const store::ObjectStore& store, const RuntimeOptions& options,
+                              const std::vector<int>& gpu_ordinals,
+                              std::vector<std::string> gpu_ids) {
   transport::PeerInfo self;
   self.rank = mpi.layout().rank;
   self.hostname = mpi.layout().hostname;
   self.num_cpus = options.num_cpus;
+  self.gpu_ordinals.assign(gpu_ordinals.begin(), gpu_ordinals.end());
+  self.gpu_ids = std::move(gpu_ids);
+  self.memory = options.memory;
+  self.resources = options.resources;
   self.worker_address = ucx.worker_address();
   const auto region = store.region().bytes();
   self.store_base = reinterpret_cast<std::uint64_t>(region.data());
@@ -53,11 +105,36 @@ transport::PeerInfo self_info(const transport::MpiBootstrap& mpi, const transpor
   return self;
 }
 
-std::vector<std::int64_t> cpu_units_of(const std::vector<transport::PeerInfo>& peers) {
-  std::vector<std::int64_t> units;
-  units.reserve(peers.size());
-  for (const auto& peer : peers) units.push_back(resources::cpu_units(peer.num_cpus, "num_cpus"));
-  return units;
+resources::Catalog catalog_of(const std::vector<transport::PeerInfo>& peers) {
+  std::vector<std::string> names;
+  for (const auto& peer : peers) {
+    for (const auto& [name, amount] : peer.resources) names.push_back(name);
+  }
+  return resources::Catalog(std::move(names));
+}
+
+resources::Capacity capacity_of(const transport::PeerInfo& peer,
+                                const resources::Catalog& catalog) {
+  resources::Capacity capacity;
+  capacity.cpu = resources::to_units(peer.num_cpus, "num_cpus");
+  capacity.memory = static_cast<resources::Amount>(peer.memory);
+  capacity.custom.assign(catalog.size(), 0);
+  for (const auto& [name, amount] : peer.resources) {
+    capacity.custom[static_cast<std::size_t>(catalog.index_of(name))] =
+        resources::to_units(amount, name);
+  }
+  for (const int ordinal : peer.gpu_ordinals) {
+    capacity.devices.push_back({ordinal, resources::units_per_unit});
+  }
+  return capacity;
+}
+
+std::vector<resources::Capacity> capacities_of(const std::vector<transport::PeerInfo>& peers,
+                                               const resources::Catalog& catalog) {
+  std::vector<resources::Capacity> capacities;
+  capacities.reserve(peers.size());
+  for (const auto& peer : peers) capacities.push_back(capacity_of(peer, catalog));
+  return capacities;
 }
 
 struct Waiter {
@@ -69,23 +146,27 @@ struct Waiter {
 }  // namespace
 
 Runtime::Runtime(const RuntimeOptions& options)
-    : generation_(generations.fetch_add(1) + 1),
-      options_(resolve(options)),
+    : generation_(next_generation()),
       mpi_(),
+      options_(resolve(options, mpi_)),
+      gpu_ordinals_(own_gpus(mpi_, options_, gpu_ids_)),
       ucx_(),
       store_(ucx_, options_.object_store_memory),
-      peers_(transport::exchange_peer_info(mpi_, self_info(mpi_, ucx_, store_, options_))),
-      cluster_(rank(), cpu_units_of(peers_)),
-      executor_(resources::cpu_units(options_.num_cpus, "num_cpus"), max_worker_threads) {
+      peers_(transport::exchange_peer_info(
+          mpi_, self_info(mpi_, ucx_, store_, options_, gpu_ordinals_, gpu_ids_))),
+      cluster_(rank(), capacities_of(peers_, catalog_of(peers_)), catalog_of(peers_)),
+      executor_(cluster_.totals(rank()), max_worker_threads) {
   util::configure_logging(rank(), mpi_.layout().size, options_.log_level);
-  resources::ensure_kokkos_initialized(static_cast<int>(std::ceil(options_.num_cpus)));
+  resources::ensure_kokkos_initialized(static_cast<int>(std::ceil(options_.num_cpus)),
+                                       gpu_ordinals_.empty() ? -1 : gpu_ordinals_.front());
   messenger_ = std::make_unique<transport::Messenger>(
       ucx_, store_.region(), peers_, rank(),
       [this](int source, std::span<const std::byte> message) {
         remote_.on_message(source, message);
       });
-  util::log().info("started on {} (node {} of the job): {} CPU slots, object store {} MiB",
-                   mpi_.layout().hostname, peers_[rank()].node, options_.num_cpus,
+  util::log().info("started on {} (node {} of the job): {}, object store {} MiB",
+                   mpi_.layout().hostname, peers_[rank()].node,
+                   resources::describe(cluster_.totals(rank()), cluster_.catalog()),
                    options_.object_store_memory >> 20);
   executor_.set_idle_hook([this] { remote_.maybe_steal(); });
   running_runtime.store(this);

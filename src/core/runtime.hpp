@@ -80,8 +80,10 @@ class Runtime {
   void wait_for_quiet_job();
 
   const std::uint64_t generation_;
-  const RuntimeOptions options_;
   transport::MpiBootstrap mpi_;
+  const RuntimeOptions options_;
+  std::vector<std::string> gpu_ids_;     ///< this rank's GPUs as its launcher named them
+  const std::vector<int> gpu_ordinals_;  ///< the same GPUs as CUDA ordinals
   transport::UcxContext ucx_;
   store::ObjectStore store_;
   std::vector<transport::PeerInfo> peers_;

@@ -5,7 +5,6 @@
 #include "core/remote.hpp"
 #include "core/runtime.hpp"
 #include "core/task_error.hpp"
-#include "resources/cpu_pool.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
@@ -63,7 +62,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
     const int here = runtime_.rank();
     const int target = target_rank_ >= 0 ? target_rank_
                        : body_->remotable()
-                           ? runtime_.cluster().choose(cpu_units, runtime_.executor())
+                           ? runtime_.cluster().choose(request, runtime_.executor())
                            : here;
     if (target == here) {
       runtime_.executor().submit(this);
@@ -78,13 +77,13 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
   /// Sends the task to `target` to run there; its reply completes it here.
   void send_to(int target) {
     const ObjectId id = result_->id();
-    transport::TaskRequest request{
-        {id.owner_rank, id.sequence}, function_name_, name_, cpu_units, {}, {}};
+    transport::TaskRequest message{
+        {id.owner_rank, id.sequence}, function_name_, name_, to_wire(request), {}, {}};
     try {
       std::vector<std::span<const std::byte>> located;
-      body_->write_arguments(request.arguments, &located);
+      body_->write_arguments(message.arguments, &located);
       for (const auto bytes : located) {
-        request.located.push_back(
+        message.located.push_back(
             {runtime_.rank(), runtime_.store().offset_of(bytes.data()), bytes.size()});
       }
     } catch (...) {
@@ -92,8 +91,8 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
       finish();
       return;
     }
-    const auto result_id = request.result;
-    runtime_.remote().send(target, request, result_id, this);
+    const auto result_id = message.result;
+    runtime_.remote().send(target, message, result_id, this);
   }
 
  private:
@@ -124,7 +123,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
 
 }  // namespace
 
-std::size_t give_work(Runtime& runtime, int thief, std::int64_t units) {
+std::size_t give_work(Runtime& runtime, int thief, resources::Amount units) {
   const auto stolen = runtime.executor().steal(units);
   for (Runnable* runnable : stolen) static_cast<Task*>(runnable)->send_to(thief);
   return stolen.size();
@@ -133,13 +132,14 @@ std::size_t give_work(Runtime& runtime, int thief, std::int64_t units) {
 Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptions& options,
                     std::unique_ptr<detail::CallBody> body) {
   std::string name = options.name.empty() ? std::string(function_name) : options.name;
-  const std::int64_t units = resources::cpu_units(options.num_cpus, "num_cpus of task", name);
+  const auto& cluster = runtime.cluster();
+  auto request = resources::make_request(options.num_cpus, options.num_gpus, options.memory,
+                                         options.resources, cluster.catalog(), "task", name);
   if (options.max_retries < 0) {
     throw InvalidOptionError("max_retries of task '" + name + "' is " +
                              std::to_string(options.max_retries) + "; it must be >= 0");
   }
   const bool remotable = body->remotable();
-  const auto& cluster = runtime.cluster();
   if (options.rank >= cluster.size() || options.rank < -1) {
     throw InvalidOptionError("task '" + name + "' asks for rank " + std::to_string(options.rank) +
                              ", but the job has ranks 0 to " + std::to_string(cluster.size() - 1));
@@ -150,28 +150,24 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
                              ": it takes an ObjectRef, an ActorHandle or a type that cannot be "
                              "serialized");
   }
-  if (options.rank >= 0 && units > cluster.rank_units(options.rank)) {
-    throw InfeasibleError("task '" + name +
-                          "' asks for num_cpus = " + resources::format_cpus(units) + " on rank " +
-                          std::to_string(options.rank) + ", which has " +
-                          resources::format_cpus(cluster.rank_units(options.rank)) + " CPUs");
-  }
-  if (units > (remotable ? cluster.largest_rank_units() : runtime.executor().total_units())) {
+  const int only_rank = !remotable ? runtime.rank() : options.rank;
+  if (only_rank >= 0 ? !cluster.totals(only_rank).holds(request) : !cluster.feasible(request)) {
     throw InfeasibleError(
-        "task '" + name + "' asks for num_cpus = " + resources::format_cpus(units) +
-        (remotable
-             ? ", but the largest of the " + std::to_string(cluster.size()) + " ranks has " +
-                   resources::format_cpus(cluster.largest_rank_units())
-             : ", but this rank has " + resources::format_cpus(runtime.executor().total_units()) +
-                   " (it cannot go to another rank: it takes an ObjectRef, an ActorHandle "
-                   "or a type that cannot be serialized)") +
-        " CPUs: it could never run");
+        "task '" + name + "' asks for " + resources::describe(request, cluster.catalog()) +
+        (only_rank >= 0
+             ? ", but rank " + std::to_string(only_rank) + " has " +
+                   resources::describe(cluster.totals(only_rank), cluster.catalog()) +
+                   (remotable ? ""
+                              : " (it cannot go to another rank: it takes an ObjectRef, an "
+                                "ActorHandle or a type that cannot be serialized)")
+             : ", but no rank has that much: " + cluster.describe_totals()) +
+        ": it could never run");
   }
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the caller's reference; the task holds the first
   auto* task = new Task(runtime, function_name, std::move(name), options.max_retries,
                         std::move(body), result, options.rank);
-  task->cpu_units = units;
+  task->request = std::move(request);
   runtime.work_started();
   runtime.remote().work_arrived();
   task->start();
@@ -203,7 +199,7 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
   reply_when_ready(runtime, source, request.result, result, request.name);
   auto* task = new Task(runtime, function_name, std::move(request.name), /*max_retries=*/0,
                         std::move(body), result, runtime.rank());
-  task->cpu_units = request.cpu_units;
+  task->request = from_wire(request.resources);
   runtime.work_started();
   task->start();
 }

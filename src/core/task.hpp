@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/object.hpp"
+#include "resources/request.hpp"
 #include "transport/wire.hpp"
 
 #include <manta/detail/core_access.hpp>
@@ -26,7 +27,7 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
 
 /// Sends queued tasks of this rank needing at most `units` in all to `thief`, an idle rank;
 /// returns how many (only Task runnables are stealable, so the executor hands out tasks).
-std::size_t give_work(Runtime& runtime, int thief, std::int64_t units);
+std::size_t give_work(Runtime& runtime, int thief, resources::Amount units);
 
 /// Runs a task another rank sent (`source`, its owner) and replies with its outcome.
 void run_task_request(Runtime& runtime, int source, transport::TaskRequest request);

@@ -4,6 +4,7 @@
 
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/map.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 
@@ -13,8 +14,9 @@
 namespace boost::serialization {
 template <class Archive>
 void serialize(Archive& archive, manta::transport::PeerInfo& peer, unsigned) {
-  archive& peer.rank& peer.node& peer.hostname& peer.num_cpus& peer.worker_address& peer
-      .store_base& peer.store_size& peer.store_rkey;
+  archive& peer.rank& peer.node& peer.hostname& peer.num_cpus& peer.gpu_ordinals& peer.gpu_ids& peer
+      .memory& peer.resources& peer.worker_address& peer.store_base& peer.store_size& peer
+      .store_rkey;
 }
 }  // namespace boost::serialization
 

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct PeerInfo {
   int node = 0;  ///< index of its node, 0..nodes-1, in order of the nodes' first ranks
   std::string hostname;
   double num_cpus = 0;
+  std::vector<std::int32_t> gpu_ordinals;   ///< its GPUs, as CUDA ordinals in its own process
+  std::vector<std::string> gpu_ids;         ///< the same GPUs as its launcher named them
+  std::uint64_t memory = 0;                 ///< bytes tasks and actors may ask for
+  std::map<std::string, double> resources;  ///< custom resources
   std::vector<std::byte> worker_address;
   std::uint64_t store_base = 0;  ///< address of its store region in its own address space
   std::uint64_t store_size = 0;

@@ -10,8 +10,12 @@ void serialize(Archive& archive, manta::transport::WireObjectId& id, unsigned) {
   archive& id.owner& id.sequence;
 }
 template <class Archive>
+void serialize(Archive& archive, manta::transport::WireResources& resources, unsigned) {
+  archive& resources.cpu& resources.gpu& resources.memory& resources.custom& resources.bundle;
+}
+template <class Archive>
 void serialize(Archive& archive, manta::transport::TaskRequest& request, unsigned) {
-  archive& request.result& request.function& request.name& request.cpu_units& request
+  archive& request.result& request.function& request.name& request.resources& request
       .arguments& request.located;
 }
 template <class Archive>
@@ -38,7 +42,7 @@ void serialize(Archive& archive, manta::transport::WireActorAddress& address, un
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCreate& create, unsigned) {
   archive& create.actor& create.class_name& create.constructor& create.name& create
-      .cpu_units& create.arguments& create.failure;
+      .resources& create.arguments& create.failure;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,12 +26,21 @@ struct StoreLocation {
   std::uint64_t size = 0;
 };
 
+/// What a task or actor holds while it runs (resources::Request, which this layer does not see).
+struct WireResources {
+  std::int64_t cpu = 0;
+  std::int64_t gpu = 0;
+  std::int64_t memory = 0;
+  std::vector<std::pair<std::uint32_t, std::int64_t>> custom;  ///< (catalog index, amount)
+  std::int64_t bundle = -1;
+};
+
 /// "Run this task and tell me the result": from the task's owner to the rank that runs it.
 struct TaskRequest {
   WireObjectId result;
   std::string function;  ///< registered name
   std::string name;      ///< shown in errors (the function name or the `name` option)
-  std::int64_t cpu_units = 0;
+  WireResources resources;
   std::vector<std::byte> arguments;    ///< as written by CallBody::write_arguments
   std::vector<StoreLocation> located;  ///< large arguments, left in the owner's store
 };
@@ -67,7 +77,7 @@ struct ActorCreate {
   std::string class_name;
   std::string constructor;  ///< key of the constructor's remote factory
   std::string name;
-  std::int64_t cpu_units = 0;
+  WireResources resources;
   std::vector<std::byte> arguments;
   std::string failure;  ///< non-empty: the constructor's inputs failed; the actor starts dead
 };

@@ -1,7 +1,7 @@
 // core::Executor on its own: CPU units, what an idle rank may steal, and the idle hook.
 #include "core/executor.hpp"
 
-#include "resources/cpu_pool.hpp"
+#include "resources/request.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,8 @@ namespace {
 
 using manta::core::Executor;
 using manta::core::Runnable;
-using manta::resources::units_per_cpu;
+using manta::resources::Capacity;
+constexpr auto units_per_cpu = manta::resources::units_per_unit;
 
 /// Holds its thread until released.
 class Latch {
@@ -42,7 +43,7 @@ class Job final : public Runnable {
  public:
   Job(int id, bool can_be_stolen, std::atomic<int>& ran, Latch* hold = nullptr)
       : id_(id), can_be_stolen_(can_be_stolen), ran_(ran), hold_(hold) {
-    cpu_units = units_per_cpu;
+    request.cpu = units_per_cpu;
   }
   Units run() override {
     if (hold_ != nullptr) hold_->wait();
@@ -67,12 +68,12 @@ void wait_until(const std::function<bool()>& condition) {
 }
 
 TEST(Executor, StealTakesAtMostHalfTheQueueNewestFirstAndOnlyStealable) {
-  Executor executor(units_per_cpu, 8);
+  Executor executor(Capacity{.cpu = units_per_cpu}, 8);
   std::atomic<int> ran{0};
   Latch hold;
   Job blocker(0, false, ran, &hold);
   executor.submit(&blocker);  // holds the only CPU: everything after it waits in the queue
-  wait_until([&] { return executor.free_units() == 0; });
+  wait_until([&] { return executor.free_cpu() == 0; });
 
   std::vector<Job> queued;
   queued.reserve(8);
@@ -97,12 +98,12 @@ TEST(Executor, StealTakesAtMostHalfTheQueueNewestFirstAndOnlyStealable) {
 }
 
 TEST(Executor, StealLeavesHalfTheQueue) {
-  Executor executor(units_per_cpu, 8);
+  Executor executor(Capacity{.cpu = units_per_cpu}, 8);
   std::atomic<int> ran{0};
   Latch hold;
   Job blocker(0, false, ran, &hold);
   executor.submit(&blocker);
-  wait_until([&] { return executor.free_units() == 0; });
+  wait_until([&] { return executor.free_cpu() == 0; });
   std::vector<Job> queued;
   queued.reserve(6);
   for (int id = 1; id <= 6; ++id) queued.emplace_back(id, true, ran);
@@ -114,7 +115,7 @@ TEST(Executor, StealLeavesHalfTheQueue) {
 }
 
 TEST(Executor, IdleHookRunsWhenTheRankRunsOutOfWork) {
-  Executor executor(2 * units_per_cpu, 8);
+  Executor executor(Capacity{.cpu = 2 * units_per_cpu}, 8);
   std::atomic<int> idle{0};
   executor.set_idle_hook([&] { idle.fetch_add(1); });
   std::atomic<int> ran{0};
