@@ -25,6 +25,7 @@
 #include "map.hpp"
 #include "object_ref.hpp"
 #include "options.hpp"
+#include "placement_group.hpp"
 #include "put.hpp"
 #include "register.hpp"
 #include "runtime.hpp"

@@ -12,6 +12,18 @@
 
 namespace manta {
 
+/// @brief One bundle of a placement group, as PlacementGroup::bundle(i) returns it: tasks and
+/// actors given it run on its rank and draw their resources from what the bundle reserved.
+struct BundleAddress {
+  int rank = -1;
+  std::int64_t key = -1;  ///< -1: no bundle
+  bool operator==(const BundleAddress&) const = default;
+  template <class Archive>
+  void serialize(Archive& archive, unsigned) {
+    archive& rank& key;
+  }
+};
+
 /// @brief What `manta::run` starts with (Ray's `ray.init(...)`). Each field also has a command-line
 /// flag, parsed by `manta::run(argc, argv, ...)`, and an environment variable.
 struct RuntimeOptions {
@@ -61,6 +73,9 @@ struct TaskOptions {
   std::size_t memory = 0;
   /// Custom resources the task holds while it runs, e.g. {{"sim", 1}}.
   std::map<std::string, double> resources = {};
+  /// Run in this placement-group bundle (PlacementGroup::bundle(i)): on its rank, holding the
+  /// resources above out of what the bundle reserved.
+  BundleAddress bundle = {};
 };
 
 /// @brief Options of an actor's creation.
@@ -78,6 +93,8 @@ struct ActorOptions {
   std::size_t memory = 0;
   /// Custom resources the actor holds for its life.
   std::map<std::string, double> resources = {};
+  /// Live in this placement-group bundle (see TaskOptions::bundle).
+  BundleAddress bundle = {};
 };
 
 /// @brief Options of `manta::wait`.

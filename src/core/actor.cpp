@@ -93,6 +93,7 @@ class LocalActor final : public Actor {
    public:
     explicit Drain(LocalActor& actor) : actor_(actor) {}
     Units run() override { return actor_.drain(); }
+    void abandon(const std::string& reason) override { actor_.never_placed(reason); }
 
    private:
     LocalActor& actor_;
@@ -124,6 +125,14 @@ class LocalActor final : public Actor {
       retain();
       runtime_.executor().submit(&drain_);
     }
+  }
+
+  /// The first drain will never run: the actor dies before its constructor, holding nothing,
+  /// and its calls fail.
+  void never_placed(const std::string& reason) {
+    die("it was never placed: " + reason);
+    drain_.request = {};  // the drain runs now, holding nothing
+    drain();              // may destroy the actor
   }
 
   Runnable::Units drain() {
@@ -158,10 +167,14 @@ class LocalActor final : public Actor {
     Object* result = call.result();
     if (result == nullptr) {
       try {
-        if (auto failure = Call::first_failure(dependencies)) std::rethrow_exception(failure);
-        instance_ = call.body().run(nullptr);
+        if (death_) {  // never placed: no instance
+        } else if (auto failure = Call::first_failure(dependencies)) {
+          std::rethrow_exception(failure);
+        } else {
+          instance_ = call.body().run(nullptr);
+        }
       } catch (...) {
-        die(current_task_error(call.name(), runtime_.rank()));
+        die("its constructor failed: " + what(std::current_exception()));
       }
     } else if (death_) {
       result->fail(death_);
@@ -180,17 +193,20 @@ class LocalActor final : public Actor {
     release();  // the call's reference; the drain still holds one
   }
 
-  void die(const std::exception_ptr& cause) {
-    std::string reason;
+  static std::string what(const std::exception_ptr& error) {
     try {
-      std::rethrow_exception(cause);
-    } catch (const std::exception& error) {
-      reason = error.what();
+      std::rethrow_exception(error);
+    } catch (const std::exception& exception) {
+      return exception.what();
+    } catch (...) {
+      return "an exception that is not a std::exception";
     }
-    death_ = std::make_exception_ptr(ActorDiedError("actor '" + name_ + "' on rank " +
-                                                    std::to_string(runtime_.rank()) +
-                                                    " died: its constructor failed: " + reason));
-    util::log().error("actor '{}' died: its constructor failed: {}", name_, reason);
+  }
+
+  void die(const std::string& reason) {
+    death_ = std::make_exception_ptr(ActorDiedError(
+        "actor '" + name_ + "' on rank " + std::to_string(runtime_.rank()) + " died: " + reason));
+    util::log().error("actor '{}' died: {}", name_, reason);
   }
 
   Runtime& runtime_;
@@ -222,9 +238,9 @@ class RemoteActor final : public Actor {
   }
 
   /// Queues the creation of the actor on its host, as the first message sent there.
-  void create(const char* class_name, std::string name, Reservation reservation,
-              std::unique_ptr<detail::CallBody> constructor, const char* constructor_key) {
-    auto request = reservation.request;
+  void create(const char* class_name, std::string name, resources::Request request,
+              std::optional<Reservation> reservation, std::unique_ptr<detail::CallBody> constructor,
+              const char* constructor_key) {
     reservation_ = std::move(reservation);
     enqueue(new Call(*this, class_name, std::move(constructor), nullptr,
                      Creation{constructor_key, std::move(name), std::move(request)}));
@@ -410,16 +426,20 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
                              ", but the job has ranks 0 to " + std::to_string(cluster.size() - 1));
   }
   const bool movable = constructor_key != nullptr && constructor->remotable();
-  if (options.rank >= 0 && options.rank != here && !movable) {
+  const bool in_bundle = options.bundle.key >= 0;
+  const int wanted_rank =
+      in_bundle ? check_bundle(runtime, options.bundle, options.rank, request, "actor", name)
+                : options.rank;
+  if (wanted_rank >= 0 && wanted_rank != here && !movable) {
     throw InvalidOptionError("actor '" + name + "' cannot be placed on rank " +
-                             std::to_string(options.rank) +
+                             std::to_string(wanted_rank) +
                              ": its constructor arguments cannot be serialized");
   }
   const bool holds_resources = request.cpu > 0 || !request.cpu_only();
   const bool placed_by_cluster =
-      options.rank < 0 && movable && holds_resources && cluster.feasible(request);
-  const int host = options.rank >= 0 ? options.rank : here;
-  if (!placed_by_cluster && !cluster.totals(host).holds(request)) {
+      wanted_rank < 0 && movable && holds_resources && cluster.feasible(request);
+  const int host = wanted_rank >= 0 ? wanted_rank : here;
+  if (!in_bundle && !placed_by_cluster && !cluster.totals(host).holds(request)) {
     throw InfeasibleError("actor '" + name + "' asks for " +
                           resources::describe(request, cluster.catalog()) + ", but " +
                           (options.rank >= 0 || !movable
@@ -428,16 +448,21 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
                                : "no rank has that much: " + cluster.describe_totals()) +
                           ": it could never be placed");
   }
-  Reservation reservation = placed_by_cluster ? runtime.cluster().place_actor(request)
-                                              : runtime.cluster().reserve(host, request);
-  const detail::ActorAddress address{reservation.rank, here, runtime.next_object_id().sequence};
+  // A bundle's resources were counted when the group was placed.
+  std::optional<Reservation> reservation;
+  if (!in_bundle) {
+    reservation = placed_by_cluster ? runtime.cluster().place_actor(request)
+                                    : runtime.cluster().reserve(host, request);
+  }
+  const detail::ActorAddress address{reservation ? reservation->rank : host, here,
+                                     runtime.next_object_id().sequence};
   if (address.host == here) {
     return new LocalActor(runtime, address, class_name, std::move(name), std::move(request),
                           std::move(reservation), std::move(constructor));
   }
   auto* proxy = new RemoteActor(runtime, address);
-  proxy->create(class_name, std::move(name), std::move(reservation), std::move(constructor),
-                constructor_key);
+  proxy->create(class_name, std::move(name), std::move(request), std::move(reservation),
+                std::move(constructor), constructor_key);
   Actor* kept = runtime.actors().add(*proxy);  // so handles that come back find this proxy
   proxy->release();
   return kept;

@@ -1,5 +1,7 @@
 #include "core/cluster.hpp"
 
+#include <manta/error.hpp>
+
 #include <algorithm>
 #include <limits>
 #include <random>
@@ -101,6 +103,105 @@ void Cluster::unreserve(const Reservation& reservation) {
   } else {
     pool.release_cpu(reservation.request.cpu);
   }
+}
+
+namespace {
+
+/// Whether `pool` holds all of `bundles` at once (acquired in turn from a copy).
+bool holds_all(resources::Pool pool, const std::vector<resources::Request>& bundles) {
+  std::vector<resources::DeviceShare> granted;
+  for (const auto& bundle : bundles) {
+    if (!pool.try_acquire(bundle, granted)) return false;
+  }
+  return true;
+}
+
+const char* strategy_name(PlacementStrategy strategy) {
+  switch (strategy) {
+    case PlacementStrategy::pack:
+      return "PACK";
+    case PlacementStrategy::spread:
+      return "SPREAD";
+    case PlacementStrategy::strict_pack:
+      return "STRICT_PACK";
+    case PlacementStrategy::strict_spread:
+      return "STRICT_SPREAD";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::vector<Reservation> Cluster::place_bundles(const std::vector<resources::Request>& bundles,
+                                                PlacementStrategy strategy) {
+  std::lock_guard lock(mutex_);
+  // Views to try in turn: what is not yet reserved (as far as this rank knows), then totals.
+  std::vector<resources::Pool> totals;
+  for (const auto& capacity : totals_) totals.emplace_back(capacity);
+  const std::vector<std::vector<resources::Pool>*> views{&unreserved_, &totals};
+  const auto ranks_from_here = [&] {
+    std::vector<int> order;
+    for (int i = 0; i < size(); ++i) order.push_back((self_ + i) % size());
+    return order;
+  }();
+  std::vector<int> chosen(bundles.size(), -1);
+
+  const bool pack =
+      strategy == PlacementStrategy::pack || strategy == PlacementStrategy::strict_pack;
+  if (pack) {
+    for (const auto* view : views) {
+      for (const int rank : ranks_from_here) {
+        if (chosen[0] < 0 && holds_all((*view)[rank], bundles)) chosen.assign(bundles.size(), rank);
+      }
+    }
+  }
+  if (chosen[0] < 0 && strategy != PlacementStrategy::strict_pack) {
+    // One bundle at a time, each acquired from a copy of the view it went to.
+    std::vector<std::vector<resources::Pool>> simulated{unreserved_, totals};
+    std::vector<int> used(size(), 0);
+    const bool strict = strategy == PlacementStrategy::strict_spread;
+    int current = self_;
+    for (std::size_t i = 0; i < bundles.size(); ++i) {
+      std::vector<resources::DeviceShare> granted;
+      const auto take = [&](int rank, std::size_t view) {
+        if (chosen[i] >= 0 || (strict && used[rank] > 0)) return;
+        if (!simulated[view][rank].try_acquire(bundles[i], granted)) return;
+        if (view == 0) simulated[1][rank].try_acquire(bundles[i], granted);
+        chosen[i] = rank;
+      };
+      for (std::size_t view = 0; view < simulated.size() && chosen[i] < 0; ++view) {
+        if (pack) take(current, view);
+        // Spreading: ranks holding fewest of this group's bundles first.
+        for (int round = 0; chosen[i] < 0 && round <= static_cast<int>(bundles.size()); ++round) {
+          for (const int rank : ranks_from_here) {
+            if (pack || used[rank] == round) take(rank, view);
+          }
+        }
+      }
+      if (chosen[i] < 0) break;
+      current = chosen[i];
+      ++used[chosen[i]];
+    }
+  }
+  if (std::find(chosen.begin(), chosen.end(), -1) != chosen.end()) {
+    std::string asked;
+    for (std::size_t i = 0; i < bundles.size(); ++i) {
+      asked += (i ? "; " : "") + std::string("{") + resources::describe(bundles[i], catalog_) + "}";
+    }
+    throw InfeasibleError("placement group of " + std::to_string(bundles.size()) + " bundles (" +
+                          strategy_name(strategy) + ": " + asked +
+                          ") could never be placed: " + describe_totals() +
+                          (strategy == PlacementStrategy::strict_pack
+                               ? " (STRICT_PACK needs one rank that holds them all)"
+                           : strategy == PlacementStrategy::strict_spread
+                               ? " (STRICT_SPREAD needs a different rank for each)"
+                               : ""));
+  }
+  std::vector<Reservation> reservations;
+  for (std::size_t i = 0; i < bundles.size(); ++i) {
+    reservations.push_back(reserve_locked(chosen[i], bundles[i]));
+  }
+  return reservations;
 }
 
 double Cluster::load_of(int rank) const noexcept {

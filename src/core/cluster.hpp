@@ -8,6 +8,8 @@
 #include "core/executor.hpp"
 #include "resources/request.hpp"
 
+#include <manta/placement_group.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -50,6 +52,13 @@ class Cluster {
   Reservation reserve(int rank, const resources::Request& request);
   /// An actor placed by this rank is gone.
   void unreserve(const Reservation& reservation);
+  /// The ranks to reserve placement-group `bundles` on with `strategy` (over ranks: PACK fills
+  /// as few as it can, SPREAD as many, STRICT_PACK needs one for all, STRICT_SPREAD one each),
+  /// reserved in this rank's view. Ranks whose unreserved resources hold the bundles come
+  /// first, then ranks whose totals do (the reservation then waits there).
+  /// @throws InfeasibleError when no ranks could ever hold them so, showing what the job has
+  std::vector<Reservation> place_bundles(const std::vector<resources::Request>& bundles,
+                                         PlacementStrategy strategy);
 
   /// A task went to `rank` / came back from it.
   void sent(int rank) noexcept { in_flight_[rank].fetch_add(1, std::memory_order_relaxed); }

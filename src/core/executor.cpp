@@ -12,9 +12,14 @@ namespace {
 /// What the current thread is running, when it is one of an executor's workers.
 struct WorkerState {
   Executor* executor = nullptr;
+  resources::Pool* pool = nullptr;  ///< the rank's, or the bundle's the runnable drew from
   resources::Amount cpu = 0;
   std::span<const resources::DeviceShare> devices;
 };
+
+bool only_cpu(const resources::Request& request) noexcept {
+  return request.gpu == 0 && request.memory == 0 && request.custom.empty();
+}
 thread_local WorkerState current_worker;
 
 /// How far down the queue a free thread looks for work that fits the free units, so that a
@@ -76,38 +81,134 @@ void Executor::release(const resources::Request& request,
                        std::span<const resources::DeviceShare> granted) {
   {
     std::lock_guard lock(mutex_);
-    pool_.release(request, granted);
+    Bundle* bundle = nullptr;
+    if (request.bundle >= 0) {
+      const auto found = bundles_.find(request.bundle);
+      if (found != bundles_.end()) bundle = found->second.get();
+    }
+    release_locked(request, granted, bundle);
     wakeups_ = idle_;
   }
   work_available_.notify_all();
 }
 
-bool Executor::acquire_locked(Runnable& runnable) {
+bool Executor::acquire_locked(Runnable& runnable, Bundle*& bundle) {
   const auto& request = runnable.request;
-  if (request.gpu == 0 && request.memory == 0 && request.custom.empty()) {
-    return pool_.try_acquire_cpu(request.cpu);
+  resources::Pool* pool = &pool_;
+  bundle = nullptr;
+  if (request.bundle >= 0) {
+    const auto found = bundles_.find(request.bundle);
+    if (found == bundles_.end()) {
+      // Not made yet (its reservation may still wait for resources), or removed before.
+      if (removed_early_.contains(request.bundle)) {
+        set_aside_.emplace_back(&runnable, "its placement group was removed");
+      }
+      return false;
+    }
+    bundle = found->second.get();
+    if (bundle->removed || !bundle->pool.total().holds(request)) {
+      set_aside_.emplace_back(&runnable, bundle->removed
+                                             ? "its placement group was removed"
+                                             : "its placement-group bundle can never hold it");
+      return false;
+    }
+    pool = &bundle->pool;
   }
-  return pool_.try_acquire(request, runnable.granted);
+  const bool acquired = only_cpu(request) ? pool->try_acquire_cpu(request.cpu)
+                                          : pool->try_acquire(request, runnable.granted);
+  if (acquired && bundle != nullptr) ++bundle->holders;
+  return acquired;
 }
 
-void Executor::release_locked(Runnable& runnable) {
-  const auto& request = runnable.request;
-  if (request.gpu == 0 && request.memory == 0 && request.custom.empty()) {
-    pool_.release_cpu(request.cpu);
+void Executor::release_locked(const resources::Request& request,
+                              std::span<const resources::DeviceShare> granted, Bundle* bundle) {
+  resources::Pool& pool = bundle != nullptr ? bundle->pool : pool_;
+  if (only_cpu(request)) {
+    pool.release_cpu(request.cpu);
   } else {
-    pool_.release(request, request.gpu > 0 ? std::span(runnable.granted)
-                                           : std::span<const resources::DeviceShare>());
+    pool.release(request, request.gpu > 0 ? granted : std::span<const resources::DeviceShare>());
+  }
+  if (bundle != nullptr) {
+    --bundle->holders;
+    if (bundle->removed) retire_if_unused_locked(request.bundle);
   }
 }
 
 Runnable* Executor::take_runnable_locked() {
-  const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), lookahead));
-  const auto found = std::find_if(queue_.begin(), end,
-                                  [&](Runnable* runnable) { return acquire_locked(*runnable); });
-  if (found == end) return nullptr;
-  Runnable* runnable = *found;
-  queue_.erase(found);
-  return runnable;
+  auto end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), lookahead));
+  Bundle* bundle = nullptr;
+  Runnable* taken = nullptr;
+  for (auto it = queue_.begin(); it != end;) {
+    if (acquire_locked(**it, bundle)) {
+      taken = *it;
+      queue_.erase(it);
+      break;
+    }
+    if (!set_aside_.empty() && set_aside_.back().first == *it) {
+      it = queue_.erase(it);  // abandoned once the lock is released
+      end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), lookahead));
+      continue;
+    }
+    ++it;
+  }
+  current_worker.pool = bundle != nullptr ? &bundle->pool : &pool_;
+  return taken;
+}
+
+void Executor::abandon_set_aside(std::unique_lock<std::mutex>& lock) {
+  if (set_aside_.empty()) return;
+  auto abandoned = std::move(set_aside_);
+  set_aside_.clear();
+  lock.unlock();
+  for (auto& [runnable, reason] : abandoned) runnable->abandon(reason);
+  lock.lock();
+}
+
+bool Executor::add_bundle(std::int64_t key, const resources::Request& reserved,
+                          std::vector<resources::DeviceShare> granted) {
+  {
+    std::lock_guard lock(mutex_);
+    if (removed_early_.erase(key) > 0) {
+      pool_.release(reserved, granted);
+      return false;
+    }
+    resources::Capacity capacity{.cpu = reserved.cpu,
+                                 .memory = reserved.memory,
+                                 .custom = std::vector<resources::Amount>(total_.custom.size()),
+                                 .devices = granted};
+    for (const auto& [index, units] : reserved.custom) capacity.custom[index] = units;
+    auto bundle = std::make_unique<Bundle>(
+        Bundle{resources::Pool(std::move(capacity)), reserved, std::move(granted), 0, false});
+    bundle->reserved.bundle = -1;  // it came from the rank's pool
+    bundles_.emplace(key, std::move(bundle));
+    wakeups_ = idle_;
+  }
+  work_available_.notify_all();  // work for this bundle may be queued already
+  return true;
+}
+
+void Executor::remove_bundle(std::int64_t key) {
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = bundles_.find(key);
+    if (found == bundles_.end()) {
+      removed_early_.insert(key);
+    } else {
+      found->second->removed = true;
+      retire_if_unused_locked(key);
+    }
+    wakeups_ = idle_;
+  }
+  work_available_.notify_all();  // queued work for it is abandoned by the next worker to look
+}
+
+void Executor::retire_if_unused_locked(std::int64_t key) {
+  const auto found = bundles_.find(key);
+  if (found->second->holders > 0) return;
+  pool_.release(found->second->reserved, found->second->granted);
+  bundles_.erase(found);
+  // Queued work that names it now finds neither the bundle nor a reservation to wait for.
+  removed_early_.insert(key);
 }
 
 void Executor::worker_loop() {
@@ -115,6 +216,7 @@ void Executor::worker_loop() {
   std::unique_lock lock(mutex_);
   while (true) {
     Runnable* runnable = take_runnable_locked();
+    abandon_set_aside(lock);
     if (runnable == nullptr) {
       if (stopping_) return;
       ++idle_;
@@ -124,6 +226,8 @@ void Executor::worker_loop() {
       continue;
     }
     const resources::Request request = runnable->request;
+    resources::Pool* const pool = current_worker.pool;
+    Bundle* const bundle = pool == &pool_ ? nullptr : bundles_.at(request.bundle).get();
     ++running_;
     // More work that can start (fractional CPUs) and no thread waiting to take it: start one.
     if (idle_ == 0 && queue_.size() > 0 && queue_.front()->request.cpu <= pool_.available().cpu) {
@@ -137,11 +241,11 @@ void Executor::worker_loop() {
     std::vector<resources::DeviceShare> granted;
     if (request.gpu > 0) granted = runnable->granted;
     const Runnable::Units after = runnable->run();
-    current_worker = {this, 0, {}};
+    current_worker = {this, nullptr, 0, {}};
     lock.lock();
     --running_;
     if (after == Runnable::Units::release) {
-      pool_.release(request, granted);
+      release_locked(request, granted, bundle);
       if (!queue_.empty() && idle_ > wakeups_) {
         ++wakeups_;
         work_available_.notify_one();
@@ -158,7 +262,7 @@ void Executor::worker_loop() {
 void Executor::block_begin() {
   if (current_worker.executor != this) return;
   std::unique_lock lock(mutex_);
-  pool_.release_cpu(current_worker.cpu);
+  current_worker.pool->release_cpu(current_worker.cpu);
   if (queue_.empty()) return;
   if (idle_ > wakeups_) {
     ++wakeups_;
@@ -172,7 +276,7 @@ void Executor::block_begin() {
 void Executor::block_end() {
   if (current_worker.executor != this) return;
   std::lock_guard lock(mutex_);
-  pool_.acquire_cpu_overcommitted(current_worker.cpu);
+  current_worker.pool->acquire_cpu_overcommitted(current_worker.cpu);
 }
 
 bool Executor::can_start_now(resources::Amount cpu) const {

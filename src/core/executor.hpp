@@ -10,9 +10,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace manta::core {
@@ -31,6 +35,9 @@ class Runnable {
   /// Whether another rank may run it instead, if it is still queued (a task not pinned to this
   /// rank whose arguments can travel).
   virtual bool stealable() const noexcept { return false; }
+  /// It will never run: `reason` says why (its placement-group bundle was removed, or cannot
+  /// hold it). Called instead of run(), without locks; may delete `this`.
+  virtual void abandon(const std::string& reason) = 0;
 
   resources::Request request;
   /// The GPU shares the executor gave it for `request` (filled in just before run()). The
@@ -58,7 +65,7 @@ class Executor {
   /// rank's totals hold it.
   void submit(Runnable* runnable);
   const resources::Capacity& total() const noexcept { return total_; }
-  /// Gives back what a runnable kept (Units::keep).
+  /// Gives back what a runnable kept (Units::keep), to the bundle it came from if any.
   void release(const resources::Request& request, std::span<const resources::DeviceShare> granted);
 
   /// Called by a worker thread before it blocks on something other work must produce: gives its
@@ -86,11 +93,35 @@ class Executor {
   /// The GPUs the calling thread's runnable holds (empty off worker threads).
   static std::span<const resources::DeviceShare> current_devices() noexcept;
 
+  /// Makes a placement-group bundle out of resources a runnable acquired from the rank (and
+  /// kept): runnables whose request names `key` draw from it from now on. Returns false, having
+  /// given them back, when the bundle was removed before it was made.
+  bool add_bundle(std::int64_t key, const resources::Request& reserved,
+                  std::vector<resources::DeviceShare> granted);
+  /// Removes a bundle: queued work for it is abandoned, and its resources go back to the rank
+  /// once nothing running holds any of them.
+  void remove_bundle(std::int64_t key);
+
  private:
+  /// @brief A placement-group bundle on this rank: its own pool, carved out of the rank's.
+  struct Bundle {
+    resources::Pool pool;
+    resources::Request reserved;                  ///< taken from the rank's pool
+    std::vector<resources::DeviceShare> granted;  ///< GPU shares among them
+    std::size_t holders = 0;  ///< runnables running on, or keeping, its resources
+    bool removed = false;
+  };
+
   void worker_loop();
   Runnable* take_runnable_locked();
-  bool acquire_locked(Runnable& runnable);
-  void release_locked(Runnable& runnable);
+  /// Acquires what `runnable` asks for from its pool; sets `bundle` to the bundle it drew from.
+  bool acquire_locked(Runnable& runnable, Bundle*& bundle);
+  void release_locked(const resources::Request& request,
+                      std::span<const resources::DeviceShare> granted, Bundle* bundle);
+  /// Gives a removed bundle's resources back to the rank once nothing holds them.
+  void retire_if_unused_locked(std::int64_t key);
+  /// Runs abandon() on what take_runnable_locked set aside, without the lock.
+  void abandon_set_aside(std::unique_lock<std::mutex>& lock);
   /// Starts a worker thread unless max_threads are running (then warns, once).
   void spawn_locked();
 
@@ -106,6 +137,11 @@ class Executor {
   bool stopping_ = false;             ///< guarded by mutex_
   bool warned_thread_limit_ = false;  ///< guarded by mutex_
   std::size_t running_ = 0;           ///< guarded by mutex_; runnables started, not returned
+  /// guarded by mutex_: bundles on this rank, and keys removed before their bundle was made
+  std::unordered_map<std::int64_t, std::unique_ptr<Bundle>> bundles_;
+  std::unordered_set<std::int64_t> removed_early_;
+  /// guarded by mutex_: runnables that will never run, with why, to abandon without the lock
+  std::vector<std::pair<Runnable*, std::string>> set_aside_;
   std::function<void()> idle_hook_;
 };
 

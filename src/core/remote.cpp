@@ -254,6 +254,12 @@ void Remote::on_message(int source, std::span<const std::byte> bytes) {
     const auto given = give_work(runtime_, source, steal->free_units);
     runtime_.messenger().send(
         source, transport::encode(transport::StealReply{static_cast<std::int32_t>(given)}));
+  } else if (auto* reserve = std::get_if<transport::ReserveBundle>(&message)) {
+    reserve_bundle(runtime_, source, reserve->key, from_wire(reserve->resources));
+  } else if (auto* ready = std::get_if<transport::BundleReady>(&message)) {
+    runtime_.placement_groups().bundle_ready(ready->key, ready->error);
+  } else if (auto* release_bundle_message = std::get_if<transport::ReleaseBundle>(&message)) {
+    release_bundle(runtime_, release_bundle_message->key);
   } else if (auto* stolen = std::get_if<transport::StealReply>(&message)) {
     stealing_.store(false);
     if (stolen->given > 0) {

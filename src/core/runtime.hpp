@@ -6,6 +6,7 @@
 #include "core/cluster.hpp"
 #include "core/executor.hpp"
 #include "core/object.hpp"
+#include "core/placement_group.hpp"
 #include "core/remote.hpp"
 #include "store/object_store.hpp"
 #include "transport/messenger.hpp"
@@ -54,6 +55,7 @@ class Runtime {
   Cluster& cluster() noexcept { return cluster_; }
   Remote& remote() noexcept { return remote_; }
   ActorDirectory& actors() noexcept { return actors_; }
+  PlacementGroups& placement_groups() noexcept { return placement_groups_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
 
   /// A fresh id owned by this rank.
@@ -90,6 +92,7 @@ class Runtime {
   Cluster cluster_;
   Remote remote_{*this};
   ActorDirectory actors_;
+  PlacementGroups placement_groups_;
   std::atomic<std::uint64_t> next_sequence_{1};
   std::atomic<std::int64_t> outstanding_{0};  ///< tasks and calls submitted, not finished
   std::atomic<std::int64_t> started_{0};      ///< tasks and calls ever submitted here

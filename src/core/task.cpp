@@ -43,6 +43,13 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
     return Units::release;
   }
 
+  void abandon(const std::string& reason) override {
+    result_->fail(std::make_exception_ptr(InfeasibleError("task '" + name_ + "' on rank " +
+                                                          std::to_string(runtime_.rank()) +
+                                                          " never ran: " + reason)));
+    finish();
+  }
+
   void complete(transport::TaskReply reply) override {
     if (std::holds_alternative<transport::WireError>(reply.outcome) && retry()) return;
     receive_reply(runtime_, *result_, *body_, name_, std::move(reply), [this] { finish(); });
@@ -150,8 +157,21 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
                              ": it takes an ObjectRef, an ActorHandle or a type that cannot be "
                              "serialized");
   }
-  const int only_rank = !remotable ? runtime.rank() : options.rank;
-  if (only_rank >= 0 ? !cluster.totals(only_rank).holds(request) : !cluster.feasible(request)) {
+  int target_rank = options.rank;
+  if (options.bundle.key >= 0) {
+    target_rank = check_bundle(runtime, options.bundle, options.rank, request, "task", name);
+    if (target_rank != runtime.rank() && !remotable) {
+      throw InvalidOptionError("task '" + name + "' cannot go to its bundle on rank " +
+                               std::to_string(target_rank) +
+                               ": it takes an ObjectRef, an ActorHandle or a type that cannot be "
+                               "serialized");
+    }
+  }
+  const int only_rank = !remotable ? runtime.rank() : target_rank;
+  if (options.bundle.key >= 0) {
+    // Checked against the bundle (by check_bundle, when this rank knows it).
+  } else if (only_rank >= 0 ? !cluster.totals(only_rank).holds(request)
+                            : !cluster.feasible(request)) {
     throw InfeasibleError(
         "task '" + name + "' asks for " + resources::describe(request, cluster.catalog()) +
         (only_rank >= 0
@@ -166,7 +186,7 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the caller's reference; the task holds the first
   auto* task = new Task(runtime, function_name, std::move(name), options.max_retries,
-                        std::move(body), result, options.rank);
+                        std::move(body), result, target_rank);
   task->request = std::move(request);
   runtime.work_started();
   runtime.remote().work_arrived();

@@ -90,6 +90,19 @@ bool Capacity::holds(const Request& request) const noexcept {
   return whole >= request.gpu / units_per_unit;
 }
 
+Capacity capacity_of(const Request& request, std::size_t custom_count) {
+  Capacity capacity{.cpu = request.cpu,
+                    .memory = request.memory,
+                    .custom = std::vector<Amount>(custom_count),
+                    .devices = {}};
+  for (const auto& [index, units] : request.custom) capacity.custom[index] = units;
+  if (request.gpu > 0 && request.gpu < units_per_unit) capacity.devices.push_back({0, request.gpu});
+  for (Amount i = 0; request.gpu >= units_per_unit && i < request.gpu / units_per_unit; ++i) {
+    capacity.devices.push_back({static_cast<int>(i), units_per_unit});
+  }
+  return capacity;
+}
+
 namespace {
 
 std::string format_bytes(Amount bytes) {

@@ -82,6 +82,10 @@ struct Capacity {
   bool holds(const Request& request) const noexcept;
 };
 
+/// What `request` amounts to as a pool (a placement-group bundle's): a GPU fraction is a share
+/// of one device, whole GPUs are whole devices (numbered 0, 1, ... here).
+Capacity capacity_of(const Request& request, std::size_t custom_count);
+
 /// "num_cpus = 1, num_gpus = 0.5, memory = 1048576, sim = 2".
 std::string describe(const Request& request, const Catalog& catalog);
 /// "4 CPUs, 2 GPUs, memory 8 GiB, sim 2".

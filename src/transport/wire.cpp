@@ -58,6 +58,19 @@ void serialize(Archive& archive, manta::transport::StealReply& reply, unsigned) 
   archive& reply.given;
 }
 
+template <class Archive>
+void serialize(Archive& archive, manta::transport::ReserveBundle& reserve, unsigned) {
+  archive& reserve.key& reserve.resources;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::BundleReady& ready, unsigned) {
+  archive& ready.key& ready.error;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::ReleaseBundle& release, unsigned) {
+  archive& release.key;
+}
+
 }  // namespace boost::serialization
 
 namespace manta::transport {

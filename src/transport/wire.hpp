@@ -100,8 +100,25 @@ struct StealReply {
   std::int32_t given = 0;
 };
 
+/// "Reserve this placement-group bundle": from the group's creator to the bundle's rank.
+struct ReserveBundle {
+  std::int64_t key = -1;
+  WireResources resources;
+};
+
+/// The bundle `key` is reserved (or, with `error`, never will be): back to the group's creator.
+struct BundleReady {
+  std::int64_t key = -1;
+  std::string error;
+};
+
+/// The group was removed: give the bundle's resources back once nothing uses them.
+struct ReleaseBundle {
+  std::int64_t key = -1;
+};
+
 using Message = std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall,
-                             StealRequest, StealReply>;
+                             StealRequest, StealReply, ReserveBundle, BundleReady, ReleaseBundle>;
 
 std::vector<std::byte> encode(const Message& message);
 /// @throws manta::Error for bytes that are not a message (a truncated or foreign buffer)

@@ -110,7 +110,8 @@ TEST(Resources, NoRankRunsMoreThanItHas) {
   for (const auto& placement : manta::get(refs)) EXPECT_LE(placement.peak, 2);
 }
 
-TEST(Resources, EveryRankGetsEverythingBack) {
+/// Waits until every rank's free resources equal its totals again, asking each rank in turn.
+void expect_every_rank_idle() {
   for (int rank = 0; rank < world(); ++rank) {
     std::map<std::string, double> free;
     std::map<std::string, double> expected{{"CPU", 2},
@@ -125,6 +126,61 @@ TEST(Resources, EveryRankGetsEverythingBack) {
     }
     EXPECT_EQ(free, expected) << "rank " << rank;
   }
+}
+
+TEST(Resources, EveryRankGetsEverythingBack) { expect_every_rank_idle(); }
+
+TEST(PlacementGroups, StrictSpreadPutsEachBundleOnItsOwnRank) {
+  std::vector<manta::Bundle> bundles(static_cast<std::size_t>(world()), {.num_cpus = 1});
+  auto group = manta::placement_group(bundles, manta::PlacementStrategy::strict_spread);
+  EXPECT_TRUE(manta::get(group.ready(), 30s));
+  const auto ranks = group.bundle_ranks();
+  EXPECT_EQ(std::set<int>(ranks.begin(), ranks.end()).size(), ranks.size());
+  // Work placed in a bundle runs on the bundle's rank.
+  for (std::size_t i = 0; i < bundles.size(); ++i) {
+    const auto placement =
+        manta::get(manta::task(hold_for).options({.bundle = group.bundle(i)}).remote(0));
+    EXPECT_EQ(placement.rank, ranks[i]);
+  }
+  bundles.push_back({.num_cpus = 1});
+  EXPECT_THROW(manta::placement_group(bundles, manta::PlacementStrategy::strict_spread),
+               manta::InfeasibleError);
+  manta::remove_placement_group(group);
+  expect_every_rank_idle();
+}
+
+TEST(PlacementGroups, SpreadUsesEveryRankAndPackAsFewAsItCan) {
+  std::vector<manta::Bundle> halves(static_cast<std::size_t>(2 * world()), {.num_cpus = 0.5});
+  auto spread = manta::placement_group(halves, manta::PlacementStrategy::spread);
+  const auto spread_ranks = spread.bundle_ranks();
+  EXPECT_EQ(std::set<int>(spread_ranks.begin(), spread_ranks.end()).size(),
+            static_cast<std::size_t>(world()));
+  manta::get(spread.ready(), 30s);
+  manta::remove_placement_group(spread);
+
+  auto pack =
+      manta::placement_group({{.num_cpus = 1}, {.num_cpus = 1}}, manta::PlacementStrategy::pack);
+  const auto pack_ranks = pack.bundle_ranks();
+  EXPECT_EQ(pack_ranks[0], pack_ranks[1]);
+  manta::get(pack.ready(), 30s);
+  manta::remove_placement_group(pack);
+  expect_every_rank_idle();
+}
+
+TEST(PlacementGroups, GpuBundleGoesWhereGpusAre) {
+  auto group = manta::placement_group({{.num_cpus = 1, .num_gpus = 1}, {.num_cpus = 1}},
+                                      manta::PlacementStrategy::strict_pack);
+  EXPECT_TRUE(manta::get(group.ready(), 30s));
+  const int rank = group.bundle_ranks()[0];
+  EXPECT_GT(gpus_of(rank, world()), 0);
+  const auto placement =
+      manta::get(manta::task(hold_for)
+                     .options({.num_cpus = 1, .num_gpus = 1, .bundle = group.bundle(0)})
+                     .remote(0));
+  EXPECT_EQ(placement.rank, rank);
+  EXPECT_EQ(placement.gpus.size(), 1U);
+  manta::remove_placement_group(group);
+  expect_every_rank_idle();
 }
 
 TEST(Resources, BusyButFeasibleWaitsAndTheTimeoutSaysWhatFor) {

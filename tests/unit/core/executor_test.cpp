@@ -51,6 +51,7 @@ class Job final : public Runnable {
     return Units::release;
   }
   bool stealable() const noexcept override { return can_be_stolen_; }
+  void abandon(const std::string& reason) override { FAIL() << "job " << id_ << ": " << reason; }
   int id() const { return id_; }
 
  private:
