@@ -4,7 +4,9 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS manta EXPORT MantaTargets
+# manta_with_kokkos is Manta::kokkos; manta_kokkos carries the Kokkos it was built with.
+set_target_properties(manta_with_kokkos PROPERTIES EXPORT_NAME kokkos)
+install(TARGETS manta manta_kokkos manta_with_kokkos EXPORT MantaTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

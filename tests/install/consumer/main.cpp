@@ -1,6 +1,6 @@
-// Built against the installed Manta (find_package(Manta), Manta::manta): an object goes through
-// the store, a registered task runs, and the driver reads both back.
-#include <manta/manta.hpp>
+// Built against the installed Manta (find_package(Manta), Manta::kokkos): an object goes through
+// the store, a registered task runs, a task runs a Kokkos reduction, and the driver reads them.
+#include <manta/kokkos.hpp>
 
 #include <iostream>
 #include <string>
@@ -8,9 +8,20 @@
 std::string greet(std::string name) { return "hello, " + name; }
 MANTA_REMOTE(greet);
 
+int sum_to(int n) {
+  manta::KokkosSpace space;
+  int sum = 0;
+  Kokkos::parallel_reduce(
+      Kokkos::RangePolicy<>(space.instance(), 0, n),
+      KOKKOS_LAMBDA(int i, int& partial) { partial += i; }, sum);
+  return sum;
+}
+MANTA_REMOTE(sum_to);
+
 int main(int argc, char** argv) {
   return manta::run(argc, argv, [] {
     const std::string name = manta::get(manta::put(std::string("installed Manta")));
     std::cout << manta::get(manta::task(greet).remote(name)) << "\n";
+    std::cout << "kokkos sum " << manta::get(manta::task(sum_to).remote(101)) << "\n";
   });
 }
