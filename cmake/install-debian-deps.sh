@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git clang-format
   openmpi-bin libopenmpi-dev
   libucx-dev ucx-utils
-  libhdf5-openmpi-dev hdf5-tools
+  libhdf5-openmpi-dev hdf5-tools libdeflate-dev
   libtrilinos-kokkos-dev
   libboost-serialization-dev
   libgtest-dev

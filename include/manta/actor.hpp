@@ -137,6 +137,14 @@ class ActorCreator {
   ActorOptions options_;
 };
 
+/// @brief The actor named `name` (Ray's `ray.get_actor`), from any rank: created with
+/// `.options({.name = name})`, by this driver or an earlier part of the job.
+/// @throws ActorNotFoundError when no actor has the name; TypeMismatchError when it is not a T
+template <class T>
+ActorHandle<T> get_actor(const std::string& name) {
+  return ActorHandle<T>::impl_adopt(detail::find_actor(name, detail::actor_class_name(typeid(T))));
+}
+
 /// @brief The creator of actors of a class registered with MANTA_ACTOR.
 /// @throws NotRegisteredError if T was not registered
 template <class T>

@@ -76,6 +76,12 @@ class InvalidOptionError : public Error {
   using Error::Error;
 };
 
+/// @brief `get_actor` found no actor of that name.
+class ActorNotFoundError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// @brief A resource request no rank can ever satisfy; it fails at once instead of waiting forever.
 class InfeasibleError : public Error {
  public:

@@ -22,6 +22,7 @@
 #include "cluster.hpp"
 #include "error.hpp"
 #include "get.hpp"
+#include "h5_array.hpp"
 #include "map.hpp"
 #include "object_ref.hpp"
 #include "options.hpp"

@@ -83,7 +83,9 @@ struct ActorOptions {
   /// CPU slots the actor holds for its whole life. 0 (the default, as Ray's default actors hold
   /// none once placed) lets any number of actors live on a rank.
   double num_cpus = 0;
-  /// Name shown in errors and logs; empty means the registered class name.
+  /// A name makes a named actor (Ray's `name`): unique in the job, found from any rank with
+  /// manta::get_actor<T>(name), alive until the job ends. Shown in errors and logs; empty means
+  /// an unnamed actor, shown by its class name.
   std::string name = {};
   /// Place the actor on this rank; -1 places it here, or where its resources are free.
   int rank = -1;
@@ -95,6 +97,9 @@ struct ActorOptions {
   std::map<std::string, double> resources = {};
   /// Live in this placement-group bundle (see TaskOptions::bundle).
   BundleAddress bundle = {};
+  /// With a name that is taken: return the actor that has it (of the same class) instead of
+  /// failing, without running the constructor (Ray's get_if_exists).
+  bool get_if_exists = false;
 };
 
 /// @brief Options of `manta::wait`.

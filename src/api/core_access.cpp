@@ -74,6 +74,10 @@ ActorAddress export_actor(core::Actor* actor) {
   return core::export_actor(core::Runtime::current(), *actor);
 }
 
+core::Actor* find_actor(const std::string& name, const char* class_name) {
+  return core::find_named_actor(core::Runtime::current(), name, class_name);
+}
+
 core::Actor* import_actor(const ActorAddress& address) {
   return core::import_actor(core::Runtime::current(), address);
 }

@@ -9,6 +9,9 @@
 
 #include <manta/error.hpp>
 
+#include <chrono>
+#include <thread>
+
 namespace manta::core {
 namespace {
 
@@ -414,6 +417,45 @@ void ActorDirectory::clear() {
   for (auto& [key, actor] : actors) actor->release();
 }
 
+namespace {
+
+/// Keeps a hosted actor in the directory for calls from other ranks (for the job), and runs the
+/// calls that arrived before it did.
+void keep_for_other_ranks(Runtime& runtime, Actor& actor) {
+  runtime.actors().add(actor)->release();
+  for (auto& [caller, call] : runtime.actors().take_parked(actor.address())) {
+    call_hosted_actor(runtime, caller, std::move(call));
+  }
+}
+
+/// The actor that owns `name`, checked to be of `class_name`, with one reference.
+Actor* import_named(Runtime& runtime, const std::string& name, const char* class_name,
+                    const ActorNames::Owner& owner) {
+  if (owner.class_name != class_name) {
+    throw TypeMismatchError("the actor named '" + name + "' is a " + owner.class_name + ", not a " +
+                            class_name);
+  }
+  const auto address = from_wire(owner.actor);
+  if (address.host == runtime.rank()) {
+    // Claimed here a moment ago by another thread, which is about to keep the new actor in the
+    // directory: wait for it rather than report it gone.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (Actor* actor = runtime.actors().find(address)) return actor;
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  }
+  return import_actor(runtime, address);
+}
+
+}  // namespace
+
+Actor* find_named_actor(Runtime& runtime, const std::string& name, const char* class_name) {
+  const auto owner = runtime.actor_names().find(runtime, name);
+  if (!owner) throw ActorNotFoundError("no actor is named '" + name + "'");
+  return import_named(runtime, name, class_name, *owner);
+}
+
 Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions& options,
                     std::unique_ptr<detail::CallBody> constructor, const char* constructor_key) {
   std::string name = options.name.empty() ? std::string(class_name) : options.name;
@@ -456,9 +498,24 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
   }
   const detail::ActorAddress address{reservation ? reservation->rank : host, here,
                                      runtime.next_object_id().sequence};
+  const bool named = !options.name.empty();
+  if (named) {
+    const ActorNames::Owner mine{class_name, to_wire(address)};
+    if (auto owner = runtime.actor_names().claim(runtime, options.name, mine)) {
+      if (reservation) runtime.cluster().unreserve(*reservation);
+      if (!options.get_if_exists) {
+        throw InvalidOptionError(
+            "an actor named '" + name + "' exists already (a " + owner->class_name + " on rank " +
+            std::to_string(owner->actor.host) + "); use get_actor, or the get_if_exists option");
+      }
+      return import_named(runtime, name, class_name, *owner);
+    }
+  }
   if (address.host == here) {
-    return new LocalActor(runtime, address, class_name, std::move(name), std::move(request),
-                          std::move(reservation), std::move(constructor));
+    auto* actor = new LocalActor(runtime, address, class_name, std::move(name), std::move(request),
+                                 std::move(reservation), std::move(constructor));
+    if (named) keep_for_other_ranks(runtime, *actor);  // a named actor lives for the job
+    return actor;
   }
   auto* proxy = new RemoteActor(runtime, address);
   proxy->create(class_name, std::move(name), std::move(request), std::move(reservation),
@@ -500,11 +557,8 @@ void host_actor(Runtime& runtime, int source, transport::ActorCreate request) {
   util::log().debug("hosting actor '{}' created by rank {}", request.name, source);
   auto* actor = new LocalActor(runtime, address, class_name, std::move(request.name),
                                from_wire(request.resources), std::nullopt, std::move(constructor));
-  runtime.actors().add(*actor)->release();
+  keep_for_other_ranks(runtime, *actor);
   actor->release();
-  for (auto& [caller, call] : runtime.actors().take_parked(address)) {
-    call_hosted_actor(runtime, caller, std::move(call));
-  }
 }
 
 void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall request) {

@@ -83,6 +83,9 @@ class ActorDirectory {
 /// reference. @throws InvalidOptionError, InfeasibleError
 Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions& options,
                     std::unique_ptr<detail::CallBody> constructor, const char* constructor_key);
+/// The actor named `name` (with one reference), checked to be of `class_name`.
+/// @throws ActorNotFoundError, TypeMismatchError
+Actor* find_named_actor(Runtime& runtime, const std::string& name, const char* class_name);
 /// The address of `actor` for a handle sent elsewhere; keeps a local actor alive in the directory.
 detail::ActorAddress export_actor(Runtime& runtime, Actor& actor);
 /// The actor at `address` with one reference: the actor itself on its host, a proxy elsewhere.

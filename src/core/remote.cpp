@@ -260,6 +260,10 @@ void Remote::on_message(int source, std::span<const std::byte> bytes) {
     runtime_.placement_groups().bundle_ready(ready->key, ready->error);
   } else if (auto* release_bundle_message = std::get_if<transport::ReleaseBundle>(&message)) {
     release_bundle(runtime_, release_bundle_message->key);
+  } else if (auto* name = std::get_if<transport::NameRequest>(&message)) {
+    runtime_.actor_names().on_request(runtime_, source, *name);
+  } else if (auto* named = std::get_if<transport::NameReply>(&message)) {
+    runtime_.actor_names().on_reply(*named);
   } else if (auto* stolen = std::get_if<transport::StealReply>(&message)) {
     stealing_.store(false);
     if (stolen->given > 0) {

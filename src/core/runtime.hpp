@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/actor.hpp"
+#include "core/actor_names.hpp"
 #include "core/cluster.hpp"
 #include "core/executor.hpp"
 #include "core/object.hpp"
@@ -56,6 +57,7 @@ class Runtime {
   Remote& remote() noexcept { return remote_; }
   ActorDirectory& actors() noexcept { return actors_; }
   PlacementGroups& placement_groups() noexcept { return placement_groups_; }
+  ActorNames& actor_names() noexcept { return actor_names_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
 
   /// A fresh id owned by this rank.
@@ -93,6 +95,7 @@ class Runtime {
   Remote remote_{*this};
   ActorDirectory actors_;
   PlacementGroups placement_groups_;
+  ActorNames actor_names_;
   std::atomic<std::uint64_t> next_sequence_{1};
   std::atomic<std::int64_t> outstanding_{0};  ///< tasks and calls submitted, not finished
   std::atomic<std::int64_t> started_{0};      ///< tasks and calls ever submitted here

@@ -24,7 +24,8 @@ class Pool {
   bool try_acquire(const Request& request, std::vector<DeviceShare>& granted);
   /// The fast path of try_acquire for Request::cpu_only().
   bool try_acquire_cpu(Amount cpu) noexcept {
-    if (cpu > available_.cpu) return false;
+    // No CPU asked, none needed, even while blocked workers overcommit the pool.
+    if (cpu > 0 && cpu > available_.cpu) return false;
     available_.cpu -= cpu;
     return true;
   }

@@ -75,7 +75,7 @@ Amount Capacity::gpu_total() const noexcept {
 }
 
 bool Capacity::holds(const Request& request) const noexcept {
-  if (request.cpu > cpu || request.memory > memory) return false;
+  if ((request.cpu > 0 && request.cpu > cpu) || request.memory > memory) return false;
   for (const auto& [index, units] : request.custom) {
     if (index >= custom.size() || units > custom[index]) return false;
   }

@@ -71,6 +71,15 @@ void serialize(Archive& archive, manta::transport::ReleaseBundle& release, unsig
   archive& release.key;
 }
 
+template <class Archive>
+void serialize(Archive& archive, manta::transport::NameRequest& request, unsigned) {
+  archive& request.request& request.name& request.claim& request.class_name& request.actor;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::NameReply& reply, unsigned) {
+  archive& reply.request& reply.found& reply.claimed& reply.class_name& reply.actor;
+}
+
 }  // namespace boost::serialization
 
 namespace manta::transport {

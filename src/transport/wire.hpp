@@ -117,8 +117,29 @@ struct ReleaseBundle {
   std::int64_t key = -1;
 };
 
-using Message = std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall,
-                             StealRequest, StealReply, ReserveBundle, BundleReady, ReleaseBundle>;
+/// To the rank that keeps the actor name `name`: look it up, or claim it for `actor` (a new
+/// actor of `class_name`) unless it is taken. Answered with a NameReply.
+struct NameRequest {
+  std::uint64_t request = 0;
+  std::string name;
+  bool claim = false;
+  std::string class_name;
+  WireActorAddress actor;
+};
+
+/// `found`: the name belongs to the actor of `class_name` at `actor` (after a claim: another
+/// actor had it, unless `claimed`).
+struct NameReply {
+  std::uint64_t request = 0;
+  bool found = false;
+  bool claimed = false;
+  std::string class_name;
+  WireActorAddress actor;
+};
+
+using Message =
+    std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall, StealRequest,
+                 StealReply, ReserveBundle, BundleReady, ReleaseBundle, NameRequest, NameReply>;
 
 std::vector<std::byte> encode(const Message& message);
 /// @throws manta::Error for bytes that are not a message (a truncated or foreign buffer)

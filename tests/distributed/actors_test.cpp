@@ -63,6 +63,15 @@ int slow_value(int value) {
 }
 MANTA_REMOTE(slow_value);
 
+// Finds the named counter from wherever it runs (or creates it: get-or-create), increments it.
+std::pair<int, int> bump_named(std::string name, bool create) {
+  auto counter =
+      create ? manta::actor<Counter>().options({.name = name, .get_if_exists = true}).remote()
+             : manta::get_actor<Counter>(name);
+  return {manta::get(counter.call(&Counter::increment).remote()), manta::rank()};
+}
+MANTA_REMOTE(bump_named);
+
 int last_rank() { return manta::world_size() - 1; }
 
 TEST(Actors, LiveOnTheRankAsked) {
@@ -162,6 +171,50 @@ TEST(Actors, LargeResultStaysOnTheHost) {
   EXPECT_EQ(values.back(), 0.5);
   // Read in place from the host's store, or fetched by one get: never sent inline.
   EXPECT_EQ((after.gets - before.gets) + (after.mapped_reads - before.mapped_reads), 1U);
+}
+
+}  // namespace
+
+namespace {
+
+// The tasks below hold no CPU: the actors of the tests above keep theirs until the job ends.
+TEST(NamedActors, FoundByNameFromEveryRank) {
+  auto counter =
+      manta::actor<Counter>().options({.name = "named-everywhere", .rank = last_rank()}).remote();
+  std::vector<manta::ObjectRef<std::pair<int, int>>> refs;
+  for (int rank = 0; rank < manta::world_size(); ++rank) {
+    refs.push_back(manta::task(bump_named)
+                       .options({.num_cpus = 0, .rank = rank})
+                       .remote(std::string("named-everywhere"), false));
+  }
+  std::set<int> ranks;
+  for (const auto& [count, rank] : manta::get(refs)) ranks.insert(rank);
+  EXPECT_EQ(ranks.size(), static_cast<std::size_t>(manta::world_size()));
+  EXPECT_EQ(manta::get(counter.call(&Counter::count).remote()), manta::world_size());
+}
+
+TEST(NamedActors, GetOrCreateFromEveryRankMakesOneActor) {
+  std::vector<manta::ObjectRef<std::pair<int, int>>> refs;
+  for (int round = 0; round < 3; ++round) {
+    for (int rank = 0; rank < manta::world_size(); ++rank) {
+      refs.push_back(manta::task(bump_named)
+                         .options({.num_cpus = 0, .rank = rank})
+                         .remote(std::string("get-or-create"), true));
+    }
+  }
+  std::set<int> counts;
+  for (const auto& [count, rank] : manta::get(refs)) counts.insert(count);
+  // One actor took every increment: the counts are 1, 2, ..., all of them, once each.
+  EXPECT_EQ(counts.size(), refs.size());
+  EXPECT_EQ(*counts.rbegin(), static_cast<int>(refs.size()));
+}
+
+TEST(NamedActors, UnknownNameAndWrongClassFailClearly) {
+  EXPECT_THROW(manta::get_actor<Counter>("nobody-has-this-name"), manta::ActorNotFoundError);
+  manta::actor<Counter>().options({.name = "a-counter"}).remote();
+  EXPECT_THROW(manta::get_actor<Relay>("a-counter"), manta::TypeMismatchError);
+  EXPECT_THROW(manta::actor<Counter>().options({.name = "a-counter"}).remote(),
+               manta::InvalidOptionError);
 }
 
 }  // namespace

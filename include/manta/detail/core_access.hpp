@@ -124,6 +124,9 @@ void release(core::Actor* actor) noexcept;
 /// of the constructor call (null: the arguments cannot be sent, so the actor stays here).
 core::Actor* create_actor(const char* class_name, const ActorOptions& options,
                           std::unique_ptr<CallBody> constructor, const char* constructor_key);
+/// The actor named `name`, of class `class_name`, with one reference.
+/// @throws ActorNotFoundError, TypeMismatchError
+core::Actor* find_actor(const std::string& name, const char* class_name);
 /// Where an actor is, for a handle sent to another rank (the actor stays alive for the job).
 ActorAddress export_actor(core::Actor* actor);
 /// The actor at `address`, with one reference: the actor itself on its host, a proxy elsewhere.

@@ -1,0 +1,149 @@
+/// @file checkpoint/state.hpp
+/// @brief An actor's Boost `serialize` into an ActorRecord and back, with the vectors it names with
+/// manta::h5_array becoming native arrays in the checkpoint.
+///
+/// @code
+/// checkpoint::ActorRecord record{.key = "policy", .class_name = "Policy", .sequence = calls};
+/// checkpoint::save_state(policy, record);           // record.archive + record.arrays
+/// ...
+/// checkpoint::restore_state(restored, file, "policy");  // arrays read straight into place
+/// checkpoint::load_state(restored, record);            // or from a record in memory
+/// @endcode
+#pragma once
+
+#include "checkpoint/checkpoint_error.hpp"
+#include "checkpoint/record.hpp"
+
+#include <manta/detail/serialization.hpp>
+
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace manta::checkpoint {
+
+/// @brief While alive, manta::h5_array on this thread adds its vector to `arrays` instead of
+/// writing it into the archive. Restores the previous sink when destroyed.
+class NativeArraySink {
+ public:
+  explicit NativeArraySink(std::vector<NativeArray>& arrays);
+  ~NativeArraySink();
+  NativeArraySink(const NativeArraySink&) = delete;
+  NativeArraySink& operator=(const NativeArraySink&) = delete;
+
+ private:
+  std::vector<NativeArray>* previous_;
+};
+
+/// @brief Where manta::h5_array finds the arrays a checkpoint stored natively while an actor is
+/// restored on this thread. Constructing one makes it the thread's source until it is destroyed.
+class NativeArraySource {
+ public:
+  NativeArraySource(const NativeArraySource&) = delete;
+  NativeArraySource& operator=(const NativeArraySource&) = delete;
+
+  /// Fills `destination` with the array `name`, after check_native_array().
+  /// @throws manta::Error naming the array if it is missing or damaged
+  virtual void load(std::string_view name, ElementType type,
+                    std::span<const std::uint64_t> expected_dims,
+                    detail::NativeArrayDestination& destination) const = 0;
+
+ protected:
+  NativeArraySource();
+  ~NativeArraySource();
+
+ private:
+  const NativeArraySource* previous_;
+};
+
+/// @brief The arrays of a record in memory.
+class RecordArraySource final : public NativeArraySource {
+ public:
+  explicit RecordArraySource(std::span<const NativeArray> arrays) : arrays_(arrays) {}
+  void load(std::string_view name, ElementType type, std::span<const std::uint64_t> expected_dims,
+            detail::NativeArrayDestination& destination) const override;
+
+ private:
+  std::span<const NativeArray> arrays_;
+};
+
+/// @throws manta::TypeMismatchError naming array `name` unless it was stored as `type` values and,
+/// when `expected_dims` is not empty, with that shape
+void check_native_array(std::string_view name, ElementType stored_type,
+                        std::span<const std::uint64_t> stored_dims, ElementType type,
+                        std::span<const std::uint64_t> expected_dims);
+
+/// Boost archive flags of actor state. Unlike messages between ranks, state keeps Boost's header:
+/// it records the archive's version, so that a later Boost still reads today's checkpoints.
+inline constexpr unsigned state_archive_flags = boost::archive::no_codecvt;
+
+/// Throws CheckpointError "cannot <verb> its state (class C): <error>" for `record`'s actor.
+[[noreturn]] void throw_state_error(const char* verb, const ActorRecord& record,
+                                    const std::filesystem::path& file, const std::exception& error);
+
+/// Reads the archive of actor `key` in `file` and calls `load` with it while the actor's arrays
+/// are this thread's NativeArraySource, read from the file on demand (restore_state's work).
+/// @throws CheckpointError naming the file and actor
+void restore_from_file(const std::filesystem::path& file, const std::string& key,
+                       const std::function<void(std::span<const std::byte> archive)>& load);
+
+/// Reads `state` from a state archive.
+template <class T>
+void load_archive(T& state, std::span<const std::byte> archive) {
+  // SpanBuffer wants writable bytes; the archive only reads them.
+  detail::SpanBuffer buffer({const_cast<std::byte*>(archive.data()), archive.size()});
+  boost::archive::binary_iarchive input(buffer, state_archive_flags);
+  input >> state;
+}
+
+/// @brief Serializes `state` (Boost `serialize`) into `record.archive`, and the vectors it names
+/// with manta::h5_array into `record.arrays` (copies). Leaves the record's other fields alone.
+/// @throws CheckpointError naming the actor if `serialize` throws (e.g. two arrays share a name)
+template <class T>
+void save_state(const T& state, ActorRecord& record) {
+  record.archive.clear();
+  record.arrays.clear();
+  try {
+    const NativeArraySink sink(record.arrays);
+    detail::VectorBuffer buffer(record.archive);
+    boost::archive::binary_oarchive output(buffer, state_archive_flags);
+    output << state;
+  } catch (const std::exception& error) {
+    throw_state_error("save", record, {}, error);
+  }
+}
+
+/// @brief Restores `state` from a record save_state() made, or read_actor() read.
+/// @param file where the record came from, for messages ("" if from memory)
+/// @throws CheckpointError naming the file and actor if the archive does not fit the class, or an
+///   h5_array is missing from the record or has another element type or shape; `state` is then
+///   partly restored
+template <class T>
+void load_state(T& state, const ActorRecord& record, const std::filesystem::path& file = {}) {
+  try {
+    const RecordArraySource source(record.arrays);
+    load_archive(state, record.archive);
+  } catch (const std::exception& error) {
+    throw_state_error("restore", record, file, error);
+  }
+}
+
+/// @brief Restores `state` from actor `key` of checkpoint `file`, reading each h5_array straight
+/// from its dataset into its vector (no intermediate copy: half the memory of read_actor() then
+/// load_state()), every checksum verified. Not collective. The class's `serialize` runs while this
+/// layer holds the process's HDF5 lock, so it must not call this layer itself.
+/// @throws CheckpointError as read_actor() and load_state(); `state` is then partly restored
+template <class T>
+void restore_state(T& state, const std::filesystem::path& file, const std::string& key) {
+  restore_from_file(file, key,
+                    [&](std::span<const std::byte> archive) { load_archive(state, archive); });
+}
+
+}  // namespace manta::checkpoint
