@@ -1,74 +1,55 @@
-// Manta core benchmark: runs each measurement several times, keeps the median, and reports it
-// next to its baseline from the same run (the machines are noisy; ratios drift less).
+// Manta's single-rank benchmarks: Ray's microbenchmark set (python/ray/_private/ray_perf.py)
+// and a few of Manta's own, each next to a baseline doing the same work without Manta in the
+// same run (the machines are noisy; ratios drift less than absolute figures).
 //
-//   manta_perf_core [--repetitions 5] [--quick] [--output results.json] [manta flags]
+//   manta_perf_core [--repetitions 5] [--quick] [--output FILE] [--only NAME,...] [manta flags]
+//
+// Measurements marked own_process run only when named: run.sh starts one process for each.
+#include "../common/results.hpp"
 #include "bench.hpp"
 
 #include <manta/manta.hpp>
 
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <map>
-
-namespace {
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const auto middle = values.size() / 2;
-  return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app("Manta core benchmarks (Ray's microbenchmark names)");
-  app.allow_extras();
-  int repetitions = 5;
-  bool quick = false;
-  std::string output;
-  app.add_option("--repetitions", repetitions, "runs per measurement; the median is reported");
-  app.add_flag("--quick", quick, "a smoke run of seconds: 1% of the work, 3 repetitions");
-  app.add_option("--output", output, "write the JSON results to this file");
+  bench::Options options;
+  bench::add_options(app, options);
+  std::vector<std::string> only;
+  app.add_option("--only", only, "measure only these (comma-separated), own-process ones too")
+      ->delimiter(',');
   CLI11_PARSE(app, argc, argv);
-  if (quick) repetitions = std::min(repetitions, 3);
-  const double scale = quick ? 0.01 : 1.0;
+  const bench::Scale scale{options.quick};
+
+  std::vector<bench::Measurement> measurements = bench::baseline_measurements(scale);
+  for (auto& measurement : bench::manta_measurements(scale)) {
+    measurements.push_back(std::move(measurement));
+  }
+  for (const auto& name : only) {
+    if (std::none_of(measurements.begin(), measurements.end(),
+                     [&](const bench::Measurement& m) { return m.name == name; })) {
+      std::fprintf(stderr, "--only: no measurement named '%s'\n", name.c_str());
+      return 2;
+    }
+  }
 
   return manta::run(argc, argv, [&] {
-    std::map<std::string, double> medians;
-    nlohmann::json results = nlohmann::json::array();
-    auto measure_all = [&](const std::vector<bench::Measurement>& measurements) {
-      for (const auto& measurement : measurements) {
-        std::vector<double> values;
-        for (int i = 0; i < repetitions; ++i) values.push_back(measurement.run());
-        const double value = median(values);
-        medians[measurement.name] = value;
-        nlohmann::json entry = {{"name", measurement.name},
-                                {"value", value},
-                                {"unit", measurement.unit},
-                                {"runs", values}};
-        if (!measurement.baseline.empty()) {
-          const double baseline = medians.at(measurement.baseline);
-          entry["baseline"] = measurement.baseline;
-          entry["baseline_value"] = baseline;
-          entry["ratio"] = value / baseline;
-        }
-        results.push_back(entry);
-        std::printf("%-28s %14.2f %-10s", measurement.name.c_str(), value,
-                    measurement.unit.c_str());
-        if (entry.contains("ratio")) {
-          std::printf("  %.2fx of %s", entry["ratio"].get<double>(), measurement.baseline.c_str());
-        }
-        std::printf("\n");
-        std::fflush(stdout);
+    bench::Results results;
+    for (const auto& measurement : measurements) {
+      const bool selected =
+          only.empty() ? !measurement.own_process
+                       : std::find(only.begin(), only.end(), measurement.name) != only.end();
+      if (!selected) continue;
+      results.measure(measurement.name, measurement.unit, measurement.baseline, options.repetitions,
+                      measurement.run);
+      if (measurement.peak_rss) {
+        results.record(measurement.name + "_peak_rss", "MiB",
+                       measurement.baseline.empty() ? "" : measurement.baseline + "_peak_rss",
+                       {bench::peak_rss_mib()});
       }
-    };
-    measure_all(bench::baseline_measurements(scale));
-    measure_all(bench::manta_measurements(scale));
-    if (!output.empty()) std::ofstream(output) << results.dump(2) << "\n";
+    }
+    results.write(options.output);
   });
 }
