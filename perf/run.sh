@@ -35,7 +35,7 @@ else
 fi
 
 targets=(manta_perf_core manta_perf_distributed manta_perf_control_latency manta_perf_ucx_get
-         manta_perf_report)
+         manta_perf_checkpoint manta_perf_report)
 if [[ ! -f $build_dir/CMakeCache.txt ]]; then
   cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DMANTA_BUILD_TESTS=OFF \
     -DMANTA_BUILD_APPS=OFF
@@ -73,15 +73,7 @@ run tutorial "$bin/manta_perf_core" --only tutorial_parallel_runtime,thread_para
 run control_latency "${two_ranks[@]}" "$bin/manta_perf_control_latency"
 run ucx_get "${two_ranks[@]}" "$bin/manta_perf_ucx_get"
 run distributed "${two_ranks[@]}" "$bin/manta_perf_distributed"
-# perf/checkpoint belongs to the checkpoint work; its figures join once its program has been
-# built in this build directory (and it is then kept up to date).
-checkpoint=$(find "$bin" -name manta_perf_checkpoint -type f -executable -print -quit)
-if [[ -n $checkpoint ]]; then
-  cmake --build "$build_dir" -j2 --target manta_perf_checkpoint
-  run checkpoint "$checkpoint"
-else
-  echo "=== perf/run.sh: manta_perf_checkpoint not built; its figures are skipped"
-fi
+run checkpoint "$bin/checkpoint/manta_perf_checkpoint"
 
 mkdir -p "$root/perf/results"
 title="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname) ($(nproc) cores), commit \
@@ -94,6 +86,6 @@ $(cut -d' ' -f1 /proc/loadavg) after${quick:+; smoke run (--quick): tiny counts,
   --reference "$root/perf/report/ray_microbenchmark.json" "$work"/core.json \
   "$work"/queued_tasks_*.json "$work"/thread_pool_queued_*.json "$work"/tutorial.json \
   "$work"/distributed.json "$work"/control_latency.json "$work"/ucx_get.json \
-  ${checkpoint:+"$work"/checkpoint.json}
+  "$work"/checkpoint.json
 cat "$root/perf/results/$name.md"
 echo "=== perf/run.sh: wrote perf/results/$name.json and $name.md ($(($(date +%s) - started)) s)"
