@@ -11,17 +11,7 @@ namespace {
 
 using namespace manta_test;
 
-/// 4 CPUs, 2 pretend GPUs, 2 "sim" slots.
-manta::RuntimeOptions group_rank_options() {
-  auto options = runtime_options(4);
-  options.num_gpus = 2;
-  options.memory = std::size_t{1} << 30;
-  options.resources = {{"sim", 2}};
-  return options;
-}
-
-const std::map<std::string, double> everything{
-    {"CPU", 4}, {"GPU", 2}, {"memory", double(std::size_t{1} << 30)}, {"sim", 2}};
+const std::map<std::string, double> everything = gpu_rank_totals();
 
 ConcurrencyProbe group_probe;
 Gate group_gate;
@@ -44,22 +34,13 @@ class GroupMember {
 };
 MANTA_ACTOR(GroupMember, devices);
 
-/// Waits (up to 10 s) for the rank's free resources to become `expected`.
-void expect_free(const std::map<std::string, double>& expected) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (manta::available_resources() != expected && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
-  EXPECT_EQ(manta::available_resources(), expected);
-}
-
 class PlacementGroups : public ::testing::Test {
  protected:
   void SetUp() override {
     group_probe.reset();
     group_gate.open();
   }
-  manta::Runtime runtime_{group_rank_options()};
+  manta::Runtime runtime_{gpu_rank_options()};
 };
 
 TEST_F(PlacementGroups, BundlesAreReservedOutOfTheRanksResources) {

@@ -12,15 +12,6 @@ namespace {
 
 using namespace manta_test;
 
-/// A rank with 4 CPUs, 2 (pretend) GPUs, 1 GiB of memory and 2 "sim" slots.
-manta::RuntimeOptions gpu_rank_options() {
-  auto options = runtime_options(4);
-  options.num_gpus = 2;
-  options.memory = std::size_t{1} << 30;
-  options.resources = {{"sim", 2}};
-  return options;
-}
-
 ConcurrencyProbe resource_probe;
 
 /// Runs with `partners` (see ConcurrencyProbe), returns the GPUs it held.
@@ -48,18 +39,6 @@ class Resources : public ::testing::Test {
   manta::Runtime runtime_{gpu_rank_options()};
 };
 
-/// Waits until the rank's free amounts equal its totals again (work gives them back just after
-/// its result is set).
-void expect_everything_free() {
-  const std::map<std::string, double> all{
-      {"CPU", 4}, {"GPU", 2}, {"memory", double(std::size_t{1} << 30)}, {"sim", 2}};
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (manta::available_resources() != all && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
-  EXPECT_EQ(manta::available_resources(), all);
-}
-
 TEST_F(Resources, ClusterResourcesListEveryKind) {
   const auto totals = manta::cluster_resources();
   EXPECT_EQ(totals.at("CPU"), 4);
@@ -68,7 +47,7 @@ TEST_F(Resources, ClusterResourcesListEveryKind) {
   EXPECT_EQ(totals.at("sim"), 2);
   EXPECT_EQ(manta::nodes()[0].gpu_ids.size(), 2U);
   EXPECT_EQ(manta::nodes()[0].resources.at("sim"), 2);
-  expect_everything_free();
+  expect_free(gpu_rank_totals());
 }
 
 TEST_F(Resources, GpuIdsAreEmptyOutsideGpuTasks) {
@@ -87,7 +66,7 @@ TEST_F(Resources, WholeGpuTasksGetDistinctDevicesAndTakeTurns) {
   }
   EXPECT_EQ(resource_probe.peak(), 2);  // two GPUs: two at a time, whatever the free CPUs
   EXPECT_EQ(devices.count(0) + devices.count(1), 6U);
-  expect_everything_free();
+  expect_free(gpu_rank_totals());
 }
 
 TEST_F(Resources, TwoGpuTaskGetsBothDevices) {
@@ -108,7 +87,7 @@ TEST_F(Resources, FractionalGpuTasksShareADeviceUntilItsFractionsAreUsedUp) {
   }
   EXPECT_EQ(resource_probe.peak(), 8);
   EXPECT_EQ(per_device[0] + per_device[1], 16);
-  expect_everything_free();
+  expect_free(gpu_rank_totals());
 }
 
 TEST_F(Resources, FractionsFillOneDeviceBeforeTheNext) {
@@ -130,7 +109,7 @@ TEST_F(Resources, CustomResourcesLimitHowManyRunAtOnce) {
   for (int i = 0; i < 6; ++i) refs.push_back(sim.remote(2));
   manta::get(refs);
   EXPECT_EQ(resource_probe.peak(), 2);  // 4 CPUs free, but 2 sim slots
-  expect_everything_free();
+  expect_free(gpu_rank_totals());
 }
 
 TEST_F(Resources, MemoryLimitsHowManyRunAtOnce) {
@@ -139,14 +118,14 @@ TEST_F(Resources, MemoryLimitsHowManyRunAtOnce) {
   for (int i = 0; i < 6; ++i) refs.push_back(big.remote(2));
   manta::get(refs);
   EXPECT_EQ(resource_probe.peak(), 2);  // 1 GiB holds two 400 MiB tasks
-  expect_everything_free();
+  expect_free(gpu_rank_totals());
 }
 
 TEST_F(Resources, FailedTasksGiveTheirResourcesBack) {
   auto failing = manta::task(resources_fail)
                      .options({.num_gpus = 1, .memory = 1000, .resources = {{"sim", 2}}});
   for (int i = 0; i < 3; ++i) EXPECT_THROW(manta::get(failing.remote()), manta::TaskError);
-  expect_everything_free();
+  expect_free(gpu_rank_totals());
 }
 
 TEST_F(Resources, AnActorHoldsItsResourcesUntilItIsGone) {
@@ -164,7 +143,7 @@ TEST_F(Resources, AnActorHoldsItsResourcesUntilItIsGone) {
     EXPECT_EQ(free.at("sim"), 1);
     EXPECT_EQ(free.at("CPU"), 3);
   }
-  expect_everything_free();
+  expect_free(gpu_rank_totals());
 }
 
 TEST_F(Resources, ImpossibleRequestsFailAtOnceSayingWhatTheRankHas) {

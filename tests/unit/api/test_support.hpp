@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,6 +26,30 @@ using namespace std::chrono_literals;
 /// A runtime of `cpus` CPU slots with a small object store (it is touched lazily anyway).
 inline manta::RuntimeOptions runtime_options(double cpus) {
   return {.num_cpus = cpus, .object_store_memory = std::size_t{256} << 20};
+}
+
+/// A rank with 4 CPUs, 2 (pretend) GPUs, 1 GiB of memory and 2 "sim" slots.
+inline manta::RuntimeOptions gpu_rank_options() {
+  auto options = runtime_options(4);
+  options.num_gpus = 2;
+  options.memory = std::size_t{1} << 30;
+  options.resources = {{"sim", 2}};
+  return options;
+}
+
+/// Everything a gpu_rank_options() rank has, as available_resources() shows it when idle.
+inline std::map<std::string, double> gpu_rank_totals() {
+  return {{"CPU", 4}, {"GPU", 2}, {"memory", double(std::size_t{1} << 30)}, {"sim", 2}};
+}
+
+/// Waits (up to 10 s) for this rank's free resources to become `expected`: work gives them
+/// back just after its result is set.
+inline void expect_free(const std::map<std::string, double>& expected) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (manta::available_resources() != expected && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(manta::available_resources(), expected);
 }
 
 /// The rank this process should see: the launcher's, or 0 for a process started alone.
