@@ -152,22 +152,11 @@ ElementType element_type_of_dataset(hid_t dataset) {
   const H5Handle type(MANTA_CHECK_H5(H5Dget_type(dataset)));
   const std::size_t size = H5Tget_size(type.id());
   switch (H5Tget_class(type.id())) {
-    case H5T_INTEGER: {
-      const bool is_signed = H5Tget_sign(type.id()) == H5T_SGN_2;
-      switch (size) {
-        case 1:
-          return is_signed ? ElementType::int8 : ElementType::uint8;
-        case 2:
-          return is_signed ? ElementType::int16 : ElementType::uint16;
-        case 4:
-          return is_signed ? ElementType::int32 : ElementType::uint32;
-        case 8:
-          return is_signed ? ElementType::int64 : ElementType::uint64;
-        default:
-          break;
+    case H5T_INTEGER:
+      if (size == 1 || size == 2 || size == 4 || size == 8) {
+        return detail::integer_element_type(H5Tget_sign(type.id()) == H5T_SGN_2, size);
       }
       break;
-    }
     case H5T_FLOAT:
       if (size == 4) return ElementType::float32;
       if (size == 8) return ElementType::float64;

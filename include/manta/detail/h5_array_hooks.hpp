@@ -29,6 +29,20 @@ enum class ElementType : std::uint8_t {
   float64,
 };
 
+/// The integer ElementType of `bytes` bytes (1, 2, 4 or 8; anything else is taken as 8).
+constexpr ElementType integer_element_type(bool is_signed, std::size_t bytes) {
+  switch (bytes) {
+    case 1:
+      return is_signed ? ElementType::int8 : ElementType::uint8;
+    case 2:
+      return is_signed ? ElementType::int16 : ElementType::uint16;
+    case 4:
+      return is_signed ? ElementType::int32 : ElementType::uint32;
+    default:
+      return is_signed ? ElementType::int64 : ElementType::uint64;
+  }
+}
+
 /// The ElementType holding values of the arithmetic type E.
 template <class E>
 constexpr ElementType element_type_of() {
@@ -39,17 +53,7 @@ constexpr ElementType element_type_of() {
                   "h5_array holds float or double, not long double");
     return sizeof(E) == 4 ? ElementType::float32 : ElementType::float64;
   } else {
-    constexpr bool is_signed = std::is_signed_v<E>;
-    switch (sizeof(E)) {
-      case 1:
-        return is_signed ? ElementType::int8 : ElementType::uint8;
-      case 2:
-        return is_signed ? ElementType::int16 : ElementType::uint16;
-      case 4:
-        return is_signed ? ElementType::int32 : ElementType::uint32;
-      default:
-        return is_signed ? ElementType::int64 : ElementType::uint64;
-    }
+    return integer_element_type(std::is_signed_v<E>, sizeof(E));
   }
 }
 
