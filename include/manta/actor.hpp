@@ -10,6 +10,7 @@
 #include <boost/serialization/split_member.hpp>
 
 #include <span>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -78,6 +79,17 @@ class ActorHandle {
   }
 
   bool valid() const noexcept { return static_cast<bool>(actor_); }
+
+  /// @brief Checkpoints the actor after the calls made before this one through this handle: the
+  /// ref becomes the checkpoint file's path once a checkpoint of the job (this actor's state
+  /// with every other actor's) is durable in the runtime's checkpoint directory.
+  ///
+  /// `get` on it throws InvalidOptionError when T has no `serialize` member or the job has no
+  /// checkpoint directory, CheckpointError when the write failed. Do not `get` it from inside
+  /// this actor's own methods: the state is taken between calls, so that would wait forever.
+  ObjectRef<std::string> checkpoint() const {
+    return ObjectRef<std::string>::impl_adopt(detail::checkpoint_actor(actor_.get()));
+  }
 
   /// Handles travel to other ranks as the actor's address; calls through them go to its host.
   template <class Archive>

@@ -3,6 +3,7 @@
 #pragma once
 #include "detail/public_header.hpp"
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -84,6 +85,42 @@ class ActorNotFoundError : public Error {
 
 /// @brief A resource request no rank can ever satisfy; it fails at once instead of waiting forever.
 class InfeasibleError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// @brief A checkpoint could not be written, or a file is not a readable checkpoint (missing,
+/// truncated, corrupt, of another format version). The message names the file and, where one is
+/// concerned, the actor: "checkpoint '<file>', actor '<key>': <problem>".
+class CheckpointError : public Error {
+ public:
+  CheckpointError(const std::filesystem::path& file, const std::string& actor,
+                  const std::string& problem)
+      : Error(describe(file, actor) + problem), file_(file), actor_(actor), problem_(problem) {}
+
+  /// The checkpoint file (or, for a failed write, its temporary file); empty for state in memory.
+  const std::filesystem::path& file() const noexcept { return file_; }
+  /// The actor's key, or "" when the problem is with the file as a whole.
+  const std::string& actor() const noexcept { return actor_; }
+  /// What is wrong, without the file and actor.
+  const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  static std::string describe(const std::filesystem::path& file, const std::string& actor) {
+    std::string where = file.empty() ? "checkpoint" : "checkpoint '" + file.string() + "'";
+    if (!actor.empty()) where += ", actor '" + actor + "'";
+    return where + ": ";
+  }
+
+  std::filesystem::path file_;
+  std::string actor_;
+  std::string problem_;
+};
+
+/// @brief Thrown by an actor's method to end the actor: the call fails with this error, and the
+/// actor is restarted from its last checkpoint if its `max_restarts` allows, else it is dead.
+/// Any other exception only fails the call.
+class ActorFatalError : public Error {
  public:
   using Error::Error;
 };

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +54,17 @@ struct RuntimeOptions {
   /// Custom resources of this rank (`--resources sim=4,learner=1`, `MANTA_RESOURCES`), as in
   /// Ray's `resources={...}`.
   std::map<std::string, double> resources = {};
+  /// Where checkpoints of actor state go (`--checkpoint-dir`, `MANTA_CHECKPOINT_DIR`): one HDF5
+  /// file per checkpoint, `checkpoint-<epoch>.h5`. When it already holds checkpoints, the job
+  /// restores from the newest valid one. It also turns SIGUSR1 (Slurm's `--signal=USR1@120`) into
+  /// a checkpoint of every actor followed by exit code 75, for the batch script to requeue.
+  std::string checkpoint_directory = {};
+  /// Restore from this checkpoint file, or from the newest valid one in this directory
+  /// (`--restore`, `MANTA_RESTORE`); a damaged file gives way to the one before it.
+  std::string restore = {};
+  /// Checkpoints kept in a directory, counting the newest (`--checkpoint-keep`,
+  /// `MANTA_CHECKPOINT_KEEP`).
+  int checkpoint_keep = 3;
 };
 
 /// @brief Options of one task submission (Ray's `f.options(...)`).
@@ -100,6 +112,12 @@ struct ActorOptions {
   /// With a name that is taken: return the actor that has it (of the same class) instead of
   /// failing, without running the constructor (Ray's get_if_exists).
   bool get_if_exists = false;
+  /// Checkpoint the actor (with every other actor of the job) after every this many calls; 0
+  /// never. Needs a class with `serialize` and a checkpoint directory.
+  std::uint64_t checkpoint_every_calls = 0;
+  /// Checkpoint the actor when this long has passed since its last checkpoint and it has run a
+  /// call since; empty never. Needs the same as checkpoint_every_calls.
+  std::optional<std::chrono::duration<double>> checkpoint_every = std::nullopt;
 };
 
 /// @brief Options of `manta::wait`.

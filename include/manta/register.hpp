@@ -29,7 +29,19 @@ inline constexpr bool remotable_method_v<R, std::tuple<P...>> = remotable_functi
 
 template <class C>
 struct ActorRegistrar {
-  explicit ActorRegistrar(const char* name) { register_actor_class(name, typeid(C)); }
+  explicit ActorRegistrar(const char* name) {
+    register_actor_class(name, typeid(C));
+    if constexpr (is_serializable_v<C>) {
+      register_actor_state(typeid(C), &save_instance, &load_instance);
+    }
+  }
+  static void save_instance(const ValueBox& instance, boost::archive::binary_oarchive& archive) {
+    archive << *static_cast<const C*>(instance.value());
+  }
+  static void load_instance(ValueBox& instance, boost::archive::binary_iarchive& archive) {
+    archive >> *static_cast<C*>(instance.mutable_value());
+  }
+
   template <class M>
   ActorRegistrar method(const char* name, M member) const {
     using Traits = callable_traits<M>;

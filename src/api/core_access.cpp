@@ -88,6 +88,11 @@ core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
   return actor->submit(method_name, std::move(body));
 }
 
+core::Object* checkpoint_actor(core::Actor* actor) {
+  if (actor == nullptr) throw InvalidOptionError("checkpoint through an empty ActorHandle");
+  return actor->checkpoint();
+}
+
 void register_function(const char* name, AnyFunction address, RemoteCallFactory factory) {
   core::Registry::instance().add_function(name, address, factory);
 }
@@ -109,6 +114,9 @@ void register_actor_class(const char* name, const std::type_info& type) {
 void register_actor_method(const std::type_info& type, const char* name,
                            std::span<const std::byte> member_pointer, RemoteMethodFactory factory) {
   core::Registry::instance().add_actor_method(type, name, member_pointer, factory);
+}
+void register_actor_state(const std::type_info& type, StateSaver save, StateLoader load) {
+  core::Registry::instance().add_actor_state(type, {save, load});
 }
 const char* register_actor_constructor(const char* key, RemoteConstructorFactory factory) {
   core::Registry::instance().add_actor_constructor(key, factory);

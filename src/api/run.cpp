@@ -56,6 +56,15 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
                  "memory divided among its ranks")
       ->envname("MANTA_MEMORY")
       ->transform(CLI::AsSizeValue(false));
+  app.add_option("--checkpoint-dir", options.checkpoint_directory,
+                 "directory of this job's checkpoints; restores from the newest one in it")
+      ->envname("MANTA_CHECKPOINT_DIR");
+  app.add_option("--restore", options.restore,
+                 "restore from this checkpoint file, or the newest valid one in this directory")
+      ->envname("MANTA_RESTORE");
+  app.add_option("--checkpoint-keep", options.checkpoint_keep,
+                 "checkpoints kept in the directory, counting the newest")
+      ->envname("MANTA_CHECKPOINT_KEEP");
   std::vector<std::string> custom;
   app.add_option("--resources", custom, "custom resources of this rank: name=amount,name=amount")
       ->envname("MANTA_RESOURCES")

@@ -25,7 +25,7 @@
 /// manta::Error if MPI fails), whose message names the file and, where one is concerned, the actor.
 #pragma once
 
-#include "checkpoint/checkpoint_error.hpp"
+#include <manta/error.hpp>
 #include "checkpoint/record.hpp"
 
 #include <mpi.h>
@@ -38,6 +38,12 @@
 #include <vector>
 
 namespace manta::checkpoint {
+
+/// @brief What went wrong on one rank, for write_checkpoint() to report on every rank.
+struct RankFailure {
+  std::string actor{};  ///< "" when no one actor is concerned
+  std::string problem{};
+};
 
 /// @brief Writes the actors of every rank of `comm` into one new checkpoint file.
 ///
@@ -54,13 +60,16 @@ namespace manta::checkpoint {
 /// @param local_records this rank's actors; keys must be unique across all ranks
 /// @param info job id and epoch (use next_epoch()); an empty time becomes rank 0's current time
 /// @param keep_last how many checkpoints to keep, counting this one (at least 1)
+/// @param local_failure what went wrong on this rank preparing its records (an actor whose state
+///   could not be saved): then nothing is written, and every rank throws it
 /// @return the file written, the same on every rank
 /// @throws CheckpointError on every rank when any rank fails (invalid or duplicate keys, a record
 ///   whose array bytes do not match its dims, a full disk...), naming the rank; nothing is left
 ///   under the final name then
 std::filesystem::path write_checkpoint(MPI_Comm comm, const std::filesystem::path& directory,
                                        std::span<const ActorRecord> local_records,
-                                       const FileInfo& info, int keep_last);
+                                       const FileInfo& info, int keep_last,
+                                       const std::optional<RankFailure>& local_failure = {});
 
 /// @brief The file's attributes and its actors without their data. Not collective.
 /// @throws CheckpointError if the file is missing, not HDF5, truncated, not a Manta checkpoint,

@@ -202,8 +202,8 @@ void verify_checkpoint(const fs::path& file) {
   }
 }
 
-void restore_from_file(const fs::path& file, const std::string& key,
-                       const std::function<void(std::span<const std::byte> archive)>& load) {
+void restore_archive(const fs::path& file, const std::string& key,
+                     const std::function<void(boost::archive::binary_iarchive&)>& read) {
   const Hdf5Session session;
   const H5Handle opened = reading(file, "", [&] { return open_checkpoint(file); });
   H5Handle group;
@@ -219,7 +219,7 @@ void restore_from_file(const fs::path& file, const std::string& key,
   const ActorRecord identity{.key = key, .class_name = summary.class_name};
   try {
     const FileArraySource source(group.id(), summary.arrays);
-    load(archive);
+    read_archive(archive, read);
   } catch (const std::exception& error) {
     throw_state_error("restore", identity, file, error);
   }

@@ -76,6 +76,38 @@ void throw_state_error(const char* verb, const ActorRecord& record,
       std::string("cannot ") + verb + " its state" + of_class + ": " + error.what());
 }
 
+void read_archive(std::span<const std::byte> archive,
+                  const std::function<void(boost::archive::binary_iarchive&)>& read) {
+  // SpanBuffer wants writable bytes; the archive only reads them.
+  detail::SpanBuffer buffer({const_cast<std::byte*>(archive.data()), archive.size()});
+  boost::archive::binary_iarchive input(buffer, state_archive_flags);
+  read(input);
+}
+
+void save_archive(const std::function<void(boost::archive::binary_oarchive&)>& write,
+                  ActorRecord& record) {
+  record.archive.clear();
+  record.arrays.clear();
+  try {
+    const NativeArraySink sink(record.arrays);
+    detail::VectorBuffer buffer(record.archive);
+    boost::archive::binary_oarchive output(buffer, state_archive_flags);
+    write(output);
+  } catch (const std::exception& error) {
+    throw_state_error("save", record, {}, error);
+  }
+}
+
+void load_archive(const std::function<void(boost::archive::binary_iarchive&)>& read,
+                  const ActorRecord& record, const std::filesystem::path& file) {
+  try {
+    const RecordArraySource source(record.arrays);
+    read_archive(record.archive, read);
+  } catch (const std::exception& error) {
+    throw_state_error("restore", record, file, error);
+  }
+}
+
 }  // namespace checkpoint
 
 namespace detail {

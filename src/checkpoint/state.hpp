@@ -11,7 +11,7 @@
 /// @endcode
 #pragma once
 
-#include "checkpoint/checkpoint_error.hpp"
+#include <manta/error.hpp>
 #include "checkpoint/record.hpp"
 
 #include <manta/detail/serialization.hpp>
@@ -88,62 +88,50 @@ inline constexpr unsigned state_archive_flags = boost::archive::no_codecvt;
 [[noreturn]] void throw_state_error(const char* verb, const ActorRecord& record,
                                     const std::filesystem::path& file, const std::exception& error);
 
-/// Reads the archive of actor `key` in `file` and calls `load` with it while the actor's arrays
-/// are this thread's NativeArraySource, read from the file on demand (restore_state's work).
-/// @throws CheckpointError naming the file and actor
-void restore_from_file(const std::filesystem::path& file, const std::string& key,
-                       const std::function<void(std::span<const std::byte> archive)>& load);
+/// Reads a state archive with `read`.
+void read_archive(std::span<const std::byte> archive,
+                  const std::function<void(boost::archive::binary_iarchive&)>& read);
 
-/// Reads `state` from a state archive.
-template <class T>
-void load_archive(T& state, std::span<const std::byte> archive) {
-  // SpanBuffer wants writable bytes; the archive only reads them.
-  detail::SpanBuffer buffer({const_cast<std::byte*>(archive.data()), archive.size()});
-  boost::archive::binary_iarchive input(buffer, state_archive_flags);
-  input >> state;
-}
+/// @brief Fills `record.archive` with what `write` writes into a state archive, and
+/// `record.arrays` with copies of the vectors it names with manta::h5_array. Leaves the record's
+/// other fields alone.
+/// @throws CheckpointError naming the actor if `write` throws (e.g. two arrays share a name)
+void save_archive(const std::function<void(boost::archive::binary_oarchive&)>& write,
+                  ActorRecord& record);
 
-/// @brief Serializes `state` (Boost `serialize`) into `record.archive`, and the vectors it names
-/// with manta::h5_array into `record.arrays` (copies). Leaves the record's other fields alone.
-/// @throws CheckpointError naming the actor if `serialize` throws (e.g. two arrays share a name)
+/// @brief Reads a record save_archive() made, or read_actor() read, with `read`.
+/// @param file where the record came from, for messages ("" if from memory)
+/// @throws CheckpointError naming the file and actor if `read` throws: the archive does not fit
+///   the class, or an h5_array is missing from the record or has another element type or shape
+void load_archive(const std::function<void(boost::archive::binary_iarchive&)>& read,
+                  const ActorRecord& record, const std::filesystem::path& file = {});
+
+/// @brief Reads actor `key` of checkpoint `file` with `read`, each h5_array going straight from
+/// its dataset into its vector (no intermediate copy: half the memory of read_actor() then
+/// load_archive()), every checksum verified. Not collective. `read` runs while this layer holds
+/// the process's HDF5 lock, so it must not call this layer itself.
+/// @throws CheckpointError as read_actor() and load_archive()
+void restore_archive(const std::filesystem::path& file, const std::string& key,
+                     const std::function<void(boost::archive::binary_iarchive&)>& read);
+
+/// @brief Serializes `state` (Boost `serialize`) into `record` (see save_archive()).
 template <class T>
 void save_state(const T& state, ActorRecord& record) {
-  record.archive.clear();
-  record.arrays.clear();
-  try {
-    const NativeArraySink sink(record.arrays);
-    detail::VectorBuffer buffer(record.archive);
-    boost::archive::binary_oarchive output(buffer, state_archive_flags);
-    output << state;
-  } catch (const std::exception& error) {
-    throw_state_error("save", record, {}, error);
-  }
+  save_archive([&](boost::archive::binary_oarchive& output) { output << state; }, record);
 }
 
-/// @brief Restores `state` from a record save_state() made, or read_actor() read.
-/// @param file where the record came from, for messages ("" if from memory)
-/// @throws CheckpointError naming the file and actor if the archive does not fit the class, or an
-///   h5_array is missing from the record or has another element type or shape; `state` is then
-///   partly restored
+/// @brief Restores `state` from a record (see load_archive()); on error `state` is partly
+/// restored.
 template <class T>
 void load_state(T& state, const ActorRecord& record, const std::filesystem::path& file = {}) {
-  try {
-    const RecordArraySource source(record.arrays);
-    load_archive(state, record.archive);
-  } catch (const std::exception& error) {
-    throw_state_error("restore", record, file, error);
-  }
+  load_archive([&](boost::archive::binary_iarchive& input) { input >> state; }, record, file);
 }
 
-/// @brief Restores `state` from actor `key` of checkpoint `file`, reading each h5_array straight
-/// from its dataset into its vector (no intermediate copy: half the memory of read_actor() then
-/// load_state()), every checksum verified. Not collective. The class's `serialize` runs while this
-/// layer holds the process's HDF5 lock, so it must not call this layer itself.
-/// @throws CheckpointError as read_actor() and load_state(); `state` is then partly restored
+/// @brief Restores `state` from actor `key` of checkpoint `file` (see restore_archive()); on
+/// error `state` is partly restored.
 template <class T>
 void restore_state(T& state, const std::filesystem::path& file, const std::string& key) {
-  restore_from_file(file, key,
-                    [&](std::span<const std::byte> archive) { load_archive(state, archive); });
+  restore_archive(file, key, [&](boost::archive::binary_iarchive& input) { input >> state; });
 }
 
 }  // namespace manta::checkpoint

@@ -72,10 +72,7 @@ struct RankLayout {
 };
 
 /// A rank's failure, before every rank knows of it.
-struct Failure {
-  std::string actor{};  ///< "" when no one actor is concerned
-  std::string problem{};
-};
+using Failure = RankFailure;
 
 std::uint64_t element_count(const std::vector<std::uint64_t>& dims) {
   return std::accumulate(dims.begin(), dims.end(), std::uint64_t{1}, std::multiplies<>());
@@ -345,9 +342,10 @@ void write_own(std::vector<OwnDataset>& own, std::string& actor) {
 
 fs::path write_checkpoint(MPI_Comm comm, const fs::path& directory,
                           std::span<const ActorRecord> local_records, const FileInfo& info,
-                          int keep_last) {
+                          int keep_last, const std::optional<RankFailure>& local_failure) {
   int rank = 0;
   MANTA_CHECK_MPI(MPI_Comm_rank(comm, &rank));
+  agree(comm, local_failure, checkpoint_path(directory, info.epoch));
   const Hdf5Session session;
   const std::vector<RankLayout> layouts = gather_layouts(comm, describe(local_records, info));
   const fs::path final_path = checkpoint_path(directory, layouts.front().epoch);

@@ -1,5 +1,6 @@
 #include "core/actor.hpp"
 
+#include "checkpoint/state.hpp"
 #include "core/dependent.hpp"
 #include "core/registry.hpp"
 #include "core/remote.hpp"
@@ -56,19 +57,53 @@ class FailedCall final : public detail::CallBody {
   std::exception_ptr error_;
 };
 
+/// The body of handle.checkpoint(): a place in the actor's queue, never run. Its result, the
+/// checkpoint file's path, comes back from another rank as a string.
+class CheckpointMarker final : public detail::CallBody {
+ public:
+  std::unique_ptr<detail::ValueBox> run(detail::ValueBox*) override {
+    throw std::logic_error("manta: a checkpoint marker is not a call");
+  }
+  std::span<core::Object* const> dependencies() const noexcept override { return {}; }
+  std::unique_ptr<detail::ValueBox> read_result(detail::StoreBlock bytes) const override {
+    return std::make_unique<detail::StoredBox<std::string>>(std::move(bytes));
+  }
+};
+
+/// When an actor is checkpointed besides on demand (ActorOptions).
+struct CheckpointPolicy {
+  std::uint64_t every_calls = 0;                ///< 0: never
+  std::chrono::steady_clock::duration every{};  ///< 0: never
+};
+
+CheckpointPolicy policy_of(std::uint64_t every_calls, double every_seconds) {
+  return {every_calls, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(every_seconds))};
+}
+
 /// @brief An actor hosted on this rank: its instance and its mailbox.
-class LocalActor final : public Actor {
+class LocalActor final : public Actor, public CheckpointedActor {
  public:
   /// `reservation`: what this rank counted as taken when it chose to create the actor here.
+  /// `name`: the actor's name option, or "" for an unnamed actor.
   LocalActor(Runtime& runtime, detail::ActorAddress address, const char* class_name,
              std::string name, resources::Request request, std::optional<Reservation> reservation,
-             std::unique_ptr<detail::CallBody> constructor)
+             std::unique_ptr<detail::CallBody> constructor, CheckpointPolicy policy)
       : Actor(address),
         runtime_(runtime),
         generation_(runtime.generation()),
+        class_name_(class_name),
         name_(std::move(name)),
+        key_(name_.empty() ? class_name_ + "@" + std::to_string(address.creator) + "." +
+                                 std::to_string(address.sequence)
+                           : name_),
+        shown_name_(name_.empty() ? class_name_ : name_),
+        resources_(resources::describe(request, runtime.cluster().catalog())),
+        state_hooks_(Registry::instance().actor_state(class_name_)),
+        policy_(policy),
         reservation_(std::move(reservation)) {
     drain_.request = std::move(request);  // the first drain places the actor and keeps it
+    if (state_hooks_.save != nullptr) runtime_.checkpointer().add(*this);
     enqueue(new Call(*this, class_name, std::move(constructor), nullptr));
   }
 
@@ -77,6 +112,57 @@ class LocalActor final : public Actor {
     result->retain();  // the caller's reference; the call holds the first
     enqueue(new Call(*this, method_name, std::move(body), result));
     return result;
+  }
+
+  Object* checkpoint() override {
+    return submit(checkpoint_method, std::make_unique<CheckpointMarker>());
+  }
+
+  bool try_retain() noexcept override { return Actor::try_retain(); }
+  void release() noexcept override { Actor::release(); }
+
+  void snapshot(std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)>
+                    done) override {
+    std::optional<checkpoint::ActorRecord> marked;
+    {
+      std::lock_guard lock(mutex_);
+      marked.swap(marked_);
+    }
+    if (marked) {
+      done(std::move(marked), {});
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (constructed_) {
+        snapshot_waiters_.push_back(std::move(done));
+        if (!draining_) {
+          draining_ = true;
+          retain();
+          runtime_.executor().submit(&drain_);
+        }
+        return;
+      }
+    }
+    // Not constructed yet: its state is still the one it will be restored from, if any.
+    if (const auto* saved = restored_state()) {
+      try {
+        done(checkpoint::read_actor(*runtime_.checkpointer().restored_from(), saved->key), {});
+      } catch (...) {
+        done(std::nullopt, std::current_exception());
+      }
+      return;
+    }
+    done(std::nullopt, {});
+  }
+
+  bool checkpoint_due(std::chrono::steady_clock::time_point now) override {
+    if (policy_.every == std::chrono::steady_clock::duration{} ||
+        calls_since_snapshot_.load(std::memory_order_relaxed) == 0 ||
+        now - last_snapshot() < policy_.every) {
+      return false;
+    }
+    return !policy_requested_.exchange(true);
   }
 
  private:
@@ -102,7 +188,11 @@ class LocalActor final : public Actor {
     LocalActor& actor_;
   };
 
+  using SnapshotDone =
+      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)>;
+
   ~LocalActor() override {
+    if (state_hooks_.save != nullptr) runtime_.checkpointer().remove(*this);
     instance_.reset();
     if (Runtime* runtime = Runtime::current_if(generation_)) {
       if (placed_) runtime->executor().release(kept_, drain_.granted);
@@ -146,14 +236,21 @@ class LocalActor final : public Actor {
     }
     for (int done = 0; done < calls_per_drain; ++done) {
       Call* call = nullptr;
+      std::vector<SnapshotDone> snapshots;
       {
         std::lock_guard lock(mutex_);
-        if (mailbox_.empty() || !mailbox_.front()->runnable) {
+        if (!snapshot_waiters_.empty()) {
+          snapshots.swap(snapshot_waiters_);
+        } else if (mailbox_.empty() || !mailbox_.front()->runnable) {
           draining_ = false;
         } else {
           call = mailbox_.front();
           mailbox_.pop_front();
         }
+      }
+      if (!snapshots.empty()) {
+        take_snapshot(snapshots);  // between two calls, never in the middle of one
+        continue;
       }
       if (call == nullptr) {
         release();  // the drain's reference; may destroy the actor and this drain
@@ -169,31 +266,154 @@ class LocalActor final : public Actor {
     const auto dependencies = call.body().dependencies();
     Object* result = call.result();
     if (result == nullptr) {
-      try {
-        if (death_) {  // never placed: no instance
-        } else if (auto failure = Call::first_failure(dependencies)) {
-          std::rethrow_exception(failure);
-        } else {
-          instance_ = call.body().run(nullptr);
-        }
-      } catch (...) {
-        die("its constructor failed: " + what(std::current_exception()));
-      }
+      construct(call);
     } else if (death_) {
       result->fail(death_);
     } else if (auto failure = Call::first_failure(dependencies)) {
       result->fail(std::move(failure));
+    } else if (call.name() == checkpoint_method) {
+      request_checkpoint(*result);
     } else {
       try {
         result->seal(call.body().run(instance_.get()));
       } catch (...) {
         result->fail(current_task_error(call.name(), runtime_.rank()));
       }
+      ++calls_;
+      calls_since_snapshot_.fetch_add(1, std::memory_order_relaxed);
+      apply_policy();
     }
     if (result != nullptr) result->release();
     delete &call;
     runtime_.work_finished();
     release();  // the call's reference; the drain still holds one
+  }
+
+  void construct(Call& call) {
+    try {
+      if (death_) {  // never placed: no instance
+      } else if (auto failure = Call::first_failure(call.body().dependencies())) {
+        std::rethrow_exception(failure);
+      } else {
+        instance_ = call.body().run(nullptr);
+        restore();
+      }
+    } catch (...) {
+      die("its constructor failed: " + what(std::current_exception()));
+    }
+    std::lock_guard lock(mutex_);
+    constructed_ = true;
+  }
+
+  /// A named actor found in the checkpoint the job restored from.
+  const checkpoint::ActorSummary* restored_state() const {
+    return name_.empty() ? nullptr : runtime_.checkpointer().restored(key_);
+  }
+
+  /// Replaces the state the constructor made with the checkpointed one, if there is one.
+  void restore() {
+    const checkpoint::ActorSummary* saved = restored_state();
+    if (saved == nullptr) return;
+    const std::filesystem::path& file = *runtime_.checkpointer().restored_from();
+    if (saved->class_name != class_name_) {
+      throw CheckpointError(
+          file, key_, "it holds a " + saved->class_name + " of this name, not a " + class_name_);
+    }
+    if (state_hooks_.load == nullptr) {
+      throw CheckpointError(file, key_, "class " + class_name_ + " has no serialize member");
+    }
+    checkpoint::restore_archive(file, key_, [&](boost::archive::binary_iarchive& archive) {
+      state_hooks_.load(*instance_, archive);
+    });
+    calls_ = saved->sequence;
+    util::log().info("actor '{}' restored from {} at call {}", key_, file.string(), calls_);
+  }
+
+  void take_snapshot(std::vector<SnapshotDone>& waiters) {
+    auto [record, error] = current_state();
+    for (std::size_t i = 0; i + 1 < waiters.size(); ++i) waiters[i](record, error);
+    waiters.back()(std::move(record), error);
+  }
+
+  /// The actor's state now, between two calls (drain only): nothing for a dead actor, or the
+  /// error its `serialize` threw.
+  std::pair<std::optional<checkpoint::ActorRecord>, std::exception_ptr> current_state() {
+    std::optional<checkpoint::ActorRecord> record;
+    std::exception_ptr error;
+    if (!death_) {
+      try {
+        record = checkpoint::ActorRecord{.key = key_,
+                                         .class_name = class_name_,
+                                         .name = name_,
+                                         .sequence = calls_,
+                                         .resources = resources_};
+        checkpoint::save_archive(
+            [&](boost::archive::binary_oarchive& archive) {
+              state_hooks_.save(*instance_, archive);
+            },
+            *record);
+      } catch (...) {
+        record.reset();
+        error = std::current_exception();
+      }
+    }
+    calls_since_snapshot_.store(0, std::memory_order_relaxed);
+    last_snapshot_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                         std::memory_order_relaxed);
+    policy_requested_.store(false);
+    return {std::move(record), error};
+  }
+
+  std::chrono::steady_clock::time_point last_snapshot() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(last_snapshot_.load(std::memory_order_relaxed)));
+  }
+
+  /// After a call: asks for a checkpoint when the actor's policy says one is due.
+  void apply_policy() {
+    const bool by_calls =
+        policy_.every_calls > 0 &&
+        calls_since_snapshot_.load(std::memory_order_relaxed) >= policy_.every_calls;
+    const bool by_time = policy_.every != std::chrono::steady_clock::duration{} &&
+                         std::chrono::steady_clock::now() - last_snapshot() >= policy_.every;
+    if ((by_calls || by_time) && !policy_requested_.exchange(true)) {
+      runtime_.checkpointer().request({}, false, [](const auto&, std::exception_ptr) {});
+    }
+  }
+
+  /// handle.checkpoint(): the actor's next snapshot comes after every call before this one.
+  void request_checkpoint(Object& result) {
+    if (state_hooks_.save == nullptr) {
+      result.fail(std::make_exception_ptr(
+          InvalidOptionError("actor '" + shown_name_ + "' cannot be checkpointed: class " +
+                             class_name_ + " has no serialize member")));
+      return;
+    }
+    auto [state, failure] = current_state();  // right after the calls before this one
+    if (failure) {
+      result.fail(failure);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      marked_ = std::move(state);
+    }
+    result.retain();
+    try {
+      runtime_.checkpointer().request(
+          {}, false, [&result](const std::filesystem::path& file, std::exception_ptr error) {
+            if (error) {
+              result.fail(std::move(error));
+            } else {
+              result.seal(std::make_unique<detail::SerializableBox<std::string>>(std::in_place,
+                                                                                 file.string()));
+            }
+            result.release();
+          });
+    } catch (...) {
+      result.fail(std::current_exception());
+      result.release();
+    }
   }
 
   static std::string what(const std::exception_ptr& error) {
@@ -207,23 +427,39 @@ class LocalActor final : public Actor {
   }
 
   void die(const std::string& reason) {
-    death_ = std::make_exception_ptr(ActorDiedError(
-        "actor '" + name_ + "' on rank " + std::to_string(runtime_.rank()) + " died: " + reason));
-    util::log().error("actor '{}' died: {}", name_, reason);
+    death_ = std::make_exception_ptr(ActorDiedError("actor '" + shown_name_ + "' on rank " +
+                                                    std::to_string(runtime_.rank()) +
+                                                    " died: " + reason));
+    util::log().error("actor '{}' died: {}", shown_name_, reason);
   }
 
   Runtime& runtime_;
   const std::uint64_t generation_;
-  const std::string name_;
+  const std::string class_name_;
+  const std::string name_;        ///< the name option; "" for an unnamed actor
+  const std::string key_;         ///< in checkpoints: the name, or class@creator.sequence
+  const std::string shown_name_;  ///< in errors and logs: the name, or the class
+  const std::string resources_;   ///< what it holds, as text for checkpoints
+  const Registry::StateHooks state_hooks_;
+  const CheckpointPolicy policy_;
   Drain drain_{*this};
   const std::optional<Reservation> reservation_;
   bool placed_ = false;      ///< set by the first drain, which acquired what the actor holds
   resources::Request kept_;  ///< what the actor holds for life, once placed
   std::unique_ptr<detail::ValueBox> instance_;  ///< touched only by the draining thread
   std::exception_ptr death_;                    ///< set if the constructor threw
+  std::uint64_t calls_ = 0;  ///< method calls completed, restored ones included; drain only
+  std::atomic<std::uint64_t> calls_since_snapshot_{0};
+  std::atomic<std::chrono::steady_clock::rep> last_snapshot_{
+      std::chrono::steady_clock::now().time_since_epoch().count()};
+  std::atomic<bool> policy_requested_{false};  ///< a policy checkpoint is on its way
   std::mutex mutex_;
   std::deque<Call*> mailbox_;  ///< guarded by mutex_; calls in submission order
   bool draining_ = false;      ///< guarded by mutex_; a drain is queued or running
+  bool constructed_ = false;   ///< guarded by mutex_; the constructor has run (or failed)
+  std::vector<SnapshotDone> snapshot_waiters_;  ///< guarded by mutex_; taken between calls
+  /// guarded by mutex_; the state handle.checkpoint() took, for the next checkpoint to write
+  std::optional<checkpoint::ActorRecord> marked_;
 };
 
 /// @brief A proxy of an actor hosted on another rank: sends the calls made through it there, in
@@ -243,10 +479,10 @@ class RemoteActor final : public Actor {
   /// Queues the creation of the actor on its host, as the first message sent there.
   void create(const char* class_name, std::string name, resources::Request request,
               std::optional<Reservation> reservation, std::unique_ptr<detail::CallBody> constructor,
-              const char* constructor_key) {
+              const char* constructor_key, CheckpointPolicy policy) {
     reservation_ = std::move(reservation);
     enqueue(new Call(*this, class_name, std::move(constructor), nullptr,
-                     Creation{constructor_key, std::move(name), std::move(request)}));
+                     Creation{constructor_key, std::move(name), std::move(request), policy}));
   }
 
   Object* submit(const char* method_name, std::unique_ptr<detail::CallBody> body) override {
@@ -256,11 +492,16 @@ class RemoteActor final : public Actor {
     return result;
   }
 
+  Object* checkpoint() override {
+    return submit(checkpoint_method, std::make_unique<CheckpointMarker>());
+  }
+
  private:
   struct Creation {
     const char* constructor_key = nullptr;
     std::string name;
     resources::Request request;
+    CheckpointPolicy policy;
   };
 
   class Call final : public QueuedCall, public RemoteCompletion {
@@ -276,8 +517,16 @@ class RemoteActor final : public Actor {
       const int host = actor_.address().host;
       const auto failure = first_failure(body().dependencies());
       if (result_ == nullptr) {
-        transport::ActorCreate create{to_wire(actor_.address()),  name(), {}, creation_.name,
-                                      to_wire(creation_.request), {},     {}};
+        const std::chrono::duration<double> every = creation_.policy.every;
+        transport::ActorCreate create{to_wire(actor_.address()),
+                                      name(),
+                                      {},
+                                      creation_.name,
+                                      to_wire(creation_.request),
+                                      {},
+                                      {},
+                                      creation_.policy.every_calls,
+                                      every.count()};
         try {
           if (failure) std::rethrow_exception(failure);
           create.constructor = creation_.constructor_key;
@@ -295,7 +544,7 @@ class RemoteActor final : public Actor {
         finish();
         return;
       }
-      if (!body().remotable()) {
+      if (name() != checkpoint_method && !body().remotable()) {
         result_->fail(std::make_exception_ptr(InvalidOptionError(
             std::string("'") + name() + "' cannot be called on an actor of another rank: its " +
             "arguments or result cannot be serialized")));
@@ -306,7 +555,7 @@ class RemoteActor final : public Actor {
       transport::ActorCall call{
           to_wire(actor_.address()), {id.owner_rank, id.sequence}, name(), {}};
       try {
-        body().write_arguments(call.arguments, nullptr);
+        if (name() != checkpoint_method) body().write_arguments(call.arguments, nullptr);
       } catch (...) {
         result_->fail(current_task_error(name(), runtime.rank()));
         finish();
@@ -467,6 +716,22 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
     throw InvalidOptionError("actor '" + name + "' asks for rank " + std::to_string(options.rank) +
                              ", but the job has ranks 0 to " + std::to_string(cluster.size() - 1));
   }
+  const double every_seconds = options.checkpoint_every ? options.checkpoint_every->count() : 0;
+  if (options.checkpoint_every_calls > 0 || options.checkpoint_every) {
+    if (every_seconds < 0) {
+      throw InvalidOptionError("actor '" + name + "' asks for checkpoint_every " +
+                               std::to_string(every_seconds) + " s; give a duration > 0");
+    }
+    if (Registry::instance().actor_state(class_name).save == nullptr) {
+      throw InvalidOptionError("actor '" + name + "' has a checkpoint policy, but class " +
+                               class_name + " has no serialize member to save its state with");
+    }
+    if (!runtime.checkpointer().has_directory()) {
+      throw InvalidOptionError("actor '" + name + "' has a checkpoint policy, but the job has no " +
+                               "checkpoint directory (--checkpoint-dir)");
+    }
+  }
+  const CheckpointPolicy policy = policy_of(options.checkpoint_every_calls, every_seconds);
   const bool movable = constructor_key != nullptr && constructor->remotable();
   const bool in_bundle = options.bundle.key >= 0;
   const int wanted_rank =
@@ -512,14 +777,14 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
     }
   }
   if (address.host == here) {
-    auto* actor = new LocalActor(runtime, address, class_name, std::move(name), std::move(request),
-                                 std::move(reservation), std::move(constructor));
+    auto* actor = new LocalActor(runtime, address, class_name, options.name, std::move(request),
+                                 std::move(reservation), std::move(constructor), policy);
     if (named) keep_for_other_ranks(runtime, *actor);  // a named actor lives for the job
     return actor;
   }
   auto* proxy = new RemoteActor(runtime, address);
-  proxy->create(class_name, std::move(name), std::move(request), std::move(reservation),
-                std::move(constructor), constructor_key);
+  proxy->create(class_name, options.name, std::move(request), std::move(reservation),
+                std::move(constructor), constructor_key, policy);
   Actor* kept = runtime.actors().add(*proxy);  // so handles that come back find this proxy
   proxy->release();
   return kept;
@@ -555,8 +820,10 @@ void host_actor(Runtime& runtime, int source, transport::ActorCreate request) {
     constructor = std::make_unique<FailedCall>(std::current_exception());
   }
   util::log().debug("hosting actor '{}' created by rank {}", request.name, source);
-  auto* actor = new LocalActor(runtime, address, class_name, std::move(request.name),
-                               from_wire(request.resources), std::nullopt, std::move(constructor));
+  auto* actor =
+      new LocalActor(runtime, address, class_name, std::move(request.name),
+                     from_wire(request.resources), std::nullopt, std::move(constructor),
+                     policy_of(request.checkpoint_every_calls, request.checkpoint_every_seconds));
   keep_for_other_ranks(runtime, *actor);
   actor->release();
 }
@@ -565,6 +832,11 @@ void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall reques
   Actor* actor = runtime.actors().find_or_park(from_wire(request.actor), source, request);
   if (actor == nullptr) return;  // parked until the actor's creation arrives
   try {
+    if (request.method == checkpoint_method) {
+      reply_when_ready(runtime, source, request.result, actor->checkpoint(), request.method);
+      actor->release();
+      return;
+    }
     const auto method = Registry::instance().remote_method(request.method);
     if (method.factory == nullptr) {
       throw NotRegisteredError("method '" + request.method + "' cannot be called remotely");

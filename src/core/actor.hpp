@@ -36,11 +36,25 @@ class Actor {
   void release() noexcept {
     if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
+  /// Takes a reference unless the last one is already gone (the actor is being destroyed).
+  bool try_retain() noexcept {
+    int count = references_.load(std::memory_order_relaxed);
+    while (count > 0) {
+      if (references_.compare_exchange_weak(count, count + 1, std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
   const detail::ActorAddress& address() const noexcept { return address_; }
 
   /// Queues a call of `method_name` ("Class.method") behind every earlier call made through this
   /// object; returns its result object with one reference for the caller. Thread-safe.
   virtual Object* submit(const char* method_name, std::unique_ptr<detail::CallBody> body) = 0;
+  /// Queues a checkpoint behind the earlier calls: its result object (one reference for the
+  /// caller) becomes the file's path once a checkpoint holding the state after those calls is
+  /// durable. Thread-safe.
+  virtual Object* checkpoint() = 0;
 
  protected:
   explicit Actor(detail::ActorAddress address) : address_(address) {}
@@ -93,6 +107,9 @@ Actor* import_actor(Runtime& runtime, const detail::ActorAddress& address);
 
 /// Hosts an actor another rank created (`source`, its creator).
 void host_actor(Runtime& runtime, int source, transport::ActorCreate request);
+/// The method name of ActorHandle::checkpoint() on the wire.
+inline constexpr const char* checkpoint_method = "manta.checkpoint";
+
 /// Runs a call another rank made to an actor hosted here, and replies with its outcome.
 void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall request);
 

@@ -50,6 +50,17 @@ void Registry::add_actor_class(const char* name, const std::type_info& type) {
   classes_by_name_[name] = &actor_class;
 }
 
+void Registry::add_actor_state(const std::type_info& type, StateHooks hooks) {
+  std::lock_guard lock(mutex_);
+  classes_[std::type_index(type)].state = hooks;
+}
+
+Registry::StateHooks Registry::actor_state(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto found = classes_by_name_.find(name);
+  return found == classes_by_name_.end() ? StateHooks{} : found->second->state;
+}
+
 void Registry::add_actor_method(const std::type_info& type, const char* name,
                                 std::span<const std::byte> member_pointer,
                                 detail::RemoteMethodFactory factory) {

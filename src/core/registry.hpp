@@ -49,6 +49,14 @@ class Registry {
                         std::span<const std::byte> member_pointer,
                         detail::RemoteMethodFactory factory);
   void add_actor_constructor(const char* key, detail::RemoteConstructorFactory factory);
+  /// How an actor class's state is checkpointed; null functions for a class without `serialize`.
+  struct StateHooks {
+    detail::StateSaver save = nullptr;
+    detail::StateLoader load = nullptr;
+  };
+  void add_actor_state(const std::type_info& type, StateHooks hooks);
+  /// The state hooks of the actor class registered as `name` (null ones if there is none).
+  StateHooks actor_state(const std::string& name) const;
   /// The registered name `name` of an actor class. @throws NotRegisteredError
   const char* actor_class(const std::string& name) const;
   /// The method registered as "Class.method". @throws NotRegisteredError
@@ -73,6 +81,7 @@ class Registry {
   struct ActorClass {
     std::string name;
     std::deque<Method> methods;  ///< a deque: entries stay put, names handed out stay valid
+    StateHooks state;
   };
 
   mutable std::mutex mutex_;

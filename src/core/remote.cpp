@@ -260,6 +260,10 @@ void Remote::on_message(int source, std::span<const std::byte> bytes) {
     runtime_.placement_groups().bundle_ready(ready->key, ready->error);
   } else if (auto* release_bundle_message = std::get_if<transport::ReleaseBundle>(&message)) {
     release_bundle(runtime_, release_bundle_message->key);
+  } else if (auto* checkpoint = std::get_if<transport::CheckpointRequest>(&message)) {
+    runtime_.checkpointer().on_request(source, std::move(*checkpoint));
+  } else if (auto* round = std::get_if<transport::CheckpointRound>(&message)) {
+    runtime_.checkpointer().on_round(std::move(*round));
   } else if (auto* name = std::get_if<transport::NameRequest>(&message)) {
     runtime_.actor_names().on_request(runtime_, source, *name);
   } else if (auto* named = std::get_if<transport::NameReply>(&message)) {

@@ -64,6 +64,10 @@ RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mp
     options.memory = resources::detect_memory() / static_cast<unsigned>(mpi.layout().node_size);
   }
   if (options.object_store_memory == 0) options.object_store_memory = default_store_bytes;
+  if (options.checkpoint_keep < 1) {
+    throw InvalidOptionError("checkpoint_keep is " + std::to_string(options.checkpoint_keep) +
+                             "; keep at least 1 checkpoint");
+  }
   return options;
 }
 
@@ -169,20 +173,24 @@ Runtime::Runtime(const RuntimeOptions& options)
                    resources::describe(cluster_.totals(rank()), cluster_.catalog()),
                    options_.object_store_memory >> 20);
   executor_.set_idle_hook([this] { remote_.maybe_steal(); });
+  checkpointer_ = std::make_unique<Checkpointer>(*this);
   running_runtime.store(this);
   // Messages are handled only now that the runtime is complete, and no rank sends any before
   // every rank can receive them.
   messenger_->start();
+  checkpointer_->start();
   if (mpi_.layout().size > 1) MPI_Barrier(MPI_COMM_WORLD);
 }
 
 Runtime::~Runtime() {
   if (mpi_.layout().size > 1) {
     wait_for_quiet_job();
+    checkpointer_->stop();  // no checkpoint is pending anywhere: requests count as work
     messenger_->close_endpoints();
     MPI_Barrier(MPI_COMM_WORLD);
   } else {
     wait_for_outstanding_work();
+    checkpointer_->stop();
   }
   actors_.clear();     // actors kept for other ranks; nobody can call them now
   executor_.stop();    // its threads may use the messenger (a steal request when idle)

@@ -4,6 +4,7 @@
 
 #include "core/actor.hpp"
 #include "core/actor_names.hpp"
+#include "core/checkpointer.hpp"
 #include "core/cluster.hpp"
 #include "core/executor.hpp"
 #include "core/object.hpp"
@@ -59,6 +60,7 @@ class Runtime {
   PlacementGroups& placement_groups() noexcept { return placement_groups_; }
   ActorNames& actor_names() noexcept { return actor_names_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
+  Checkpointer& checkpointer() noexcept { return *checkpointer_; }
 
   /// A fresh id owned by this rank.
   ObjectId next_object_id() noexcept {
@@ -101,7 +103,8 @@ class Runtime {
   std::atomic<std::int64_t> started_{0};      ///< tasks and calls ever submitted here
   std::mutex idle_mutex_;
   std::condition_variable idle_;
-  Executor executor_;                                ///< its threads stop before the parts above go
+  Executor executor_;  ///< its threads stop before the parts above go
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<transport::Messenger> messenger_;  ///< started last, stopped first
 };
 

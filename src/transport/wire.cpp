@@ -42,7 +42,8 @@ void serialize(Archive& archive, manta::transport::WireActorAddress& address, un
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCreate& create, unsigned) {
   archive& create.actor& create.class_name& create.constructor& create.name& create
-      .resources& create.arguments& create.failure;
+      .resources& create.arguments& create.failure& create.checkpoint_every_calls& create
+      .checkpoint_every_seconds;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {
@@ -78,6 +79,15 @@ void serialize(Archive& archive, manta::transport::NameRequest& request, unsigne
 template <class Archive>
 void serialize(Archive& archive, manta::transport::NameReply& reply, unsigned) {
   archive& reply.request& reply.found& reply.claimed& reply.class_name& reply.actor;
+}
+
+template <class Archive>
+void serialize(Archive& archive, manta::transport::CheckpointRequest& request, unsigned) {
+  archive& request.token& request.directory& request.exit_after;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::CheckpointRound& round, unsigned) {
+  archive& round.epoch& round.directory& round.exit_after& round.satisfies;
 }
 
 }  // namespace boost::serialization

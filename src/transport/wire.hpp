@@ -80,6 +80,8 @@ struct ActorCreate {
   WireResources resources;
   std::vector<std::byte> arguments;
   std::string failure;  ///< non-empty: the constructor's inputs failed; the actor starts dead
+  std::uint64_t checkpoint_every_calls = 0;  ///< the actor's checkpoint policy (ActorOptions)
+  double checkpoint_every_seconds = 0;       ///< 0: none
 };
 
 /// A method call for an actor hosted by the receiver; answered with a TaskReply.
@@ -137,9 +139,26 @@ struct NameReply {
   WireActorAddress actor;
 };
 
-using Message =
-    std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall, StealRequest,
-                 StealReply, ReserveBundle, BundleReady, ReleaseBundle, NameRequest, NameReply>;
+/// To rank 0, which orders the job's checkpoints: "write a checkpoint into `directory` that holds
+/// every actor's state as of now", then, with `exit_after`, end the job with exit code 75.
+struct CheckpointRequest {
+  std::uint64_t token = 0;  ///< the sender's, to know which of its requests a round satisfies
+  std::string directory;
+  bool exit_after = false;
+};
+
+/// From rank 0 to every rank, in the order of the rounds: snapshot the actors hosted here and
+/// write them with the other ranks into checkpoint `epoch` of `directory` (collective).
+struct CheckpointRound {
+  std::uint64_t epoch = 0;
+  std::string directory;
+  bool exit_after = false;
+  std::vector<std::pair<std::int32_t, std::uint64_t>> satisfies;  ///< (rank, token) requests
+};
+
+using Message = std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall,
+                             StealRequest, StealReply, ReserveBundle, BundleReady, ReleaseBundle,
+                             NameRequest, NameReply, CheckpointRequest, CheckpointRound>;
 
 std::vector<std::byte> encode(const Message& message);
 /// @throws manta::Error for bytes that are not a message (a truncated or foreign buffer)

@@ -61,7 +61,7 @@ class DamagedCheckpoint : public ::testing::Test {
     try {
       read();
       ADD_FAILURE() << "the damage went unnoticed";
-    } catch (const ckpt::CheckpointError& error) {
+    } catch (const manta::CheckpointError& error) {
       EXPECT_EQ(error.file(), newer_);
       EXPECT_EQ(error.actor(), actor);
       const std::string message = error.what();
@@ -183,7 +183,7 @@ TEST(CheckpointRestore, DetectsADamagedArrayReadInPlace) {
   try {
     ckpt::restore_state(restored, file, "policy-0");
     ADD_FAILURE() << "restored damaged weights";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_EQ(error.actor(), "policy-0");
     EXPECT_TRUE(error.problem().starts_with(
         "cannot restore its state (class Policy): dataset 'weights' fails its CRC-32 check "
@@ -194,7 +194,7 @@ TEST(CheckpointRestore, DetectsADamagedArrayReadInPlace) {
   try {
     ckpt::restore_state(restored, file, "nobody");
     ADD_FAILURE() << "restored an actor the file does not hold";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_EQ(error.actor(), "nobody");
     EXPECT_NE(error.problem().find("no such actor in the file"), std::string::npos);
   }
@@ -217,7 +217,7 @@ TEST(CheckpointFiles, MissingFileAndDirectory) {
   try {
     ckpt::read_index(missing);
     ADD_FAILURE() << "read a file that does not exist";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_EQ(error.what(), "checkpoint '" + missing.string() + "': the file does not exist");
   }
   EXPECT_EQ(ckpt::latest_valid_checkpoint(directory.path() / "absent"), std::nullopt);

@@ -181,7 +181,7 @@ TEST(H5Array, DimsThatDoNotHoldTheVectorAreRefused) {
   try {
     ckpt::save_state(wrong, record);
     ADD_FAILURE() << "saved 6 values as 2 x 4";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_STREQ(error.what(),
                  "checkpoint, actor 'policy': cannot save its state (class Policy): h5_array "
                  "'weights': dims 2 x 4 hold 8 elements, but the vector has 6");
@@ -193,7 +193,7 @@ TEST(H5Array, ArraysNeedDistinctUsableNames) {
   try {
     ckpt::save_state(TwoArraysOneName{}, record);
     ADD_FAILURE() << "two arrays saved under one name";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_NE(std::string(error.what()).find("h5_array 'same' appears twice"), std::string::npos)
         << error.what();
   }
@@ -209,7 +209,7 @@ TEST(H5Array, MissingArrayOnRestoreIsNamed) {
   try {
     ckpt::load_state(restored, record, "/tmp/some-checkpoint.h5");
     ADD_FAILURE() << "restored without the weights";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_EQ(error.actor(), "policy");
     EXPECT_STREQ(error.what(),
                  "checkpoint '/tmp/some-checkpoint.h5', actor 'policy': cannot restore its state "
@@ -229,7 +229,7 @@ TEST(H5Array, WrongElementTypeOrShapeOnRestore) {
   try {
     ckpt::load_state(as_double, floats);
     ADD_FAILURE();
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_NE(std::string(error.what())
                   .find("h5_array 'weights' holds float32 values in the checkpoint, but is "
                         "loaded as float64"),
@@ -240,7 +240,7 @@ TEST(H5Array, WrongElementTypeOrShapeOnRestore) {
   try {
     ckpt::load_state(transposed, record);
     ADD_FAILURE();
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_NE(std::string(error.what())
                   .find("h5_array 'weights' has shape 2 x 3 in the checkpoint, but is loaded as "
                         "3 x 2"),

@@ -78,7 +78,7 @@ TEST(CheckpointRotation, FailedWriteThrowsOnEveryRankAndLeavesNothing) {
   try {
     checkpoint_test::write_samples(blocked / "checkpoints", 1);
     ADD_FAILURE() << "wrote into a path under a regular file";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_EQ(error.file(), blocked / "checkpoints" / "checkpoint-00000001.h5");
     EXPECT_NE(std::string(error.what()).find("Not a directory"), std::string::npos) << error.what();
   }
@@ -88,7 +88,7 @@ TEST(CheckpointRotation, FailedWriteThrowsOnEveryRankAndLeavesNothing) {
 
 TEST(CheckpointRotation, KeepLastBelowOneIsRefused) {
   const SharedDirectory directory;
-  EXPECT_THROW(checkpoint_test::write_samples(directory.path(), 1, 1, 0), ckpt::CheckpointError);
+  EXPECT_THROW(checkpoint_test::write_samples(directory.path(), 1, 1, 0), manta::CheckpointError);
   EXPECT_TRUE(ckpt::list_checkpoints(directory.path()).empty());
 }
 

@@ -318,7 +318,7 @@ TEST(CheckpointRoundTrip, ReadingAnActorTheFileLacksNamesIt) {
   try {
     ckpt::read_actor(file, "ghost");
     FAIL() << "read_actor found an actor that was never written";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_EQ(error.file(), file);
     EXPECT_EQ(error.actor(), "ghost");
     EXPECT_NE(std::string(error.what())
@@ -337,7 +337,7 @@ void expect_write_fails_everywhere(const SharedDirectory& directory,
   try {
     ckpt::write_checkpoint(MPI_COMM_WORLD, directory.path(), mine, {.epoch = 4}, 1);
     ADD_FAILURE() << "the write succeeded";
-  } catch (const ckpt::CheckpointError& error) {
+  } catch (const manta::CheckpointError& error) {
     EXPECT_EQ(error.actor(), actor);
     EXPECT_NE(std::string(error.what()).find(problem), std::string::npos) << error.what();
     EXPECT_EQ(error.file(), ckpt::checkpoint_path(directory.path(), 4));

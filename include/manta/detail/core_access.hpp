@@ -7,6 +7,9 @@
 #include "../options.hpp"
 #include "value_box.hpp"
 
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -135,6 +138,9 @@ core::Actor* import_actor(const ActorAddress& address);
 core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
                                 std::unique_ptr<CallBody> body);
 
+/// Queues a checkpoint behind the actor's earlier calls; returns its result object (the file).
+core::Object* checkpoint_actor(core::Actor* actor);
+
 // ---- registration (MANTA_REMOTE, MANTA_ACTOR)
 /// Builds, on the actor's host, a method call sent by another rank.
 using RemoteMethodFactory = std::unique_ptr<CallBody> (*)(std::span<const std::byte> member_pointer,
@@ -151,6 +157,12 @@ void register_actor_class(const char* name, const std::type_info& type);
 /// `factory` is null for a method that cannot be called from another rank.
 void register_actor_method(const std::type_info& type, const char* name,
                            std::span<const std::byte> member_pointer, RemoteMethodFactory factory);
+/// Writes an actor instance's state (its class's Boost `serialize`) into a checkpoint's archive.
+using StateSaver = void (*)(const ValueBox& instance, boost::archive::binary_oarchive& archive);
+/// Reads a checkpoint's archive into an actor instance, over the state its constructor made.
+using StateLoader = void (*)(ValueBox& instance, boost::archive::binary_iarchive& archive);
+/// Makes the actors of a class checkpointable: registered for classes with a `serialize` member.
+void register_actor_state(const std::type_info& type, StateSaver save, StateLoader load);
 /// Registers the factory of one constructor signature under `key`; returns `key`.
 const char* register_actor_constructor(const char* key, RemoteConstructorFactory factory);
 /// Throws NotRegisteredError.

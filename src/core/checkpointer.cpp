@@ -1,0 +1,405 @@
+#include "core/checkpointer.hpp"
+
+#include "core/runtime.hpp"
+#include "util/log.hpp"
+
+#include <manta/error.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace manta::core {
+namespace fs = std::filesystem;
+namespace {
+
+/// How often the round thread looks at SIGUSR1 and at time-based checkpoint policies.
+constexpr auto poll_interval = std::chrono::milliseconds(100);
+/// The epoch of the message by which rank 0 says it orders no more rounds (at shutdown).
+constexpr std::uint64_t last_round_marker = 0;
+/// How often a round waiting for busy actors says so.
+constexpr auto progress_interval = std::chrono::seconds(10);
+
+std::atomic<bool> usr1_received{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the SIGUSR1 handler needs a lock-free flag");
+struct sigaction previous_usr1 {};
+
+extern "C" void on_usr1(int) { usr1_received.store(true); }
+
+fs::path absolute_or_empty(const std::string& path) {
+  return path.empty() ? fs::path() : fs::absolute(path).lexically_normal();
+}
+
+/// Rank 0's `text`, on every rank of `comm`.
+void broadcast(MPI_Comm comm, std::string& text) {
+  int length = static_cast<int>(text.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, comm);
+  text.resize(static_cast<std::size_t>(length));
+  MPI_Bcast(text.data(), length, MPI_CHAR, 0, comm);
+}
+
+/// The newest valid checkpoint older than the damaged `file`, in its directory.
+std::optional<fs::path> previous_valid(const fs::path& file) {
+  const auto files = checkpoint::list_checkpoints(file.parent_path());
+  bool older = false;
+  for (auto candidate = files.rbegin(); candidate != files.rend(); ++candidate) {
+    if (!older) {
+      older = candidate->filename() == file.filename();
+      continue;
+    }
+    try {
+      checkpoint::verify_checkpoint(*candidate);
+      return *candidate;
+    } catch (const CheckpointError& error) {
+      util::log().warn("skipping {}", error.what());
+    }
+  }
+  return std::nullopt;
+}
+
+/// The checkpoint a job restores from: `restore` (a file, or the newest valid file of a
+/// directory), else the newest valid file of `directory` if it has any. A damaged file gives way
+/// to the previous one.
+std::optional<fs::path> choose_restore(const std::string& restore, const fs::path& directory) {
+  if (!restore.empty()) {
+    const fs::path asked = fs::absolute(restore).lexically_normal();
+    if (fs::is_directory(asked)) {
+      if (auto latest = checkpoint::latest_valid_checkpoint(asked)) return latest;
+      throw CheckpointError(asked, "", "--restore names a directory with no valid checkpoint");
+    }
+    try {
+      checkpoint::verify_checkpoint(asked);
+      return asked;
+    } catch (const CheckpointError& error) {
+      util::log().error("{}; restoring from the previous checkpoint instead", error.what());
+      if (auto previous = previous_valid(asked)) return previous;
+      throw CheckpointError(asked, error.actor(),
+                            error.problem() + "; and no older valid checkpoint is beside it");
+    }
+  }
+  if (directory.empty() || checkpoint::list_checkpoints(directory).empty()) return std::nullopt;
+  if (auto latest = checkpoint::latest_valid_checkpoint(directory)) return latest;
+  throw CheckpointError(directory, "",
+                        "no checkpoint in this directory is valid (see the warnings above); move "
+                        "them away to start afresh, or name one with --restore");
+}
+
+std::string seconds_since(std::chrono::steady_clock::time_point start) {
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  return std::to_string(elapsed.count()).substr(0, 6) + " s";
+}
+
+}  // namespace
+
+Checkpointer::Checkpointer(Runtime& runtime)
+    : runtime_(runtime),
+      directory_(absolute_or_empty(runtime.options().checkpoint_directory)),
+      job_id_(std::getenv("SLURM_JOB_ID") != nullptr ? std::getenv("SLURM_JOB_ID") : "") {
+  MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
+  std::string chosen;
+  std::string problem;
+  if (runtime.rank() == 0) {
+    try {
+      if (auto file = choose_restore(runtime.options().restore, directory_)) {
+        chosen = file->string();
+      }
+    } catch (const std::exception& error) {
+      problem = error.what();
+    }
+  }
+  broadcast(comm_, chosen);
+  broadcast(comm_, problem);
+  if (!problem.empty()) {
+    MPI_Comm_free(&comm_);
+    throw Error(problem);
+  }
+  if (chosen.empty()) return;
+  restored_from_ = chosen;
+  const checkpoint::CheckpointIndex index = checkpoint::read_index(chosen);
+  for (const auto& actor : index.actors) restored_.emplace(actor.key, actor);
+  if (runtime.rank() == 0) {
+    util::log().info("restoring from {}: {} actors, written by {} ranks at {}", chosen,
+                     index.actors.size(), index.ranks, index.info.time);
+  }
+}
+
+Checkpointer::~Checkpointer() {
+  stop();
+  if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+}
+
+void Checkpointer::start() {
+  if (!directory_.empty()) {
+    struct sigaction action {};
+    action.sa_handler = &on_usr1;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    usr1_received.store(false);
+    handles_signal_ = sigaction(SIGUSR1, &action, &previous_usr1) == 0;
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Checkpointer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (handles_signal_) {
+    sigaction(SIGUSR1, &previous_usr1, nullptr);
+    handles_signal_ = false;
+  }
+}
+
+void Checkpointer::add(CheckpointedActor& actor) {
+  std::lock_guard lock(mutex_);
+  actors_.insert(&actor);
+}
+
+void Checkpointer::remove(CheckpointedActor& actor) {
+  std::lock_guard lock(mutex_);
+  actors_.erase(&actor);
+}
+
+const checkpoint::ActorSummary* Checkpointer::restored(const std::string& key) const {
+  const auto found = restored_.find(key);
+  return found == restored_.end() ? nullptr : &found->second;
+}
+
+void Checkpointer::request(const fs::path& directory, bool exit_after, Done done) {
+  const fs::path target = directory.empty() ? directory_ : absolute_or_empty(directory.string());
+  if (target.empty()) {
+    throw InvalidOptionError(
+        "no checkpoint directory: give one to checkpoint_all, or start the job with "
+        "--checkpoint-dir DIR");
+  }
+  std::uint64_t token = 0;
+  {
+    std::lock_guard lock(mutex_);
+    token = next_token_++;
+    waiting_.emplace(token, std::move(done));
+  }
+  runtime_.work_started();  // so the job does not end before the checkpoint is durable
+  transport::CheckpointRequest request{token, target.string(), exit_after};
+  if (runtime_.rank() == 0) {
+    on_request(0, std::move(request));
+  } else {
+    runtime_.messenger().send(0, transport::encode(request));
+  }
+}
+
+void Checkpointer::on_request(int source, transport::CheckpointRequest request) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_.push_back({source, request.token, std::move(request.directory), request.exit_after});
+  }
+  changed_.notify_all();
+}
+
+void Checkpointer::on_round(transport::CheckpointRound round) {
+  {
+    std::lock_guard lock(mutex_);
+    if (round.epoch == last_round_marker) {
+      last_round_received_ = true;
+    } else {
+      rounds_.push_back(std::move(round));
+    }
+  }
+  changed_.notify_all();
+}
+
+void Checkpointer::loop() {
+  const bool orders = runtime_.rank() == 0;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    if (!pending_.empty() && !stopping_) order_round(lock);
+    if (!rounds_.empty()) {
+      const transport::CheckpointRound round = std::move(rounds_.front());
+      rounds_.pop_front();
+      lock.unlock();
+      run_round(round);
+      lock.lock();
+      continue;
+    }
+    if (stopping_ && orders) {
+      // Rank 0 orders no round after this marker, and every rank runs the rounds before it: a
+      // SIGUSR1 during shutdown cannot leave a collective write half joined.
+      transport::CheckpointRound last;
+      last.epoch = last_round_marker;
+      const auto message = transport::encode(last);
+      for (int rank = 1; rank < runtime_.layout().size; ++rank) {
+        runtime_.messenger().send(rank, message);
+      }
+      return;
+    }
+    if (stopping_ && last_round_received_) return;
+    changed_.wait_for(lock, poll_interval);
+    if (stopping_) continue;
+    lock.unlock();
+    check_policies_and_signal();
+    lock.lock();
+  }
+}
+
+void Checkpointer::order_round(std::unique_lock<std::mutex>&) {
+  transport::CheckpointRound round;
+  round.directory = pending_.front().directory;
+  for (auto next = pending_.begin(); next != pending_.end();) {
+    if (next->directory != round.directory) {
+      ++next;
+      continue;
+    }
+    round.satisfies.emplace_back(next->rank, next->token);
+    round.exit_after = round.exit_after || next->exit_after;
+    next = pending_.erase(next);
+  }
+  // The directory's files tell the epoch after a restart; the counter covers rounds whose files
+  // rotation has already deleted.
+  std::uint64_t& last = last_epoch_[round.directory];
+  round.epoch = std::max(checkpoint::next_epoch(round.directory), last + 1);
+  last = round.epoch;
+  const auto message = transport::encode(round);
+  for (int rank = 1; rank < runtime_.layout().size; ++rank) {
+    runtime_.messenger().send(rank, message);
+  }
+  rounds_.push_back(std::move(round));
+}
+
+std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
+    std::optional<checkpoint::RankFailure>& failure) {
+  std::vector<CheckpointedActor*> actors;
+  {
+    std::lock_guard lock(mutex_);
+    for (CheckpointedActor* actor : actors_) {
+      if (actor->try_retain()) actors.push_back(actor);
+    }
+  }
+  struct Snapshots {
+    std::mutex mutex;
+    std::condition_variable taken;
+    std::size_t remaining = 0;
+    std::vector<checkpoint::ActorRecord> records;
+    std::exception_ptr error;
+  };
+  auto snapshots = std::make_shared<Snapshots>();
+  snapshots->remaining = actors.size();
+  for (CheckpointedActor* actor : actors) {
+    actor->snapshot(
+        [snapshots](std::optional<checkpoint::ActorRecord> record, std::exception_ptr error) {
+          std::lock_guard lock(snapshots->mutex);
+          if (record) snapshots->records.push_back(std::move(*record));
+          if (error && !snapshots->error) snapshots->error = error;
+          if (--snapshots->remaining == 0) snapshots->taken.notify_all();
+        });
+  }
+  {
+    std::unique_lock lock(snapshots->mutex);
+    while (!snapshots->taken.wait_for(lock, progress_interval,
+                                      [&] { return snapshots->remaining == 0; })) {
+      util::log().warn("checkpoint: waiting for {} of {} actors to finish their current call",
+                       snapshots->remaining, actors.size());
+    }
+  }
+  for (CheckpointedActor* actor : actors) actor->release();
+  if (snapshots->error) {
+    try {
+      std::rethrow_exception(snapshots->error);
+    } catch (const CheckpointError& error) {
+      failure = checkpoint::RankFailure{error.actor(), error.problem()};
+    } catch (const std::exception& error) {
+      failure = checkpoint::RankFailure{"", error.what()};
+    }
+  }
+  return std::move(snapshots->records);
+}
+
+void Checkpointer::run_round(const transport::CheckpointRound& round) {
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<checkpoint::RankFailure> failure;
+  const std::vector<checkpoint::ActorRecord> records = take_snapshots(failure);
+  std::size_t bytes = 0;
+  for (const auto& record : records) {
+    bytes += record.archive.size();
+    for (const auto& array : record.arrays) bytes += array.bytes.size();
+  }
+  const int keep = runtime_.options().checkpoint_keep;
+  fs::path file;
+  std::exception_ptr error;
+  try {
+    file = checkpoint::write_checkpoint(comm_, round.directory, records, {job_id_, round.epoch, {}},
+                                        keep, failure);
+    util::log().info("checkpoint {}: {} actors ({} bytes) from this rank in {}", file.string(),
+                     records.size(), bytes, seconds_since(started));
+  } catch (const std::exception& exception) {
+    error = std::current_exception();
+    util::log().error("checkpoint {} in {} failed: {}", round.epoch, round.directory,
+                      exception.what());
+  }
+  complete(round, file, error);
+  if (round.exit_after) exit_for_requeue(round, !error);
+}
+
+void Checkpointer::complete(const transport::CheckpointRound& round, const fs::path& file,
+                            std::exception_ptr error) {
+  for (const auto& [rank, token] : round.satisfies) {
+    if (rank != runtime_.rank()) continue;
+    Done done;
+    {
+      std::lock_guard lock(mutex_);
+      const auto found = waiting_.find(token);
+      if (found == waiting_.end()) continue;
+      done = std::move(found->second);
+      waiting_.erase(found);
+    }
+    done(file, error);
+    runtime_.work_finished();
+  }
+}
+
+void Checkpointer::check_policies_and_signal() {
+  if (handles_signal_ && usr1_received.exchange(false)) {
+    util::log().warn("SIGUSR1: checkpointing every actor, then exiting with code {} to be requeued",
+                     requeue_exit_code);
+    request({}, true, [](const fs::path&, std::exception_ptr) {});
+  }
+  if (directory_.empty()) return;
+  std::vector<CheckpointedActor*> actors;
+  {
+    std::lock_guard lock(mutex_);
+    for (CheckpointedActor* actor : actors_) {
+      if (actor->try_retain()) actors.push_back(actor);
+    }
+  }
+  const auto now = std::chrono::steady_clock::now();
+  bool due = false;
+  for (CheckpointedActor* actor : actors) {
+    due = actor->checkpoint_due(now) || due;
+    actor->release();
+  }
+  if (due) request({}, false, [](const fs::path&, std::exception_ptr) {});
+}
+
+void Checkpointer::exit_for_requeue(const transport::CheckpointRound& round, bool written) {
+  MPI_Barrier(comm_);  // every rank is done with the file before any process goes
+  if (written) {
+    util::log().warn("checkpoint {} of {} holds the job's state; exiting with code {}", round.epoch,
+                     round.directory, requeue_exit_code);
+  } else {
+    util::log().error(
+        "exiting with code {} without a new checkpoint: a rerun restores the "
+        "previous one",
+        requeue_exit_code);
+  }
+  util::log().flush();
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  // The other threads are mid-work; running static destructors under them would crash.
+  std::_Exit(requeue_exit_code);
+}
+
+}  // namespace manta::core

@@ -1,0 +1,142 @@
+/// @file core/checkpointer.hpp
+/// @brief Job-wide checkpoints of actor state. Rank 0 orders them in rounds; in each round every
+/// rank takes the state of the actors it hosts, each between two of its calls, and writes it with
+/// the other ranks into one HDF5 file (checkpoint layer). At startup the job finds the checkpoint
+/// to restore from; named actors created later start from their state in it. SIGUSR1 (Slurm's
+/// warning before the time limit) makes every rank checkpoint and exit with code 75.
+#pragma once
+
+#include "checkpoint/checkpoint.hpp"
+#include "transport/wire.hpp"
+
+#include <mpi.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace manta::core {
+
+class Runtime;
+
+/// The exit code of a job stopped to be requeued (EX_TEMPFAIL): its state is in a checkpoint.
+inline constexpr int requeue_exit_code = 75;
+
+/// @brief An actor hosted here whose state can be checkpointed (its class has `serialize`).
+class CheckpointedActor {
+ public:
+  /// Takes one reference unless the actor is already being destroyed.
+  virtual bool try_retain() noexcept = 0;
+  virtual void release() noexcept = 0;
+  /// Calls `done`, on the thread that took it, with the actor's state taken between two of its
+  /// calls (at once when it is idle): a record, nothing when the actor has no state to keep (it
+  /// is dead), or the error its `serialize` threw.
+  virtual void snapshot(
+      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done) = 0;
+  /// Whether the actor's checkpoint policy asks for a checkpoint by `now` (time-based policies of
+  /// actors that have been idle since their last call).
+  virtual bool checkpoint_due(std::chrono::steady_clock::time_point now) = 0;
+
+ protected:
+  ~CheckpointedActor() = default;
+};
+
+/// @brief One rank's part of the job's checkpoints.
+class Checkpointer {
+ public:
+  /// What a request is told once its checkpoint is durable: the file, or why it failed.
+  using Done = std::function<void(const std::filesystem::path& file, std::exception_ptr error)>;
+
+  /// Collective: duplicates the world communicator for checkpoint I/O and, on rank 0, chooses
+  /// the checkpoint to restore (RuntimeOptions::restore, else the newest valid one in
+  /// checkpoint_directory), which every rank then indexes.
+  /// @throws CheckpointError when a checkpoint to restore was asked for and none is valid
+  explicit Checkpointer(Runtime& runtime);
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  /// Starts the thread that runs rounds and, with a checkpoint directory, the SIGUSR1 handler.
+  void start();
+  /// Stops them, on every rank at shutdown (after the runtime's quiet-job wait: requests count
+  /// as work, so none is left). Rank 0 orders no more rounds and says so; every rank runs the
+  /// rounds ordered before that first.
+  void stop();
+
+  void add(CheckpointedActor& actor);
+  void remove(CheckpointedActor& actor);
+
+  /// Asks for a checkpoint of every actor of the job into `directory` ("" for the runtime's
+  /// checkpoint directory) that holds each actor's state as of now or later; `done` is called
+  /// once it is durable. With `exit_after`, the job then exits with code 75. Thread-safe.
+  /// @throws InvalidOptionError when there is no directory to write to
+  void request(const std::filesystem::path& directory, bool exit_after, Done done);
+
+  /// Rank 0: a request from `source`.
+  void on_request(int source, transport::CheckpointRequest request);
+  /// A round rank 0 ordered.
+  void on_round(transport::CheckpointRound round);
+
+  /// The checkpoint the job restored from, if any.
+  const std::optional<std::filesystem::path>& restored_from() const noexcept {
+    return restored_from_;
+  }
+  /// Actor `key` in the checkpoint restored from, or null.
+  const checkpoint::ActorSummary* restored(const std::string& key) const;
+  /// Whether a checkpoint directory is configured.
+  bool has_directory() const noexcept { return !directory_.empty(); }
+
+ private:
+  struct Pending {
+    int rank = 0;
+    std::uint64_t token = 0;
+    std::string directory;
+    bool exit_after = false;
+  };
+
+  void loop();
+  /// Rank 0: turns the pending requests for one directory into the next round, sent to all.
+  void order_round(std::unique_lock<std::mutex>& lock);
+  void run_round(const transport::CheckpointRound& round);
+  /// This rank's actors' records for a round, or the first failure taking them.
+  std::vector<checkpoint::ActorRecord> take_snapshots(
+      std::optional<checkpoint::RankFailure>& failure);
+  void complete(const transport::CheckpointRound& round, const std::filesystem::path& file,
+                std::exception_ptr error);
+  void check_policies_and_signal();
+  [[noreturn]] void exit_for_requeue(const transport::CheckpointRound& round, bool written);
+
+  Runtime& runtime_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  const std::filesystem::path directory_;
+  const std::string job_id_;
+  std::optional<std::filesystem::path> restored_from_;
+  std::map<std::string, checkpoint::ActorSummary> restored_;  ///< by key; read-only after start
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::set<CheckpointedActor*> actors_;              ///< guarded by mutex_
+  std::deque<transport::CheckpointRound> rounds_;    ///< guarded by mutex_; to run, in order
+  std::deque<Pending> pending_;                      ///< guarded by mutex_; rank 0 only
+  std::map<std::string, std::uint64_t> last_epoch_;  ///< guarded by mutex_; rank 0 only
+  std::map<std::uint64_t, Done> waiting_;            ///< guarded by mutex_; by token
+  std::uint64_t next_token_ = 1;                     ///< guarded by mutex_
+  bool exit_requested_ = false;                      ///< guarded by mutex_; SIGUSR1 seen
+  bool stopping_ = false;                            ///< guarded by mutex_
+  bool last_round_received_ = false;  ///< guarded by mutex_; rank 0 orders no more rounds
+  bool handles_signal_ = false;
+  std::thread thread_;
+};
+
+}  // namespace manta::core
