@@ -105,6 +105,9 @@ class ActorHandle {
   }
   BOOST_SERIALIZATION_SPLIT_MEMBER()
 
+  /// @private
+  core::Actor* impl_actor() const noexcept { return actor_.get(); }
+
   /// @private Takes over one reference held by the caller.
   static ActorHandle impl_adopt(core::Actor* actor) {
     ActorHandle handle;
@@ -155,6 +158,17 @@ class ActorCreator {
 template <class T>
 ActorHandle<T> get_actor(const std::string& name) {
   return ActorHandle<T>::impl_adopt(detail::find_actor(name, detail::actor_class_name(typeid(T))));
+}
+
+/// @brief Ends an actor, from any rank (Ray's `ray.kill`), at its next gap between calls: the
+/// call it is running finishes first (a thread cannot be stopped mid-call). Returns at once.
+///
+/// With `restart` and a restart left (ActorOptions::max_restarts), a new instance starts from the
+/// constructor and the actor's last checkpoint, and the queued calls run on it. Otherwise the
+/// actor is dead: queued and later calls fail with ActorDiedError, and its resources are free.
+template <class T>
+void kill(const ActorHandle<T>& actor, bool restart = false) {
+  detail::kill_actor(actor.impl_actor(), restart);
 }
 
 /// @brief The creator of actors of a class registered with MANTA_ACTOR.

@@ -47,7 +47,8 @@ class TaskError : public Error {
   std::string message_;
 };
 
-/// @brief An actor's constructor threw, so the actor is dead and its calls fail with this.
+/// @brief The actor is dead, so its calls fail with this: its constructor threw, it was killed,
+/// or it ran out of restarts (ActorOptions::max_restarts).
 class ActorDiedError : public Error {
  public:
   using Error::Error;

@@ -118,6 +118,14 @@ struct ActorOptions {
   /// Checkpoint the actor when this long has passed since its last checkpoint and it has run a
   /// call since; empty never. Needs the same as checkpoint_every_calls.
   std::optional<std::chrono::duration<double>> checkpoint_every = std::nullopt;
+  /// How many times the actor is started again after it dies: its constructor or a method threw
+  /// ActorFatalError, or manta::kill(handle, true). A restart runs the constructor with the same
+  /// arguments, then loads the actor's last checkpoint (if any); queued calls then run on it.
+  int max_restarts = 0;
+  /// How many times a call that threw ActorFatalError runs again on the restarted actor before
+  /// its error is final (at-least-once: its effects before the error are not undone, but the
+  /// state restarts from the last checkpoint).
+  int max_task_retries = 0;
 };
 
 /// @brief Options of `manta::wait`.

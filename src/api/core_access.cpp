@@ -93,6 +93,11 @@ core::Object* checkpoint_actor(core::Actor* actor) {
   return actor->checkpoint();
 }
 
+void kill_actor(core::Actor* actor, bool restart) {
+  if (actor == nullptr) throw InvalidOptionError("kill through an empty ActorHandle");
+  actor->kill(restart);
+}
+
 void register_function(const char* name, AnyFunction address, RemoteCallFactory factory) {
   core::Registry::instance().add_function(name, address, factory);
 }

@@ -32,9 +32,14 @@ class QueuedCall : public Dependent {
   Object* result() const noexcept { return result_; }
   using Dependent::first_failure;
 
+  /// The body, for the actor to keep (its constructor, to run again on a restart).
+  std::unique_ptr<detail::CallBody> take_body() noexcept { return std::move(body_); }
+
   /// Set once the dependencies are ready; guarded by the actor's mutex. The pending count alone
   /// is not enough: it reaches zero while dependencies_ready() still runs on this call.
   bool runnable = false;
+  /// Times the call has run again after it killed its actor (ActorOptions::max_task_retries).
+  int retries = 0;
 
  private:
   const char* name_;
@@ -70,15 +75,32 @@ class CheckpointMarker final : public detail::CallBody {
   }
 };
 
-/// When an actor is checkpointed besides on demand (ActorOptions).
-struct CheckpointPolicy {
-  std::uint64_t every_calls = 0;                ///< 0: never
-  std::chrono::steady_clock::duration every{};  ///< 0: never
+/// The body of manta::kill sent to an actor's host: a place in the proxy's queue, never run.
+class KillMarker final : public detail::CallBody {
+ public:
+  std::unique_ptr<detail::ValueBox> run(detail::ValueBox*) override {
+    throw std::logic_error("manta: a kill marker is not a call");
+  }
+  std::span<core::Object* const> dependencies() const noexcept override { return {}; }
+  std::unique_ptr<detail::ValueBox> read_result(detail::StoreBlock bytes) const override {
+    return std::make_unique<detail::StoredBox<detail::Unit>>(std::move(bytes));
+  }
 };
 
-CheckpointPolicy policy_of(std::uint64_t every_calls, double every_seconds) {
-  return {every_calls, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           std::chrono::duration<double>(every_seconds))};
+/// How an actor is checkpointed besides on demand, and restarted when it dies (ActorOptions).
+struct ActorPolicy {
+  std::uint64_t every_calls = 0;                ///< 0: never
+  std::chrono::steady_clock::duration every{};  ///< 0: never
+  int max_restarts = 0;
+  int max_task_retries = 0;
+};
+
+ActorPolicy policy_of(std::uint64_t every_calls, double every_seconds, int max_restarts,
+                      int max_task_retries) {
+  return {every_calls,
+          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              std::chrono::duration<double>(every_seconds)),
+          max_restarts, max_task_retries};
 }
 
 /// @brief An actor hosted on this rank: its instance and its mailbox.
@@ -88,7 +110,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   /// `name`: the actor's name option, or "" for an unnamed actor.
   LocalActor(Runtime& runtime, detail::ActorAddress address, const char* class_name,
              std::string name, resources::Request request, std::optional<Reservation> reservation,
-             std::unique_ptr<detail::CallBody> constructor, CheckpointPolicy policy)
+             std::unique_ptr<detail::CallBody> constructor, ActorPolicy policy)
       : Actor(address),
         runtime_(runtime),
         generation_(runtime.generation()),
@@ -118,6 +140,16 @@ class LocalActor final : public Actor, public CheckpointedActor {
     return submit(checkpoint_method, std::make_unique<CheckpointMarker>());
   }
 
+  void kill(bool restart) override {
+    std::lock_guard lock(mutex_);
+    kill_request_ = kill_request_.value_or(true) && restart;  // a kill without restart wins
+    if (constructed_ && !draining_) {
+      draining_ = true;
+      retain();
+      runtime_.executor().submit(&drain_);
+    }
+  }
+
   bool try_retain() noexcept override { return Actor::try_retain(); }
   void release() noexcept override { Actor::release(); }
 
@@ -145,9 +177,9 @@ class LocalActor final : public Actor, public CheckpointedActor {
       }
     }
     // Not constructed yet: its state is still the one it will be restored from, if any.
-    if (const auto* saved = restored_state()) {
+    if (const auto saved = runtime_.checkpointer().last_saved(key_, !name_.empty())) {
       try {
-        done(checkpoint::read_actor(*runtime_.checkpointer().restored_from(), saved->key), {});
+        done(checkpoint::read_actor(saved->file, key_), {});
       } catch (...) {
         done(std::nullopt, std::current_exception());
       }
@@ -194,10 +226,16 @@ class LocalActor final : public Actor, public CheckpointedActor {
   ~LocalActor() override {
     if (state_hooks_.save != nullptr) runtime_.checkpointer().remove(*this);
     instance_.reset();
-    if (Runtime* runtime = Runtime::current_if(generation_)) {
-      if (placed_) runtime->executor().release(kept_, drain_.granted);
-      if (reservation_) runtime->cluster().unreserve(*reservation_);
+    if (Runtime::current_if(generation_) != nullptr) release_resources();
+  }
+
+  /// Gives back what the actor holds (at its end, or when it is killed for good).
+  void release_resources() {
+    if (placed_) {
+      runtime_.executor().release(std::exchange(kept_, {}), drain_.granted);
+      drain_.granted.clear();
     }
+    if (reservation_) runtime_.cluster().unreserve(*std::exchange(reservation_, std::nullopt));
   }
 
   void enqueue(Call* call) {
@@ -237,10 +275,13 @@ class LocalActor final : public Actor, public CheckpointedActor {
     for (int done = 0; done < calls_per_drain; ++done) {
       Call* call = nullptr;
       std::vector<SnapshotDone> snapshots;
+      std::optional<bool> kill;
       {
         std::lock_guard lock(mutex_);
         if (!snapshot_waiters_.empty()) {
           snapshots.swap(snapshot_waiters_);
+        } else if (kill_request_ && constructed_) {
+          kill.swap(kill_request_);
         } else if (mailbox_.empty() || !mailbox_.front()->runnable) {
           draining_ = false;
         } else {
@@ -250,6 +291,10 @@ class LocalActor final : public Actor, public CheckpointedActor {
       }
       if (!snapshots.empty()) {
         take_snapshot(snapshots);  // between two calls, never in the middle of one
+        continue;
+      }
+      if (kill) {
+        killed(*kill);
         continue;
       }
       if (call == nullptr) {
@@ -274,14 +319,30 @@ class LocalActor final : public Actor, public CheckpointedActor {
     } else if (call.name() == checkpoint_method) {
       request_checkpoint(*result);
     } else {
+      std::exception_ptr fatal;
       try {
         result->seal(call.body().run(instance_.get()));
+        ++calls_;
+      } catch (const ActorFatalError&) {
+        fatal = current_task_error(call.name(), runtime_.rank());
       } catch (...) {
         result->fail(current_task_error(call.name(), runtime_.rank()));
+        ++calls_;
       }
-      ++calls_;
-      calls_since_snapshot_.fetch_add(1, std::memory_order_relaxed);
-      apply_policy();
+      if (fatal) {
+        if (restart(what(fatal)) && call.retries < policy_.max_task_retries) {
+          ++call.retries;
+          util::log().warn("actor '{}': running {} again (retry {} of {})", shown_name_,
+                           call.name(), call.retries, policy_.max_task_retries);
+          std::lock_guard lock(mutex_);
+          mailbox_.push_front(&call);  // first on the restarted instance, keeping its references
+          return;
+        }
+        result->fail(fatal);
+      } else {
+        calls_since_snapshot_.fetch_add(1, std::memory_order_relaxed);
+        apply_policy();
+      }
     }
     if (result != nullptr) result->release();
     delete &call;
@@ -290,43 +351,87 @@ class LocalActor final : public Actor, public CheckpointedActor {
   }
 
   void construct(Call& call) {
-    try {
-      if (death_) {  // never placed: no instance
-      } else if (auto failure = Call::first_failure(call.body().dependencies())) {
-        std::rethrow_exception(failure);
-      } else {
-        instance_ = call.body().run(nullptr);
-        restore();
-      }
-    } catch (...) {
-      die("its constructor failed: " + what(std::current_exception()));
+    if (policy_.max_restarts > 0) constructor_ = call.take_body();
+    detail::CallBody& constructor = constructor_ ? *constructor_ : call.body();
+    if (death_) {  // never placed: no instance
+    } else if (auto failure = Call::first_failure(constructor.dependencies())) {
+      die("its constructor failed: " + what(failure));
+    } else {
+      build(constructor, "");
     }
     std::lock_guard lock(mutex_);
     constructed_ = true;
   }
 
-  /// A named actor found in the checkpoint the job restored from.
-  const checkpoint::ActorSummary* restored_state() const {
-    return name_.empty() ? nullptr : runtime_.checkpointer().restored(key_);
+  /// Runs the constructor and loads the last saved state over what it made; on failure tries
+  /// again while restarts are left, else the actor dies. `reason`: why this is a restart ("" for
+  /// the first construction).
+  bool build(detail::CallBody& constructor, std::string reason) {
+    while (true) {
+      if (!reason.empty()) {
+        ++restarts_;
+        util::log().warn("actor '{}' restarts ({} of {}): {}", shown_name_, restarts_,
+                         policy_.max_restarts, reason);
+      }
+      try {
+        instance_.reset();
+        instance_ = constructor.run(nullptr);
+        load_saved_state();
+        return true;
+      } catch (...) {
+        reason = "its constructor failed: " + what(std::current_exception());
+      }
+      if (restarts_ >= policy_.max_restarts) {
+        instance_.reset();
+        die(reason);
+        return false;
+      }
+    }
   }
 
-  /// Replaces the state the constructor made with the checkpointed one, if there is one.
-  void restore() {
-    const checkpoint::ActorSummary* saved = restored_state();
-    if (saved == nullptr) return;
-    const std::filesystem::path& file = *runtime_.checkpointer().restored_from();
+  /// After a fatal error or a kill: a new instance from the constructor and the last checkpoint,
+  /// if a restart is left; otherwise the actor dies and gives back what it holds.
+  bool restart(const std::string& reason) {
+    if (constructor_ && restarts_ < policy_.max_restarts && build(*constructor_, reason)) {
+      return true;
+    }
+    if (!death_) die(reason);
+    instance_.reset();
+    release_resources();
+    return false;
+  }
+
+  void killed(bool restart_it) {
+    if (death_) return;
+    if (restart_it) {
+      restart("killed by manta::kill");
+    } else {
+      die("killed by manta::kill");
+      instance_.reset();
+      release_resources();
+    }
+  }
+
+  /// Replaces the state the constructor made with the actor's last saved one, if it has one:
+  /// from this job's last checkpoint holding it, or the checkpoint the job restored from.
+  void load_saved_state() {
+    const auto saved = runtime_.checkpointer().last_saved(key_, !name_.empty());
+    calls_ = 0;
+    if (!saved) return;
     if (saved->class_name != class_name_) {
       throw CheckpointError(
-          file, key_, "it holds a " + saved->class_name + " of this name, not a " + class_name_);
+          saved->file, key_,
+          "it holds a " + saved->class_name + " of this name, not a " + class_name_);
     }
     if (state_hooks_.load == nullptr) {
-      throw CheckpointError(file, key_, "class " + class_name_ + " has no serialize member");
+      throw CheckpointError(saved->file, key_, "class " + class_name_ + " has no serialize member");
     }
-    checkpoint::restore_archive(file, key_, [&](boost::archive::binary_iarchive& archive) {
+    checkpoint::restore_archive(saved->file, key_, [&](boost::archive::binary_iarchive& archive) {
       state_hooks_.load(*instance_, archive);
     });
     calls_ = saved->sequence;
-    util::log().info("actor '{}' restored from {} at call {}", key_, file.string(), calls_);
+    util::log().info("actor '{}' restored from {} at call {}", shown_name_, saved->file.string(),
+                     calls_);
   }
 
   void take_snapshot(std::vector<SnapshotDone>& waiters) {
@@ -441,22 +546,25 @@ class LocalActor final : public Actor, public CheckpointedActor {
   const std::string shown_name_;  ///< in errors and logs: the name, or the class
   const std::string resources_;   ///< what it holds, as text for checkpoints
   const Registry::StateHooks state_hooks_;
-  const CheckpointPolicy policy_;
+  const ActorPolicy policy_;
   Drain drain_{*this};
-  const std::optional<Reservation> reservation_;
+  std::optional<Reservation> reservation_;  ///< drain only, once constructed
   bool placed_ = false;      ///< set by the first drain, which acquired what the actor holds
   resources::Request kept_;  ///< what the actor holds for life, once placed
-  std::unique_ptr<detail::ValueBox> instance_;  ///< touched only by the draining thread
-  std::exception_ptr death_;                    ///< set if the constructor threw
+  std::unique_ptr<detail::ValueBox> instance_;     ///< touched only by the draining thread
+  std::exception_ptr death_;                       ///< set when the actor died for good; drain only
+  std::unique_ptr<detail::CallBody> constructor_;  ///< kept to restart with; drain only
+  int restarts_ = 0;                               ///< drain only
   std::uint64_t calls_ = 0;  ///< method calls completed, restored ones included; drain only
   std::atomic<std::uint64_t> calls_since_snapshot_{0};
   std::atomic<std::chrono::steady_clock::rep> last_snapshot_{
       std::chrono::steady_clock::now().time_since_epoch().count()};
   std::atomic<bool> policy_requested_{false};  ///< a policy checkpoint is on its way
   std::mutex mutex_;
-  std::deque<Call*> mailbox_;  ///< guarded by mutex_; calls in submission order
-  bool draining_ = false;      ///< guarded by mutex_; a drain is queued or running
-  bool constructed_ = false;   ///< guarded by mutex_; the constructor has run (or failed)
+  std::deque<Call*> mailbox_;         ///< guarded by mutex_; calls in submission order
+  bool draining_ = false;             ///< guarded by mutex_; a drain is queued or running
+  bool constructed_ = false;          ///< guarded by mutex_; the constructor has run (or failed)
+  std::optional<bool> kill_request_;  ///< guarded by mutex_; manta::kill's `restart`
   std::vector<SnapshotDone> snapshot_waiters_;  ///< guarded by mutex_; taken between calls
   /// guarded by mutex_; the state handle.checkpoint() took, for the next checkpoint to write
   std::optional<checkpoint::ActorRecord> marked_;
@@ -479,7 +587,7 @@ class RemoteActor final : public Actor {
   /// Queues the creation of the actor on its host, as the first message sent there.
   void create(const char* class_name, std::string name, resources::Request request,
               std::optional<Reservation> reservation, std::unique_ptr<detail::CallBody> constructor,
-              const char* constructor_key, CheckpointPolicy policy) {
+              const char* constructor_key, ActorPolicy policy) {
     reservation_ = std::move(reservation);
     enqueue(new Call(*this, class_name, std::move(constructor), nullptr,
                      Creation{constructor_key, std::move(name), std::move(request), policy}));
@@ -496,12 +604,18 @@ class RemoteActor final : public Actor {
     return submit(checkpoint_method, std::make_unique<CheckpointMarker>());
   }
 
+  void kill(bool restart) override {
+    // Behind the calls made through this proxy; the host acts on it at once, not in its queue.
+    submit(restart ? kill_and_restart_method : kill_method, std::make_unique<KillMarker>())
+        ->release();
+  }
+
  private:
   struct Creation {
     const char* constructor_key = nullptr;
     std::string name;
     resources::Request request;
-    CheckpointPolicy policy;
+    ActorPolicy policy;
   };
 
   class Call final : public QueuedCall, public RemoteCompletion {
@@ -526,7 +640,9 @@ class RemoteActor final : public Actor {
                                       {},
                                       {},
                                       creation_.policy.every_calls,
-                                      every.count()};
+                                      every.count(),
+                                      creation_.policy.max_restarts,
+                                      creation_.policy.max_task_retries};
         try {
           if (failure) std::rethrow_exception(failure);
           create.constructor = creation_.constructor_key;
@@ -544,7 +660,9 @@ class RemoteActor final : public Actor {
         finish();
         return;
       }
-      if (name() != checkpoint_method && !body().remotable()) {
+      const bool marker =
+          name() == checkpoint_method || name() == kill_method || name() == kill_and_restart_method;
+      if (!marker && !body().remotable()) {
         result_->fail(std::make_exception_ptr(InvalidOptionError(
             std::string("'") + name() + "' cannot be called on an actor of another rank: its " +
             "arguments or result cannot be serialized")));
@@ -555,7 +673,7 @@ class RemoteActor final : public Actor {
       transport::ActorCall call{
           to_wire(actor_.address()), {id.owner_rank, id.sequence}, name(), {}};
       try {
-        if (name() != checkpoint_method) body().write_arguments(call.arguments, nullptr);
+        if (!marker) body().write_arguments(call.arguments, nullptr);
       } catch (...) {
         result_->fail(current_task_error(name(), runtime.rank()));
         finish();
@@ -731,7 +849,13 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
                                "checkpoint directory (--checkpoint-dir)");
     }
   }
-  const CheckpointPolicy policy = policy_of(options.checkpoint_every_calls, every_seconds);
+  if (options.max_restarts < 0 || options.max_task_retries < 0) {
+    throw InvalidOptionError("actor '" + name + "' asks for max_restarts " +
+                             std::to_string(options.max_restarts) + " and max_task_retries " +
+                             std::to_string(options.max_task_retries) + "; give counts >= 0");
+  }
+  const ActorPolicy policy = policy_of(options.checkpoint_every_calls, every_seconds,
+                                       options.max_restarts, options.max_task_retries);
   const bool movable = constructor_key != nullptr && constructor->remotable();
   const bool in_bundle = options.bundle.key >= 0;
   const int wanted_rank =
@@ -823,7 +947,8 @@ void host_actor(Runtime& runtime, int source, transport::ActorCreate request) {
   auto* actor =
       new LocalActor(runtime, address, class_name, std::move(request.name),
                      from_wire(request.resources), std::nullopt, std::move(constructor),
-                     policy_of(request.checkpoint_every_calls, request.checkpoint_every_seconds));
+                     policy_of(request.checkpoint_every_calls, request.checkpoint_every_seconds,
+                               request.max_restarts, request.max_task_retries));
   keep_for_other_ranks(runtime, *actor);
   actor->release();
 }
@@ -834,6 +959,12 @@ void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall reques
   try {
     if (request.method == checkpoint_method) {
       reply_when_ready(runtime, source, request.result, actor->checkpoint(), request.method);
+      actor->release();
+      return;
+    }
+    if (request.method == kill_method || request.method == kill_and_restart_method) {
+      actor->kill(request.method == kill_and_restart_method);
+      runtime.remote().reply(source, {request.result, std::vector<std::byte>{}});  // a Unit
       actor->release();
       return;
     }

@@ -55,6 +55,10 @@ class Actor {
   /// caller) becomes the file's path once a checkpoint holding the state after those calls is
   /// durable. Thread-safe.
   virtual Object* checkpoint() = 0;
+  /// Ends the actor's instance at its next gap between calls (the current call finishes): with
+  /// `restart`, a new one starts from the last checkpoint if max_restarts allows, and queued calls
+  /// run on it; otherwise the actor is dead, its calls fail and its resources are given back.
+  virtual void kill(bool restart) = 0;
 
  protected:
   explicit Actor(detail::ActorAddress address) : address_(address) {}
@@ -107,8 +111,10 @@ Actor* import_actor(Runtime& runtime, const detail::ActorAddress& address);
 
 /// Hosts an actor another rank created (`source`, its creator).
 void host_actor(Runtime& runtime, int source, transport::ActorCreate request);
-/// The method name of ActorHandle::checkpoint() on the wire.
+/// The method names of ActorHandle::checkpoint() and manta::kill on the wire.
 inline constexpr const char* checkpoint_method = "manta.checkpoint";
+inline constexpr const char* kill_method = "manta.kill";
+inline constexpr const char* kill_and_restart_method = "manta.kill_and_restart";
 
 /// Runs a call another rank made to an actor hosted here, and replies with its outcome.
 void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall request);

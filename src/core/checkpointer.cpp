@@ -165,9 +165,15 @@ void Checkpointer::remove(CheckpointedActor& actor) {
   actors_.erase(&actor);
 }
 
-const checkpoint::ActorSummary* Checkpointer::restored(const std::string& key) const {
-  const auto found = restored_.find(key);
-  return found == restored_.end() ? nullptr : &found->second;
+std::optional<Checkpointer::SavedState> Checkpointer::last_saved(const std::string& key,
+                                                                 bool named) const {
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto found = saved_.find(key); found != saved_.end()) return found->second;
+  }
+  const auto restored = named ? restored_.find(key) : restored_.end();
+  if (restored == restored_.end()) return std::nullopt;
+  return SavedState{*restored_from_, restored->second.class_name, restored->second.sequence};
 }
 
 void Checkpointer::request(const fs::path& directory, bool exit_after, Done done) {
@@ -334,6 +340,10 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
                                         keep, failure);
     util::log().info("checkpoint {}: {} actors ({} bytes) from this rank in {}", file.string(),
                      records.size(), bytes, seconds_since(started));
+    std::lock_guard lock(mutex_);
+    for (const auto& record : records) {
+      saved_[record.key] = {file, record.class_name, record.sequence};
+    }
   } catch (const std::exception& exception) {
     error = std::current_exception();
     util::log().error("checkpoint {} in {} failed: {}", round.epoch, round.directory,

@@ -92,8 +92,15 @@ class Checkpointer {
   const std::optional<std::filesystem::path>& restored_from() const noexcept {
     return restored_from_;
   }
-  /// Actor `key` in the checkpoint restored from, or null.
-  const checkpoint::ActorSummary* restored(const std::string& key) const;
+  /// Where an actor's state was last saved.
+  struct SavedState {
+    std::filesystem::path file;
+    std::string class_name;
+    std::uint64_t sequence = 0;  ///< calls the actor had completed
+  };
+  /// Actor `key`'s state in the newest checkpoint this job wrote that holds it, else (for a
+  /// named actor) in the checkpoint the job restored from; nothing if neither has it.
+  std::optional<SavedState> last_saved(const std::string& key, bool named) const;
   /// Whether a checkpoint directory is configured.
   bool has_directory() const noexcept { return !directory_.empty(); }
 
@@ -124,17 +131,18 @@ class Checkpointer {
   std::optional<std::filesystem::path> restored_from_;
   std::map<std::string, checkpoint::ActorSummary> restored_;  ///< by key; read-only after start
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::set<CheckpointedActor*> actors_;              ///< guarded by mutex_
   std::deque<transport::CheckpointRound> rounds_;    ///< guarded by mutex_; to run, in order
   std::deque<Pending> pending_;                      ///< guarded by mutex_; rank 0 only
   std::map<std::string, std::uint64_t> last_epoch_;  ///< guarded by mutex_; rank 0 only
   std::map<std::uint64_t, Done> waiting_;            ///< guarded by mutex_; by token
-  std::uint64_t next_token_ = 1;                     ///< guarded by mutex_
-  bool exit_requested_ = false;                      ///< guarded by mutex_; SIGUSR1 seen
-  bool stopping_ = false;                            ///< guarded by mutex_
-  bool last_round_received_ = false;  ///< guarded by mutex_; rank 0 orders no more rounds
+  std::map<std::string, SavedState> saved_;  ///< guarded by mutex_; this rank's actors, by key
+  std::uint64_t next_token_ = 1;             ///< guarded by mutex_
+  bool exit_requested_ = false;              ///< guarded by mutex_; SIGUSR1 seen
+  bool stopping_ = false;                    ///< guarded by mutex_
+  bool last_round_received_ = false;         ///< guarded by mutex_; rank 0 orders no more rounds
   bool handles_signal_ = false;
   std::thread thread_;
 };

@@ -43,7 +43,7 @@ template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCreate& create, unsigned) {
   archive& create.actor& create.class_name& create.constructor& create.name& create
       .resources& create.arguments& create.failure& create.checkpoint_every_calls& create
-      .checkpoint_every_seconds;
+      .checkpoint_every_seconds& create.max_restarts& create.max_task_retries;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {

@@ -82,6 +82,8 @@ struct ActorCreate {
   std::string failure;  ///< non-empty: the constructor's inputs failed; the actor starts dead
   std::uint64_t checkpoint_every_calls = 0;  ///< the actor's checkpoint policy (ActorOptions)
   double checkpoint_every_seconds = 0;       ///< 0: none
+  std::int32_t max_restarts = 0;
+  std::int32_t max_task_retries = 0;
 };
 
 /// A method call for an actor hosted by the receiver; answered with a TaskReply.

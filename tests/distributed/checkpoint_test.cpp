@@ -137,6 +137,25 @@ TEST(JobCheckpoint, PolicyTravelsWithAnActorPlacedElsewhere) {
   EXPECT_GE(sequence, 3u) << "no checkpoint after 3 calls of an every-3-calls actor";
 }
 
+TEST(JobCheckpoint, ActorOnAnotherRankIsKilledAndRestartedFromItsCheckpoint) {
+  const int last = manta::world_size() - 1;
+  auto tally = tally_on(last, "killed-remote", {.max_restarts = 1});
+  tally.call(&Tally::add).remote(5);
+  manta::get(tally.checkpoint());
+  EXPECT_EQ(manta::get(tally.call(&Tally::add).remote(3)), 8);
+  manta::kill(tally, true);
+  EXPECT_EQ(manta::get(tally.call(&Tally::total).remote()), 5);
+  EXPECT_EQ(manta::get(tally.call(&Tally::host).remote()), last);
+  manta::kill(tally);
+  try {
+    manta::get(tally.call(&Tally::total).remote());
+    ADD_FAILURE() << "a killed actor answered";
+  } catch (const manta::ActorDiedError& error) {
+    EXPECT_NE(std::string(error.what()).find("killed by manta::kill"), std::string::npos)
+        << error.what();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -140,6 +140,8 @@ core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
 
 /// Queues a checkpoint behind the actor's earlier calls; returns its result object (the file).
 core::Object* checkpoint_actor(core::Actor* actor);
+/// Ends the actor's instance at its next gap; with `restart`, starts a new one if allowed.
+void kill_actor(core::Actor* actor, bool restart);
 
 // ---- registration (MANTA_REMOTE, MANTA_ACTOR)
 /// Builds, on the actor's host, a method call sent by another rank.
