@@ -9,16 +9,20 @@
 #   --expect-restarts N      the job must have been requeued N times (scontrol's Restarts=)
 #   --expect-file FILE REGEX FILE (relative to --workdir; %j = the job id) must match REGEX
 #                            (grep -E); repeatable
+#   --while-running PROGRAM  runs `PROGRAM JOB_ID WORKDIR` in the background from submission on
+#                            (to act on the running job, e.g. signal it); it must exit 0. It is
+#                            waited for (at most 60 s) once the job has ended, killed on timeout.
 # scontrol is used rather than sacct: the local cluster keeps no accounting, and it shows ended
 # jobs for MinJobAge (600 s). `sbatch --wait` polls much more slowly (~10 s per job).
 set -uo pipefail
-workdir="" timeout=120 restarts="" files=()
+workdir="" timeout=120 restarts="" files=() hook="" hook_pid=""
 while [ $# -gt 0 ]; do
   case $1 in
     --workdir) workdir=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --expect-restarts) restarts=$2; shift 2 ;;
     --expect-file) files+=("$2" "$3"); shift 3 ;;
+    --while-running) hook=$2; shift 2 ;;
     --) shift; break ;;
     *) echo "submit-and-wait: unknown option $1" >&2; exit 2 ;;
   esac
@@ -40,6 +44,10 @@ start=$SECONDS
 job=$(sbatch --parsable --chdir="$workdir" "$@") || { say "sbatch $* failed"; exit 1; }
 job=${job%%;*}
 say "submitted job $job: sbatch $*"
+if [ -n "$hook" ]; then
+  "$hook" "$job" "$workdir" &
+  hook_pid=$!
+fi
 
 terminal='^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$'
 last=""
@@ -57,6 +65,7 @@ while :; do
         "COMPLETED/FAILED/...; states: $states)"
     echo "$records"
     scancel "$job"
+    [ -n "$hook_pid" ] && kill "$hook_pid" 2>/dev/null
     for ((i = 0; i < ${#files[@]}; i += 2)); do
       file=$workdir/${files[i]//%j/$job}
       [ -f "$file" ] && { echo "----- $file"; cat "$file"; }
@@ -69,6 +78,16 @@ done
 say "job $job ended after $((SECONDS - start))s"
 
 ok=1
+if [ -n "$hook_pid" ]; then
+  for _ in $(seq 120); do kill -0 "$hook_pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$hook_pid" 2>/dev/null; then
+    say "FAIL: $hook $job was still running 60 s after the job ended: killed it"
+    kill "$hook_pid"; ok=0
+  fi
+  wait "$hook_pid"
+  code=$?
+  if [ $ok = 1 ] && [ $code != 0 ]; then say "FAIL: $hook $job exited $code"; ok=0; fi
+fi
 while read -r record; do
   id=$(grep -oP '(^|\s)JobId=\K\S+' <<< "$record")
   task=$(grep -oP '(^|\s)ArrayTaskId=\K\S+' <<< "$record")
@@ -100,6 +119,8 @@ done
 if [ $ok = 1 ]; then
   say "OK"
 else
+  echo "----- scontrol show job $job"
+  scontrol show job "$job" || echo "$records"
   daemon_logs
   exit 1
 fi
