@@ -153,11 +153,13 @@ class LocalActor final : public Actor, public CheckpointedActor {
   bool try_retain() noexcept override { return Actor::try_retain(); }
   void release() noexcept override { Actor::release(); }
 
-  void snapshot(std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)>
-                    done) override {
+  void snapshot(
+      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done,
+      bool freeze) override {
     std::optional<checkpoint::ActorRecord> marked;
     {
       std::lock_guard lock(mutex_);
+      frozen_ = frozen_ || freeze;
       marked.swap(marked_);
     }
     if (marked) {
@@ -251,7 +253,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   void call_ready(Call& call) {
     std::lock_guard lock(mutex_);
     call.runnable = true;
-    if (!draining_ && mailbox_.front()->runnable) {
+    if (!draining_ && !frozen_ && mailbox_.front()->runnable) {
       draining_ = true;
       retain();
       runtime_.executor().submit(&drain_);
@@ -282,7 +284,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
           snapshots.swap(snapshot_waiters_);
         } else if (kill_request_ && constructed_) {
           kill.swap(kill_request_);
-        } else if (mailbox_.empty() || !mailbox_.front()->runnable) {
+        } else if (frozen_ || mailbox_.empty() || !mailbox_.front()->runnable) {
           draining_ = false;
         } else {
           call = mailbox_.front();
@@ -565,6 +567,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   bool draining_ = false;             ///< guarded by mutex_; a drain is queued or running
   bool constructed_ = false;          ///< guarded by mutex_; the constructor has run (or failed)
   std::optional<bool> kill_request_;  ///< guarded by mutex_; manta::kill's `restart`
+  bool frozen_ = false;  ///< guarded by mutex_; the process exits after a checkpoint: no more calls
   std::vector<SnapshotDone> snapshot_waiters_;  ///< guarded by mutex_; taken between calls
   /// guarded by mutex_; the state handle.checkpoint() took, for the next checkpoint to write
   std::optional<checkpoint::ActorRecord> marked_;

@@ -276,7 +276,7 @@ void Checkpointer::order_round(std::unique_lock<std::mutex>&) {
 }
 
 std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
-    std::optional<checkpoint::RankFailure>& failure) {
+    std::optional<checkpoint::RankFailure>& failure, bool freeze) {
   std::vector<CheckpointedActor*> actors;
   {
     std::lock_guard lock(mutex_);
@@ -300,7 +300,8 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
           if (record) snapshots->records.push_back(std::move(*record));
           if (error && !snapshots->error) snapshots->error = error;
           if (--snapshots->remaining == 0) snapshots->taken.notify_all();
-        });
+        },
+        freeze);
   }
   {
     std::unique_lock lock(snapshots->mutex);
@@ -326,7 +327,7 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
 void Checkpointer::run_round(const transport::CheckpointRound& round) {
   const auto started = std::chrono::steady_clock::now();
   std::optional<checkpoint::RankFailure> failure;
-  const std::vector<checkpoint::ActorRecord> records = take_snapshots(failure);
+  const std::vector<checkpoint::ActorRecord> records = take_snapshots(failure, round.exit_after);
   std::size_t bytes = 0;
   for (const auto& record : records) {
     bytes += record.archive.size();

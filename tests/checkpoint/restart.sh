@@ -71,6 +71,16 @@ case $mode in
     expect run-2.log '^restored from '
     # Something was counted before the signal, and kept.
     grep -Eq '^starting counts: \[0, 0, 0, 0\]$' run-2.log && fail "run 2 started from zero"
+    # Nothing the first run reported is lost: actors run no call after their state is taken
+    # for the exit, so every count it printed is at most the count the rerun starts from.
+    reported=$(grep '^progress:' run-1.log | tail -n 1 | tr -d '[],' | cut -d' ' -f2-)
+    restored=$(grep '^starting counts:' run-2.log | tr -d '[],' | cut -d' ' -f3-)
+    read -ra reported_counts <<< "$reported"
+    read -ra restored_counts <<< "$restored"
+    for i in "${!reported_counts[@]}"; do
+      [ "${reported_counts[$i]}" -le "${restored_counts[$i]}" ] ||
+        fail "counter $i: run 1 reported ${reported_counts[$i]}, run 2 restored ${restored_counts[$i]}"
+    done
     expect run-2.log "^final counts: $(counts 4 $target)$"
     ;;
   *)
