@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ struct NativeArray {
   ElementType type = ElementType::uint8;
   std::vector<std::uint64_t> dims{};  ///< row-major shape, at least one dimension
   std::vector<std::byte> bytes{};     ///< product(dims) * element_size(type) bytes, native order
+  /// Instead of `bytes`: the owner's bytes, not copied (an actor that runs no call until the
+  /// checkpoint is written). They must stay unchanged until write_checkpoint() returns.
+  std::span<const std::byte> borrowed{};
+
+  /// The array's bytes: `borrowed` when set, else `bytes`.
+  std::span<const std::byte> data() const noexcept {
+    return borrowed.data() != nullptr ? borrowed : std::span<const std::byte>(bytes);
+  }
 };
 
 /// @brief One actor's saved state: `/actors/<key>` in the file. save_state() fills `archive` and

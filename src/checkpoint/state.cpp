@@ -16,6 +16,7 @@ namespace manta {
 namespace {
 
 thread_local std::vector<checkpoint::NativeArray>* saving_into = nullptr;
+thread_local checkpoint::ArrayCapture capturing = checkpoint::ArrayCapture::copy;
 thread_local const checkpoint::NativeArraySource* restoring_from = nullptr;
 
 std::string quoted(std::string_view name) { return "h5_array '" + std::string(name) + "'"; }
@@ -24,10 +25,14 @@ std::string quoted(std::string_view name) { return "h5_array '" + std::string(na
 
 namespace checkpoint {
 
-NativeArraySink::NativeArraySink(std::vector<NativeArray>& arrays)
-    : previous_(std::exchange(saving_into, &arrays)) {}
+NativeArraySink::NativeArraySink(std::vector<NativeArray>& arrays, ArrayCapture capture)
+    : previous_(std::exchange(saving_into, &arrays)),
+      previous_capture_(std::exchange(capturing, capture)) {}
 
-NativeArraySink::~NativeArraySink() { saving_into = previous_; }
+NativeArraySink::~NativeArraySink() {
+  saving_into = previous_;
+  capturing = previous_capture_;
+}
 
 NativeArraySource::NativeArraySource() : previous_(std::exchange(restoring_from, this)) {}
 
@@ -85,11 +90,11 @@ void read_archive(std::span<const std::byte> archive,
 }
 
 void save_archive(const std::function<void(boost::archive::binary_oarchive&)>& write,
-                  ActorRecord& record) {
+                  ActorRecord& record, ArrayCapture capture) {
   record.archive.clear();
   record.arrays.clear();
   try {
-    const NativeArraySink sink(record.arrays);
+    const NativeArraySink sink(record.arrays, capture);
     detail::VectorBuffer buffer(record.archive);
     boost::archive::binary_oarchive output(buffer, state_archive_flags);
     write(output);
@@ -128,7 +133,11 @@ void h5_array_save_native(const NativeArrayView& array) {
   saved.name = array.name;
   saved.type = array.type;
   saved.dims.assign(array.dims.begin(), array.dims.end());
-  saved.bytes.assign(array.bytes.begin(), array.bytes.end());
+  if (capturing == checkpoint::ArrayCapture::borrow) {
+    saved.borrowed = array.bytes;
+  } else {
+    saved.bytes.assign(array.bytes.begin(), array.bytes.end());
+  }
 }
 
 void h5_array_load_native(std::string_view name, ElementType type,

@@ -29,17 +29,25 @@
 
 namespace manta::checkpoint {
 
+/// How save_archive() keeps the vectors named with manta::h5_array.
+enum class ArrayCapture {
+  copy,    ///< into NativeArray::bytes: the owner may change them at once
+  borrow,  ///< as NativeArray::borrowed: the owner leaves them alone until the write is done
+};
+
 /// @brief While alive, manta::h5_array on this thread adds its vector to `arrays` instead of
 /// writing it into the archive. Restores the previous sink when destroyed.
 class NativeArraySink {
  public:
-  explicit NativeArraySink(std::vector<NativeArray>& arrays);
+  explicit NativeArraySink(std::vector<NativeArray>& arrays,
+                           ArrayCapture capture = ArrayCapture::copy);
   ~NativeArraySink();
   NativeArraySink(const NativeArraySink&) = delete;
   NativeArraySink& operator=(const NativeArraySink&) = delete;
 
  private:
   std::vector<NativeArray>* previous_;
+  ArrayCapture previous_capture_;
 };
 
 /// @brief Where manta::h5_array finds the arrays a checkpoint stored natively while an actor is
@@ -93,11 +101,11 @@ void read_archive(std::span<const std::byte> archive,
                   const std::function<void(boost::archive::binary_iarchive&)>& read);
 
 /// @brief Fills `record.archive` with what `write` writes into a state archive, and
-/// `record.arrays` with copies of the vectors it names with manta::h5_array. Leaves the record's
-/// other fields alone.
+/// `record.arrays` with the vectors it names with manta::h5_array (copied or borrowed, as
+/// `capture` says). Leaves the record's other fields alone.
 /// @throws CheckpointError naming the actor if `write` throws (e.g. two arrays share a name)
 void save_archive(const std::function<void(boost::archive::binary_oarchive&)>& write,
-                  ActorRecord& record);
+                  ActorRecord& record, ArrayCapture capture = ArrayCapture::copy);
 
 /// @brief Reads a record save_archive() made, or read_actor() read, with `read`.
 /// @param file where the record came from, for messages ("" if from memory)

@@ -91,8 +91,8 @@ std::optional<std::string> record_problem(const ActorRecord& record) {
              std::to_string(static_cast<int>(array.type));
     }
     const std::uint64_t expected = element_count(array.dims) * detail::element_size(array.type);
-    if (expected != array.bytes.size()) {
-      return "array '" + array.name + "' holds " + std::to_string(array.bytes.size()) +
+    if (expected != array.data().size()) {
+      return "array '" + array.name + "' holds " + std::to_string(array.data().size()) +
              " bytes, but " + detail::shape_text(array.dims) + " " +
              std::string(detail::element_type_name(array.type)) + " values take " +
              std::to_string(expected);
@@ -124,7 +124,7 @@ RankLayout describe(std::span<const ActorRecord> records, const FileInfo& info) 
       actor.arrays.push_back({.name = array.name,
                               .type = static_cast<std::uint8_t>(array.type),
                               .dims = array.dims,
-                              .crc32 = format::crc32(array.bytes)});
+                              .crc32 = format::crc32(array.data())});
     }
     layout.actors.push_back(std::move(actor));
   }
@@ -316,7 +316,7 @@ std::vector<OwnDataset> create_layout(hid_t file, const std::vector<RankLayout>&
         H5Handle dataset =
             create_dataset(group.id(), array.name, type, array.dims, array.crc32, no_fill.id());
         if (mine) {
-          own.push_back({std::move(dataset), type, local[index].arrays[a].bytes, &actor.key});
+          own.push_back({std::move(dataset), type, local[index].arrays[a].data(), &actor.key});
         }
       }
     }

@@ -143,7 +143,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   void kill(bool restart) override {
     std::lock_guard lock(mutex_);
     kill_request_ = kill_request_.value_or(true) && restart;  // a kill without restart wins
-    if (constructed_ && !draining_) {
+    if (constructed_ && !draining_ && !paused_) {
       draining_ = true;
       retain();
       runtime_.executor().submit(&drain_);
@@ -153,14 +153,15 @@ class LocalActor final : public Actor, public CheckpointedActor {
   bool try_retain() noexcept override { return Actor::try_retain(); }
   void release() noexcept override { Actor::release(); }
 
-  void snapshot(
-      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done,
-      bool freeze) override {
+  void snapshot(std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)>
+                    done) override {
     std::optional<checkpoint::ActorRecord> marked;
     {
       std::lock_guard lock(mutex_);
-      frozen_ = frozen_ || freeze;
       marked.swap(marked_);
+      // From the state taken on, until resume(). A constructor still to run is left to run: it
+      // has no state to keep yet, and rounds in a row must not starve it.
+      paused_ = marked || constructed_;
     }
     if (marked) {
       done(std::move(marked), {});
@@ -188,6 +189,18 @@ class LocalActor final : public Actor, public CheckpointedActor {
       return;
     }
     done(std::nullopt, {});
+  }
+
+  void resume() override {
+    std::lock_guard lock(mutex_);
+    paused_ = false;
+    const bool work =
+        (kill_request_ && constructed_) || (!mailbox_.empty() && mailbox_.front()->runnable);
+    if (!draining_ && work) {
+      draining_ = true;
+      retain();
+      runtime_.executor().submit(&drain_);
+    }
   }
 
   bool checkpoint_due(std::chrono::steady_clock::time_point now) override {
@@ -253,7 +266,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   void call_ready(Call& call) {
     std::lock_guard lock(mutex_);
     call.runnable = true;
-    if (!draining_ && !frozen_ && mailbox_.front()->runnable) {
+    if (!draining_ && !paused_ && mailbox_.front()->runnable) {
       draining_ = true;
       retain();
       runtime_.executor().submit(&drain_);
@@ -282,9 +295,11 @@ class LocalActor final : public Actor, public CheckpointedActor {
         std::lock_guard lock(mutex_);
         if (!snapshot_waiters_.empty()) {
           snapshots.swap(snapshot_waiters_);
+        } else if (paused_) {
+          draining_ = false;  // resume() drains again
         } else if (kill_request_ && constructed_) {
           kill.swap(kill_request_);
-        } else if (frozen_ || mailbox_.empty() || !mailbox_.front()->runnable) {
+        } else if (mailbox_.empty() || !mailbox_.front()->runnable) {
           draining_ = false;
         } else {
           call = mailbox_.front();
@@ -437,14 +452,16 @@ class LocalActor final : public Actor, public CheckpointedActor {
   }
 
   void take_snapshot(std::vector<SnapshotDone>& waiters) {
-    auto [record, error] = current_state();
+    // Paused until the write is done, so the record may point into the instance.
+    auto [record, error] = current_state(checkpoint::ArrayCapture::borrow);
     for (std::size_t i = 0; i + 1 < waiters.size(); ++i) waiters[i](record, error);
     waiters.back()(std::move(record), error);
   }
 
   /// The actor's state now, between two calls (drain only): nothing for a dead actor, or the
   /// error its `serialize` threw.
-  std::pair<std::optional<checkpoint::ActorRecord>, std::exception_ptr> current_state() {
+  std::pair<std::optional<checkpoint::ActorRecord>, std::exception_ptr> current_state(
+      checkpoint::ArrayCapture capture) {
     std::optional<checkpoint::ActorRecord> record;
     std::exception_ptr error;
     if (!death_) {
@@ -458,7 +475,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
             [&](boost::archive::binary_oarchive& archive) {
               state_hooks_.save(*instance_, archive);
             },
-            *record);
+            *record, capture);
       } catch (...) {
         record.reset();
         error = std::current_exception();
@@ -496,7 +513,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
                              class_name_ + " has no serialize member")));
       return;
     }
-    auto [state, failure] = current_state();  // right after the calls before this one
+    // Right after the calls before this one; a copy, as the actor goes on meanwhile.
+    auto [state, failure] = current_state(checkpoint::ArrayCapture::copy);
     if (failure) {
       result.fail(failure);
       return;
@@ -567,7 +585,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   bool draining_ = false;             ///< guarded by mutex_; a drain is queued or running
   bool constructed_ = false;          ///< guarded by mutex_; the constructor has run (or failed)
   std::optional<bool> kill_request_;  ///< guarded by mutex_; manta::kill's `restart`
-  bool frozen_ = false;  ///< guarded by mutex_; the process exits after a checkpoint: no more calls
+  bool paused_ = false;  ///< guarded by mutex_; a checkpoint is writing its state: no calls
   std::vector<SnapshotDone> snapshot_waiters_;  ///< guarded by mutex_; taken between calls
   /// guarded by mutex_; the state handle.checkpoint() took, for the next checkpoint to write
   std::optional<checkpoint::ActorRecord> marked_;

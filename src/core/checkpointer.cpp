@@ -86,9 +86,14 @@ std::optional<fs::path> choose_restore(const std::string& restore, const fs::pat
                         "them away to start afresh, or name one with --restore");
 }
 
-std::string seconds_since(std::chrono::steady_clock::time_point start) {
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+std::string seconds_between(std::chrono::steady_clock::time_point start,
+                            std::chrono::steady_clock::time_point end) {
+  const std::chrono::duration<double> elapsed = end - start;
   return std::to_string(elapsed.count()).substr(0, 6) + " s";
+}
+
+std::string seconds_since(std::chrono::steady_clock::time_point start) {
+  return seconds_between(start, std::chrono::steady_clock::now());
 }
 
 }  // namespace
@@ -276,8 +281,7 @@ void Checkpointer::order_round(std::unique_lock<std::mutex>&) {
 }
 
 std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
-    std::optional<checkpoint::RankFailure>& failure, bool freeze) {
-  std::vector<CheckpointedActor*> actors;
+    std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure) {
   {
     std::lock_guard lock(mutex_);
     for (CheckpointedActor* actor : actors_) {
@@ -300,8 +304,7 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
           if (record) snapshots->records.push_back(std::move(*record));
           if (error && !snapshots->error) snapshots->error = error;
           if (--snapshots->remaining == 0) snapshots->taken.notify_all();
-        },
-        freeze);
+        });
   }
   {
     std::unique_lock lock(snapshots->mutex);
@@ -311,7 +314,6 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
                        snapshots->remaining, actors.size());
     }
   }
-  for (CheckpointedActor* actor : actors) actor->release();
   if (snapshots->error) {
     try {
       std::rethrow_exception(snapshots->error);
@@ -327,11 +329,13 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
 void Checkpointer::run_round(const transport::CheckpointRound& round) {
   const auto started = std::chrono::steady_clock::now();
   std::optional<checkpoint::RankFailure> failure;
-  const std::vector<checkpoint::ActorRecord> records = take_snapshots(failure, round.exit_after);
+  std::vector<CheckpointedActor*> actors;
+  const std::vector<checkpoint::ActorRecord> records = take_snapshots(actors, failure);
+  const auto written = std::chrono::steady_clock::now();
   std::size_t bytes = 0;
   for (const auto& record : records) {
     bytes += record.archive.size();
-    for (const auto& array : record.arrays) bytes += array.bytes.size();
+    for (const auto& array : record.arrays) bytes += array.data().size();
   }
   const int keep = runtime_.options().checkpoint_keep;
   fs::path file;
@@ -339,8 +343,9 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
   try {
     file = checkpoint::write_checkpoint(comm_, round.directory, records, {job_id_, round.epoch, {}},
                                         keep, failure);
-    util::log().info("checkpoint {}: {} actors ({} bytes) from this rank in {}", file.string(),
-                     records.size(), bytes, seconds_since(started));
+    util::log().info("checkpoint {}: {} actors ({} bytes) from this rank: snapshots {}, write {}",
+                     file.string(), records.size(), bytes, seconds_between(started, written),
+                     seconds_since(written));
     std::lock_guard lock(mutex_);
     for (const auto& record : records) {
       saved_[record.key] = {file, record.class_name, record.sequence};
@@ -350,8 +355,13 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
     util::log().error("checkpoint {} in {} failed: {}", round.epoch, round.directory,
                       exception.what());
   }
-  complete(round, file, error);
+  // Exiting, the actors stay paused: no call runs whose work the checkpoint would miss.
   if (round.exit_after) exit_for_requeue(round, !error);
+  for (CheckpointedActor* actor : actors) {
+    actor->resume();
+    actor->release();
+  }
+  complete(round, file, error);
 }
 
 void Checkpointer::complete(const transport::CheckpointRound& round, const fs::path& file,

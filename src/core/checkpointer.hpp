@@ -41,12 +41,13 @@ class CheckpointedActor {
   virtual void release() noexcept = 0;
   /// Calls `done`, on the thread that took it, with the actor's state taken between two of its
   /// calls (at once when it is idle): a record, nothing when the actor has no state to keep (it
-  /// is dead), or the error its `serialize` threw. With `freeze` (the job exits after this
-  /// checkpoint) the actor runs no call after its state is taken: that work would be lost with
-  /// the process, so none is done, and nothing is seen to happen that the checkpoint misses.
+  /// is dead), or the error its `serialize` threw. The actor then runs no call until resume(),
+  /// so the record may borrow its arrays instead of copying them, and a job that exits after
+  /// the checkpoint does no work the checkpoint misses.
   virtual void snapshot(
-      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done,
-      bool freeze) = 0;
+      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done) = 0;
+  /// Lets the actor run calls again once its snapshot is written (or failed to be).
+  virtual void resume() = 0;
   /// Whether the actor's checkpoint policy asks for a checkpoint by `now` (time-based policies of
   /// actors that have been idle since their last call).
   virtual bool checkpoint_due(std::chrono::steady_clock::time_point now) = 0;
@@ -119,9 +120,10 @@ class Checkpointer {
   /// Rank 0: turns the pending requests for one directory into the next round, sent to all.
   void order_round(std::unique_lock<std::mutex>& lock);
   void run_round(const transport::CheckpointRound& round);
-  /// This rank's actors' records for a round, or the first failure taking them.
+  /// This rank's actors' records for a round, or the first failure taking them. `actors`
+  /// receives the actors snapshotted (paused, with a reference each).
   std::vector<checkpoint::ActorRecord> take_snapshots(
-      std::optional<checkpoint::RankFailure>& failure, bool freeze);
+      std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure);
   void complete(const transport::CheckpointRound& round, const std::filesystem::path& file,
                 std::exception_ptr error);
   void check_policies_and_signal();

@@ -98,7 +98,7 @@ TEST(JobCheckpoint, HandleCheckpointsAnActorOnAnotherRank) {
 
 TEST(JobCheckpoint, AnyRankMayAskAndConcurrentRequestsAllComplete) {
   const int ranks = manta::world_size();
-  tally_on(ranks - 1, "concurrent").call(&Tally::add).remote(3);
+  EXPECT_EQ(manta::get(tally_on(ranks - 1, "concurrent").call(&Tally::add).remote(3)), 3);
   std::vector<manta::ObjectRef<std::string>> files;
   for (int i = 0; i < 2 * ranks; ++i) {
     files.push_back(manta::task(checkpoint_from_a_task).options({.rank = i % ranks}).remote());
