@@ -137,11 +137,15 @@ std::vector<resources::Capacity> capacities_of(const std::vector<transport::Peer
   return capacities;
 }
 
-struct Waiter {
-  std::mutex mutex;
-  std::condition_variable changed;
+/// Whether at least `needed` of `objects` are ready; stops counting once they are.
+bool enough_ready(std::span<Object* const> objects, std::size_t needed) {
   std::size_t ready = 0;
-};
+  for (const Object* object : objects) {
+    if (ready >= needed) break;
+    ready += object->is_ready() ? 1 : 0;
+  }
+  return ready >= needed;
+}
 
 }  // namespace
 
@@ -239,30 +243,16 @@ void Runtime::wait_for_quiet_job() {
 
 std::vector<bool> Runtime::wait_objects(std::span<Object* const> objects, std::size_t needed,
                                         detail::Deadline deadline) {
-  std::size_t already = 0;
-  for (const Object* object : objects) already += object->is_ready() ? 1 : 0;
-  if (already < needed) {
-    // Every object gets a callback (run at once for ready ones), so none is missed if it turns
-    // ready between the count above and here.
-    auto waiter = std::make_shared<Waiter>();
-    for (Object* object : objects) {
-      object->on_ready([waiter, needed] {
-        std::lock_guard lock(waiter->mutex);
-        // Wake the waiter once, when enough are ready, not at every object.
-        if (++waiter->ready == needed) waiter->changed.notify_all();
-      });
-    }
+  if (!enough_ready(objects, needed)) {
+    // One waiter for the batch and one link per object, in one allocation. Every object gets a
+    // link (counted at once when ready), so none is missed if it turns ready meanwhile.
+    Waiter waiter(needed);
+    std::vector<WaitLink> links(objects.size(), WaitLink{&waiter});
+    for (std::size_t i = 0; i < objects.size(); ++i) objects[i]->add_waiter(links[i]);
     executor_.block_begin();
-    {
-      std::unique_lock lock(waiter->mutex);
-      const auto enough = [&] { return waiter->ready >= needed; };
-      if (deadline) {
-        waiter->changed.wait_until(lock, *deadline, enough);
-      } else {
-        waiter->changed.wait(lock, enough);
-      }
-    }
+    waiter.sleep_until(deadline);
     executor_.block_end();
+    for (std::size_t i = 0; i < objects.size(); ++i) objects[i]->remove_waiter(links[i]);
   }
   std::vector<bool> flags(objects.size());
   for (std::size_t i = 0; i < objects.size(); ++i) flags[i] = objects[i]->is_ready();
