@@ -56,6 +56,9 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
                  "memory divided among its ranks")
       ->envname("MANTA_MEMORY")
       ->transform(CLI::AsSizeValue(false));
+  app.add_option("--spin-us", options.spin_us,
+                 "microseconds an idle thread polls before it sleeps; 0 never polls")
+      ->envname("MANTA_SPIN_US");
   std::vector<std::string> custom;
   app.add_option("--resources", custom, "custom resources of this rank: name=amount,name=amount")
       ->envname("MANTA_RESOURCES")

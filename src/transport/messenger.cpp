@@ -15,9 +15,6 @@ namespace manta::transport {
 namespace {
 
 constexpr unsigned control_message_id = 1;
-/// How long the progress thread keeps polling after its last piece of work before it sleeps:
-/// long enough to catch the reply of a round trip, short enough not to steal a core.
-constexpr auto spin_window = std::chrono::microseconds(50);
 
 struct SendBuffer {
   std::vector<std::byte> bytes;
@@ -34,12 +31,14 @@ void append_frame(std::vector<std::byte>& batch, const std::vector<std::byte>& m
 }  // namespace
 
 Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
-                     std::vector<PeerInfo> peers, int self, Handler handler)
+                     std::vector<PeerInfo> peers, int self, Handler handler,
+                     std::chrono::microseconds spin)
     : worker_(ucx.worker()),
       local_memory_(local_store.memory()),
       peers_(std::move(peers)),
       self_(self),
       handler_(std::move(handler)),
+      spin_(spin),
       endpoints_(peers_.size(), nullptr),
       rkeys_(peers_.size(), nullptr),
       next_send_sequence_(peers_.size(), 0),
@@ -215,7 +214,7 @@ void Messenger::progress_loop() {
       last_work = now;
       continue;
     }
-    if (now - last_work < spin_window) {
+    if (now - last_work < spin_) {
       // Give the core to whoever is runnable (the worker about to produce the reply, on a node
       // with more threads than cores) instead of spinning through its time slice.
       std::this_thread::yield();
