@@ -42,6 +42,8 @@ WaitResult<T> wait(const std::vector<ObjectRef<T>>& refs, const WaitOptions& opt
   const auto flags =
       detail::wait_objects(objects, options.num_returns, detail::deadline_after(options.timeout));
   WaitResult<T> result;
+  result.ready.reserve(options.num_returns);
+  result.not_ready.reserve(refs.size() - options.num_returns);
   for (std::size_t i = 0; i < refs.size(); ++i) {
     if (flags[i] && result.ready.size() < options.num_returns) {
       result.ready.push_back(refs[i]);

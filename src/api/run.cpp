@@ -65,6 +65,9 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
   app.add_option("--checkpoint-keep", options.checkpoint_keep,
                  "checkpoints kept in the directory, counting the newest")
       ->envname("MANTA_CHECKPOINT_KEEP");
+  app.add_option("--spin-us", options.spin_us,
+                 "microseconds an idle thread polls before it sleeps; 0 never polls")
+      ->envname("MANTA_SPIN_US");
   std::vector<std::string> custom;
   app.add_option("--resources", custom, "custom resources of this rank: name=amount,name=amount")
       ->envname("MANTA_RESOURCES")

@@ -2,6 +2,7 @@
 
 #include "resources/discovery.hpp"
 #include "util/log.hpp"
+#include "util/spin.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -28,8 +29,9 @@ constexpr std::size_t lookahead = 64;
 
 }  // namespace
 
-Executor::Executor(resources::Capacity total, std::size_t max_threads)
-    : total_(std::move(total)), max_threads_(max_threads), pool_(total_) {
+Executor::Executor(resources::Capacity total, std::size_t max_threads,
+                   std::chrono::microseconds spin)
+    : total_(std::move(total)), max_threads_(max_threads), spin_(spin), pool_(total_) {
   const auto initial = std::max<resources::Amount>(
       1, (total_.cpu + resources::units_per_unit - 1) / resources::units_per_unit);
   std::lock_guard lock(mutex_);
@@ -44,6 +46,7 @@ void Executor::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     threads.swap(threads_);
+    claim_all_locked();
   }
   work_available_.notify_all();
   for (auto& thread : threads) thread.join();
@@ -62,16 +65,50 @@ void Executor::spawn_locked() {
   threads_.emplace_back([this] { worker_loop(); });
 }
 
+bool Executor::claim_idle_locked() {
+  ++wakeups_;
+  claims_.fetch_add(1, std::memory_order_release);
+  // Polling threads see claims_ change; only the claims beyond them need a sleeper woken.
+  return wakeups_ > spinning_;
+}
+
+void Executor::claim_all_locked() {
+  wakeups_ = idle_;
+  claims_.fetch_add(1, std::memory_order_release);
+}
+
+bool Executor::wait_for_work(std::unique_lock<std::mutex>& lock, bool spun) {
+  ++idle_;
+  if (!spun && spin_ > std::chrono::microseconds::zero()) {
+    // Work submitted within spin_ starts at once, without the wake-up of a sleeping thread.
+    ++spinning_;
+    const auto seen = claims_.load(std::memory_order_relaxed);
+    lock.unlock();
+    util::spin_until([&] { return claims_.load(std::memory_order_acquire) != seen; }, spin_);
+    lock.lock();
+    --spinning_;
+    --idle_;
+    const bool claimed = claims_.load(std::memory_order_relaxed) != seen;
+    if (claimed && wakeups_ > 0) --wakeups_;
+    return !claimed;
+  }
+  work_available_.wait(lock);
+  --idle_;
+  if (wakeups_ > 0) --wakeups_;
+  return false;
+}
+
 void Executor::submit(Runnable* runnable) {
   std::unique_lock lock(mutex_);
   queue_.push_back(runnable);
-  // A notified thread counts as busy until it wakes up, so one submission wakes one thread; a
+  // A thread sent to work counts as busy until it is up, so one submission sends one thread; a
   // new thread starts only when none is waiting and this work can start now (a full rank keeps
   // its threads, and a burst does not start a thread per task).
   if (idle_ > wakeups_) {
-    ++wakeups_;
-    lock.unlock();
-    work_available_.notify_one();
+    if (claim_idle_locked()) {
+      lock.unlock();
+      work_available_.notify_one();
+    }
     return;
   }
   if (idle_ == 0 && runnable->request.cpu <= pool_.available().cpu) spawn_locked();
@@ -87,7 +124,7 @@ void Executor::release(const resources::Request& request,
       if (found != bundles_.end()) bundle = found->second.get();
     }
     release_locked(request, granted, bundle);
-    wakeups_ = idle_;
+    claim_all_locked();
   }
   work_available_.notify_all();
 }
@@ -181,7 +218,7 @@ bool Executor::add_bundle(std::int64_t key, const resources::Request& reserved,
         Bundle{resources::Pool(std::move(capacity)), reserved, std::move(granted), 0, false});
     bundle->reserved.bundle = -1;  // it came from the rank's pool
     bundles_.emplace(key, std::move(bundle));
-    wakeups_ = idle_;
+    claim_all_locked();
   }
   work_available_.notify_all();  // work for this bundle may be queued already
   return true;
@@ -197,7 +234,7 @@ void Executor::remove_bundle(std::int64_t key) {
       found->second->removed = true;
       retire_if_unused_locked(key);
     }
-    wakeups_ = idle_;
+    claim_all_locked();
   }
   work_available_.notify_all();  // queued work for it is abandoned by the next worker to look
 }
@@ -214,17 +251,16 @@ void Executor::retire_if_unused_locked(std::int64_t key) {
 void Executor::worker_loop() {
   current_worker.executor = this;
   std::unique_lock lock(mutex_);
+  bool spun = false;
   while (true) {
     Runnable* runnable = take_runnable_locked();
     abandon_set_aside(lock);
     if (runnable == nullptr) {
       if (stopping_) return;
-      ++idle_;
-      work_available_.wait(lock);
-      --idle_;
-      if (wakeups_ > 0) --wakeups_;
+      spun = wait_for_work(lock, spun);
       continue;
     }
+    spun = false;
     const resources::Request request = runnable->request;
     resources::Pool* const pool = current_worker.pool;
     Bundle* const bundle = pool == &pool_ ? nullptr : bundles_.at(request.bundle).get();
@@ -246,8 +282,7 @@ void Executor::worker_loop() {
     --running_;
     if (after == Runnable::Units::release) {
       release_locked(request, granted, bundle);
-      if (!queue_.empty() && idle_ > wakeups_) {
-        ++wakeups_;
+      if (!queue_.empty() && idle_ > wakeups_ && claim_idle_locked()) {
         work_available_.notify_one();
       }
     }
@@ -265,9 +300,10 @@ void Executor::block_begin() {
   current_worker.pool->release_cpu(current_worker.cpu);
   if (queue_.empty()) return;
   if (idle_ > wakeups_) {
-    ++wakeups_;
-    lock.unlock();
-    work_available_.notify_one();
+    if (claim_idle_locked()) {
+      lock.unlock();
+      work_available_.notify_one();
+    }
   } else if (idle_ == 0) {
     spawn_locked();  // the queued work may be what this worker waits for
   }

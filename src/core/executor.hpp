@@ -5,6 +5,8 @@
 
 #include "resources/pool.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -49,11 +51,12 @@ class Runnable {
 /// @brief A pool of worker threads sharing the rank's resources.
 ///
 /// Threads start as one per CPU and grow only when work could run but every thread is blocked
-/// (a `get` inside a task gives its CPUs back: see block_begin), up to max_threads.
+/// (a `get` inside a task gives its CPUs back: see block_begin), up to max_threads. A thread
+/// that runs out of work polls the queue for `spin` before it sleeps.
 /// Thread-safe.
 class Executor {
  public:
-  Executor(resources::Capacity total, std::size_t max_threads);
+  Executor(resources::Capacity total, std::size_t max_threads, std::chrono::microseconds spin);
   /// Stops the threads; queued work that has not started is dropped (shutdown drains first).
   ~Executor();
   /// Stops and joins the threads now (the destructor does it otherwise). Idempotent.
@@ -124,16 +127,28 @@ class Executor {
   void abandon_set_aside(std::unique_lock<std::mutex>& lock);
   /// Starts a worker thread unless max_threads are running (then warns, once).
   void spawn_locked();
+  /// Sends an idle thread to queued work unless enough are on their way already; returns
+  /// whether a sleeping one must be notified (after unlocking).
+  bool claim_idle_locked();
+  /// Sends every idle thread to look at the queue again; notify_all after unlocking.
+  void claim_all_locked();
+  /// Waits for work: polls for spin_ first unless `spun` (the last poll found nothing), then
+  /// sleeps. Returns whether this call polled and found nothing.
+  bool wait_for_work(std::unique_lock<std::mutex>& lock, bool spun);
 
   const resources::Capacity total_;
   const std::size_t max_threads_;
+  const std::chrono::microseconds spin_;
   mutable std::mutex mutex_;
   std::condition_variable work_available_;
   resources::Pool pool_;              ///< guarded by mutex_
   std::deque<Runnable*> queue_;       ///< guarded by mutex_; in submission order
   std::vector<std::thread> threads_;  ///< guarded by mutex_
   std::size_t idle_ = 0;              ///< guarded by mutex_; threads waiting for work
-  std::size_t wakeups_ = 0;           ///< guarded by mutex_; of those, notified and not yet up
+  std::size_t spinning_ = 0;          ///< guarded by mutex_; of those, polling (not asleep)
+  std::size_t wakeups_ = 0;           ///< guarded by mutex_; of those, sent to work, not yet up
+  /// Raised (under mutex_) whenever idle threads are sent to work; polling threads watch it.
+  std::atomic<std::uint64_t> claims_{0};
   bool stopping_ = false;             ///< guarded by mutex_
   bool warned_thread_limit_ = false;  ///< guarded by mutex_
   std::size_t running_ = 0;           ///< guarded by mutex_; runnables started, not returned

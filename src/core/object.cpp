@@ -20,6 +20,13 @@ void Object::finish(State state) {
     std::lock_guard lock(mutex_);
     state_.store(state, std::memory_order_release);
     callbacks.swap(callbacks_);
+    // Under the mutex: a waiter may go away as soon as remove_waiter can take it.
+    for (WaitLink* link = waiters_; link != nullptr;) {
+      WaitLink* const next = link->next;
+      link->waiter->one_ready();
+      link = next;
+    }
+    waiters_ = nullptr;
   }
   for (auto& callback : callbacks) callback();
 }
@@ -33,6 +40,31 @@ void Object::on_ready(Callback callback) {
     }
   }
   callback();
+}
+
+void Object::add_waiter(WaitLink& link) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!is_ready()) {
+      link.previous = nullptr;
+      link.next = waiters_;
+      if (waiters_ != nullptr) waiters_->previous = &link;
+      waiters_ = &link;
+      return;
+    }
+  }
+  link.waiter->one_ready();
+}
+
+void Object::remove_waiter(WaitLink& link) noexcept {
+  std::lock_guard lock(mutex_);
+  if (is_ready()) return;  // finish() has emptied the list
+  if (link.previous != nullptr) {
+    link.previous->next = link.next;
+  } else {
+    waiters_ = link.next;
+  }
+  if (link.next != nullptr) link.next->previous = link.previous;
 }
 
 }  // namespace manta::core

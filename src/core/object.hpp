@@ -1,7 +1,9 @@
 /// @file core/object.hpp
 /// @brief One object of the object store as the runtime sees it: state, value or error, and the
-/// callbacks waiting for it.
+/// callbacks and blocked threads waiting for it.
 #pragma once
+
+#include "core/waiter.hpp"
 
 #include <manta/detail/core_access.hpp>
 
@@ -48,12 +50,20 @@ class Object {
     return state_.load(std::memory_order_acquire) == State::failed;
   }
 
-  /// Sets the value and runs the waiting callbacks on this thread. Called once.
+  /// Sets the value, counts it on the waiters and runs the waiting callbacks on this thread.
+  /// Called once.
   void seal(std::unique_ptr<ValueBox> value);
-  /// Sets the error (a TaskError, usually) and runs the waiting callbacks. Called once.
+  /// Sets the error (a TaskError, usually), as seal() does. Called once.
   void fail(std::exception_ptr error);
   /// Runs `callback` once the object is ready or failed: now, on this thread, if it already is.
   void on_ready(Callback callback);
+  /// Counts this object on `link.waiter` once it is ready or failed: now, if it already is.
+  /// Allocates nothing: `link` itself joins the list. Call remove_waiter(link) before `link` or
+  /// its waiter goes away.
+  void add_waiter(WaitLink& link);
+  /// Takes `link` out of the list if it is still there; from then on this object touches
+  /// neither `link` nor its waiter.
+  void remove_waiter(WaitLink& link) noexcept;
 
   /// The value; only once is_ready() and !has_failed().
   const ValueBox& value() const noexcept { return *value_; }
@@ -72,6 +82,7 @@ class Object {
   std::exception_ptr error_;         ///< written once, before state_ becomes failed
   std::mutex mutex_;
   std::vector<Callback> callbacks_;  ///< guarded by mutex_; emptied when the state is set
+  WaitLink* waiters_ = nullptr;      ///< guarded by mutex_; emptied when the state is set
 };
 
 }  // namespace manta::core

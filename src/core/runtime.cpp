@@ -4,9 +4,11 @@
 #include "resources/discovery.hpp"
 #include "resources/request.hpp"
 #include "util/log.hpp"
+#include "util/spin.hpp"
 
 #include <manta/error.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -59,6 +61,10 @@ RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mp
   if (options.num_gpus < -1) {
     throw InvalidOptionError("num_gpus of the runtime is " + std::to_string(options.num_gpus) +
                              "; give a count >= 0, or -1 to detect the GPUs");
+  }
+  if (options.spin_us < 0) {
+    throw InvalidOptionError("spin_us of the runtime is " + std::to_string(options.spin_us) +
+                             "; give microseconds >= 0 (0 never polls)");
   }
   if (options.memory == 0) {
     options.memory = resources::detect_memory() / static_cast<unsigned>(mpi.layout().node_size);
@@ -141,11 +147,15 @@ std::vector<resources::Capacity> capacities_of(const std::vector<transport::Peer
   return capacities;
 }
 
-struct Waiter {
-  std::mutex mutex;
-  std::condition_variable changed;
+/// Whether at least `needed` of `objects` are ready; stops counting once they are.
+bool enough_ready(std::span<Object* const> objects, std::size_t needed) {
   std::size_t ready = 0;
-};
+  for (const Object* object : objects) {
+    if (ready >= needed) break;
+    ready += object->is_ready() ? 1 : 0;
+  }
+  return ready >= needed;
+}
 
 }  // namespace
 
@@ -159,7 +169,8 @@ Runtime::Runtime(const RuntimeOptions& options)
       peers_(transport::exchange_peer_info(
           mpi_, self_info(mpi_, ucx_, store_, options_, gpu_ordinals_, gpu_ids_))),
       cluster_(rank(), capacities_of(peers_, catalog_of(peers_)), catalog_of(peers_)),
-      executor_(cluster_.totals(rank()), max_worker_threads) {
+      executor_(cluster_.totals(rank()), max_worker_threads,
+                std::chrono::microseconds(options_.spin_us)) {
   util::configure_logging(rank(), mpi_.layout().size, options_.log_level);
   resources::ensure_kokkos_initialized(static_cast<int>(std::ceil(options_.num_cpus)),
                                        gpu_ordinals_.empty() ? -1 : gpu_ordinals_.front());
@@ -167,7 +178,8 @@ Runtime::Runtime(const RuntimeOptions& options)
       ucx_, store_.region(), peers_, rank(),
       [this](int source, std::span<const std::byte> message) {
         remote_.on_message(source, message);
-      });
+      },
+      std::chrono::microseconds(options_.spin_us));
   util::log().info("started on {} (node {} of the job): {}, object store {} MiB",
                    mpi_.layout().hostname, peers_[rank()].node,
                    resources::describe(cluster_.totals(rank()), cluster_.catalog()),
@@ -247,30 +259,25 @@ void Runtime::wait_for_quiet_job() {
 
 std::vector<bool> Runtime::wait_objects(std::span<Object* const> objects, std::size_t needed,
                                         detail::Deadline deadline) {
-  std::size_t already = 0;
-  for (const Object* object : objects) already += object->is_ready() ? 1 : 0;
-  if (already < needed) {
-    // Every object gets a callback (run at once for ready ones), so none is missed if it turns
-    // ready between the count above and here.
-    auto waiter = std::make_shared<Waiter>();
-    for (Object* object : objects) {
-      object->on_ready([waiter, needed] {
-        std::lock_guard lock(waiter->mutex);
-        // Wake the waiter once, when enough are ready, not at every object.
-        if (++waiter->ready == needed) waiter->changed.notify_all();
-      });
+  if (!enough_ready(objects, needed)) {
+    // One waiter for the batch and one link per object, in one allocation. Every object gets a
+    // link (counted at once when ready), so none is missed if it turns ready meanwhile.
+    Waiter waiter(needed);
+    std::vector<WaitLink> links(objects.size(), WaitLink{&waiter});
+    for (std::size_t i = 0; i < objects.size(); ++i) objects[i]->add_waiter(links[i]);
+    auto spin = std::chrono::microseconds(options_.spin_us);
+    if (deadline) {
+      spin = std::clamp(std::chrono::ceil<std::chrono::microseconds>(
+                            *deadline - std::chrono::steady_clock::now()),
+                        std::chrono::microseconds::zero(), spin);
     }
-    executor_.block_begin();
-    {
-      std::unique_lock lock(waiter->mutex);
-      const auto enough = [&] { return waiter->ready >= needed; };
-      if (deadline) {
-        waiter->changed.wait_until(lock, *deadline, enough);
-      } else {
-        waiter->changed.wait(lock, enough);
-      }
+    // A short wait ends before the thread would even have fallen asleep.
+    if (!util::spin_until([&] { return waiter.enough(); }, spin)) {
+      executor_.block_begin();
+      waiter.sleep_until(deadline);
+      executor_.block_end();
     }
-    executor_.block_end();
+    for (std::size_t i = 0; i < objects.size(); ++i) objects[i]->remove_waiter(links[i]);
   }
   std::vector<bool> flags(objects.size());
   for (std::size_t i = 0; i < objects.size(); ++i) flags[i] = objects[i]->is_ready();

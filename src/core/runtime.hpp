@@ -74,8 +74,10 @@ class Runtime {
   }
   void work_finished() noexcept;
 
-  /// Blocks until `needed` of `objects` are ready or `deadline` passes; a worker thread gives its
-  /// CPU units back meanwhile. Returns one flag per object: ready (or failed) when it returned.
+  /// Blocks until `needed` of `objects` are ready or `deadline` passes: polls for
+  /// options().spin_us, then sleeps, a worker thread giving its CPU units back meanwhile. Costs
+  /// O(objects) in all: the batch shares one Waiter. Returns one flag per object: ready (or
+  /// failed) when it returned.
   std::vector<bool> wait_objects(std::span<Object* const> objects, std::size_t needed,
                                  detail::Deadline deadline);
 

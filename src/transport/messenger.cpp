@@ -2,6 +2,7 @@
 
 #include "transport/status.hpp"
 #include "util/log.hpp"
+#include "util/spin.hpp"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -15,9 +16,6 @@ namespace manta::transport {
 namespace {
 
 constexpr unsigned control_message_id = 1;
-/// How long the progress thread keeps polling after its last piece of work before it sleeps:
-/// long enough to catch the reply of a round trip, short enough not to steal a core.
-constexpr auto spin_window = std::chrono::microseconds(50);
 
 struct SendBuffer {
   std::vector<std::byte> bytes;
@@ -34,12 +32,14 @@ void append_frame(std::vector<std::byte>& batch, const std::vector<std::byte>& m
 }  // namespace
 
 Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
-                     std::vector<PeerInfo> peers, int self, Handler handler)
+                     std::vector<PeerInfo> peers, int self, Handler handler,
+                     std::chrono::microseconds spin)
     : worker_(ucx.worker()),
       local_memory_(local_store.memory()),
       peers_(std::move(peers)),
       self_(self),
       handler_(std::move(handler)),
+      spin_(spin),
       endpoints_(peers_.size(), nullptr),
       rkeys_(peers_.size(), nullptr),
       next_send_sequence_(peers_.size(), 0),
@@ -206,21 +206,14 @@ ucp_rkey_h Messenger::rkey(int peer) {
 }
 
 void Messenger::progress_loop() {
-  auto last_work = std::chrono::steady_clock::now();
+  const auto work = [this] {
+    const bool progressed = ucp_worker_progress(worker_) != 0;
+    return issue_queued() || progressed;
+  };
   while (!stopping_.load()) {
-    bool worked = ucp_worker_progress(worker_) != 0;
-    worked = issue_queued() || worked;
-    const auto now = std::chrono::steady_clock::now();
-    if (worked) {
-      last_work = now;
-      continue;
-    }
-    if (now - last_work < spin_window) {
-      // Give the core to whoever is runnable (the worker about to produce the reply, on a node
-      // with more threads than cores) instead of spinning through its time slice.
-      std::this_thread::yield();
-      continue;
-    }
+    // Keeps polling while there is work, and for spin_ after the last piece: long enough to
+    // catch the reply of a round trip, short enough not to steal a core.
+    if (util::spin_until(work, spin_)) continue;
 
     sleeping_.store(true);
     bool queued = false;
@@ -235,7 +228,6 @@ void Messenger::progress_loop() {
       [[maybe_unused]] const auto drained = read(wake_fd_, &count, sizeof count);
     }
     sleeping_.store(false);
-    last_work = std::chrono::steady_clock::now();
   }
 }
 

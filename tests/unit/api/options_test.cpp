@@ -43,8 +43,8 @@ class Options : public ::testing::Test {
   }
 
  private:
-  const std::array<const char*, 4> names_{"MANTA_NUM_CPUS", "MANTA_OBJECT_STORE_MEMORY",
-                                          "MANTA_INLINE_LIMIT", "MANTA_LOG_LEVEL"};
+  const std::array<const char*, 5> names_{"MANTA_NUM_CPUS", "MANTA_OBJECT_STORE_MEMORY",
+                                          "MANTA_INLINE_LIMIT", "MANTA_LOG_LEVEL", "MANTA_SPIN_US"};
   std::vector<std::optional<std::string>> saved_;
 };
 
@@ -72,6 +72,13 @@ TEST_F(Options, InlineLimit) {
 }
 
 TEST_F(Options, LogLevel) { EXPECT_EQ(parse({"--log-level", "debug"}).log_level, "debug"); }
+
+TEST_F(Options, SpinUs) {
+  EXPECT_EQ(parse({}).spin_us, 50);
+  EXPECT_EQ(parse({"--spin-us", "0"}).spin_us, 0);
+  setenv("MANTA_SPIN_US", "7", 1);
+  EXPECT_EQ(parse({}).spin_us, 7);
+}
 
 TEST_F(Options, EnvironmentVariables) {
   setenv("MANTA_NUM_CPUS", "3", 1);
@@ -157,6 +164,9 @@ TEST(Runtime, InvalidOptionsFailToStart) {
   auto loud = runtime_options(1);
   loud.log_level = "loud";
   EXPECT_THROW(manta::Runtime{loud}, manta::InvalidOptionError);
+  auto backwards = runtime_options(1);
+  backwards.spin_us = -1;
+  EXPECT_THROW(manta::Runtime{backwards}, manta::InvalidOptionError);
   manta::Runtime runtime(runtime_options(1));  // a failed start leaves nothing behind
   EXPECT_EQ(manta::get(manta::task(options_add_one).remote(1)), 2);
 }

@@ -1,7 +1,9 @@
 // wait: num_returns, timeouts, order of the two lists, failed tasks, bad arguments.
 #include "test_support.hpp"
 
+#include <atomic>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -146,6 +148,31 @@ TEST_F(Wait, RepeatedTimedWaitsOnAPendingObject) {
   wait_gate.open();
   EXPECT_EQ(manta::wait(refs, {.timeout = 60s}).ready.size(), 1U);
   EXPECT_EQ(manta::get(refs[0]), 7);
+}
+
+// Threads wait on the same pending objects at once, some giving up over and over while others
+// stay: each object then has several waiters, taken out of its list in any order.
+TEST_F(Wait, ManyThreadsWaitOnTheSameObjects) {
+  const std::vector<manta::ObjectRef<int>> refs{gated(0), gated(1), gated(2)};
+  std::atomic<int> waiting{0};
+  std::vector<std::thread> threads;
+  std::vector<int> ready(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      waiting.fetch_add(1);
+      if (t % 2 == 0) {
+        while (manta::wait(refs, {.num_returns = 3, .timeout = 1ms}).ready.empty()) {
+        }
+      }
+      ready[t] = static_cast<int>(manta::wait(refs, {.num_returns = 3}).ready.size());
+    });
+  }
+  while (waiting.load() < 4) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(20ms);
+  wait_gate.open();
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ready, std::vector<int>(4, 3));
+  EXPECT_EQ(manta::get(refs), (std::vector<int>{0, 1, 2}));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// core::Executor on its own: CPU units, what an idle rank may steal, and the idle hook.
+// core::Executor on its own: CPU units, what an idle rank may steal, the idle hook, and idle
+// threads that sleep at once or poll first. Each test runs with both.
 #include "core/executor.hpp"
 
 #include "resources/request.hpp"
@@ -10,6 +11,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -68,8 +70,18 @@ void wait_until(const std::function<bool()>& condition) {
   }
 }
 
-TEST(Executor, StealTakesAtMostHalfTheQueueNewestFirstAndOnlyStealable) {
-  Executor executor(Capacity{.cpu = units_per_cpu}, 8);
+/// Parameter: how long an idle worker polls before it sleeps.
+class Executors : public ::testing::TestWithParam<std::chrono::microseconds> {
+ protected:
+  const std::chrono::microseconds spin = GetParam();
+};
+
+std::string spin_name(const ::testing::TestParamInfo<std::chrono::microseconds>& info) {
+  return info.param.count() == 0 ? "sleeps" : "polls" + std::to_string(info.param.count()) + "us";
+}
+
+TEST_P(Executors, StealTakesAtMostHalfTheQueueNewestFirstAndOnlyStealable) {
+  Executor executor(Capacity{.cpu = units_per_cpu}, 8, spin);
   std::atomic<int> ran{0};
   Latch hold;
   Job blocker(0, false, ran, &hold);
@@ -98,8 +110,8 @@ TEST(Executor, StealTakesAtMostHalfTheQueueNewestFirstAndOnlyStealable) {
   executor.stop();
 }
 
-TEST(Executor, StealLeavesHalfTheQueue) {
-  Executor executor(Capacity{.cpu = units_per_cpu}, 8);
+TEST_P(Executors, StealLeavesHalfTheQueue) {
+  Executor executor(Capacity{.cpu = units_per_cpu}, 8, spin);
   std::atomic<int> ran{0};
   Latch hold;
   Job blocker(0, false, ran, &hold);
@@ -115,8 +127,8 @@ TEST(Executor, StealLeavesHalfTheQueue) {
   EXPECT_EQ(ran.load(), 4);
 }
 
-TEST(Executor, IdleHookRunsWhenTheRankRunsOutOfWork) {
-  Executor executor(Capacity{.cpu = 2 * units_per_cpu}, 8);
+TEST_P(Executors, IdleHookRunsWhenTheRankRunsOutOfWork) {
+  Executor executor(Capacity{.cpu = 2 * units_per_cpu}, 8, spin);
   std::atomic<int> idle{0};
   executor.set_idle_hook([&] { idle.fetch_add(1); });
   std::atomic<int> ran{0};
@@ -130,5 +142,31 @@ TEST(Executor, IdleHookRunsWhenTheRankRunsOutOfWork) {
   EXPECT_TRUE(executor.can_start_now(2 * units_per_cpu));
   executor.stop();
 }
+
+// Work arrives while the workers poll, just after they fall asleep, and long after: every
+// submission finds a thread (a lost wake-up would leave a job queued until the deadline).
+TEST_P(Executors, WorkSubmittedWhileThreadsPollOrSleepRuns) {
+  Executor executor(Capacity{.cpu = 2 * units_per_cpu}, 8, spin);
+  std::atomic<int> ran{0};
+  std::vector<Job> jobs;
+  constexpr int rounds = 60;
+  jobs.reserve(2 * rounds);
+  for (int id = 0; id < 2 * rounds; ++id) jobs.emplace_back(id, false, ran);
+  for (int round = 0; round < rounds; ++round) {
+    executor.submit(&jobs[2 * round]);
+    executor.submit(&jobs[2 * round + 1]);
+    wait_until([&] { return ran.load() == 2 * (round + 1); });
+    ASSERT_EQ(ran.load(), 2 * (round + 1)) << "round " << round;
+    std::this_thread::sleep_for(std::chrono::microseconds(round % 3 * 50));
+  }
+  wait_until([&] { return executor.can_start_now(2 * units_per_cpu); });
+  EXPECT_TRUE(executor.can_start_now(2 * units_per_cpu));
+  executor.stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(, Executors,
+                         ::testing::Values(std::chrono::microseconds(0),
+                                           std::chrono::microseconds(50)),
+                         spin_name);
 
 }  // namespace
