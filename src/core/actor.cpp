@@ -10,6 +10,7 @@
 
 #include <manta/error.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -18,6 +19,10 @@ namespace {
 
 /// Calls a drain runs before it queues itself again, so busy actors share the threads.
 constexpr int calls_per_drain = 64;
+/// A checkpoint copies an actor's native arrays when they are smaller than this in all, so the
+/// actor runs on while the file is written; larger ones it borrows (no second copy of a large
+/// state in memory, and no time spent copying), and the actor waits for the write.
+constexpr std::size_t copy_arrays_below = std::size_t{64} << 20;
 
 /// @brief A call queued for an actor; the constructor is the call with no result object.
 /// Shared by the host's mailbox and a proxy's send queue.
@@ -153,15 +158,15 @@ class LocalActor final : public Actor, public CheckpointedActor {
   bool try_retain() noexcept override { return Actor::try_retain(); }
   void release() noexcept override { Actor::release(); }
 
-  void snapshot(std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)>
-                    done) override {
+  void snapshot(
+      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done,
+      bool exiting) override {
     std::optional<checkpoint::ActorRecord> marked;
     {
       std::lock_guard lock(mutex_);
       marked.swap(marked_);
-      // From the state taken on, until resume(). A constructor still to run is left to run: it
-      // has no state to keep yet, and rounds in a row must not starve it.
-      paused_ = marked || constructed_;
+      // A constructor still to run is left to run: it has no state to keep yet.
+      paused_ = marked && exiting;
     }
     if (marked) {
       done(std::move(marked), {});
@@ -170,7 +175,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
     {
       std::lock_guard lock(mutex_);
       if (constructed_) {
-        snapshot_waiters_.push_back(std::move(done));
+        snapshot_waiters_.push_back({std::move(done), exiting});
         if (!draining_) {
           draining_ = true;
           retain();
@@ -235,8 +240,10 @@ class LocalActor final : public Actor, public CheckpointedActor {
     LocalActor& actor_;
   };
 
-  using SnapshotDone =
-      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)>;
+  struct SnapshotRequest {
+    std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done;
+    bool exiting = false;  ///< the job exits after this checkpoint
+  };
 
   ~LocalActor() override {
     if (state_hooks_.save != nullptr) runtime_.checkpointer().remove(*this);
@@ -289,7 +296,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
     }
     for (int done = 0; done < calls_per_drain; ++done) {
       Call* call = nullptr;
-      std::vector<SnapshotDone> snapshots;
+      std::vector<SnapshotRequest> snapshots;
       std::optional<bool> kill;
       {
         std::lock_guard lock(mutex_);
@@ -451,11 +458,28 @@ class LocalActor final : public Actor, public CheckpointedActor {
                      calls_);
   }
 
-  void take_snapshot(std::vector<SnapshotDone>& waiters) {
-    // Paused until the write is done, so the record may point into the instance.
+  /// Takes the state for the waiting checkpoints, borrowing large arrays (the actor then pauses
+  /// until resume()) and copying small ones (it runs on while the file is written).
+  void take_snapshot(std::vector<SnapshotRequest>& waiters) {
     auto [record, error] = current_state(checkpoint::ArrayCapture::borrow);
-    for (std::size_t i = 0; i + 1 < waiters.size(); ++i) waiters[i](record, error);
-    waiters.back()(std::move(record), error);
+    std::size_t borrowed = 0;
+    if (record) {
+      for (const auto& array : record->arrays) borrowed += array.borrowed.size();
+    }
+    if (borrowed > 0 && borrowed < copy_arrays_below) {
+      for (auto& array : record->arrays) {
+        array.bytes.assign(array.borrowed.begin(), array.borrowed.end());
+        array.borrowed = {};
+      }
+      borrowed = 0;
+    }
+    const bool exiting = std::ranges::any_of(waiters, &SnapshotRequest::exiting);
+    {
+      std::lock_guard lock(mutex_);
+      paused_ = borrowed > 0 || exiting;
+    }
+    for (std::size_t i = 0; i + 1 < waiters.size(); ++i) waiters[i].done(record, error);
+    waiters.back().done(std::move(record), error);
   }
 
   /// The actor's state now, between two calls (drain only): nothing for a dead actor, or the
@@ -585,8 +609,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
   bool draining_ = false;             ///< guarded by mutex_; a drain is queued or running
   bool constructed_ = false;          ///< guarded by mutex_; the constructor has run (or failed)
   std::optional<bool> kill_request_;  ///< guarded by mutex_; manta::kill's `restart`
-  bool paused_ = false;  ///< guarded by mutex_; a checkpoint is writing its state: no calls
-  std::vector<SnapshotDone> snapshot_waiters_;  ///< guarded by mutex_; taken between calls
+  bool paused_ = false;  ///< guarded by mutex_; a checkpoint borrows the state, or the job exits
+  std::vector<SnapshotRequest> snapshot_waiters_;  ///< guarded by mutex_; taken between calls
   /// guarded by mutex_; the state handle.checkpoint() took, for the next checkpoint to write
   std::optional<checkpoint::ActorRecord> marked_;
 };

@@ -281,7 +281,8 @@ void Checkpointer::order_round(std::unique_lock<std::mutex>&) {
 }
 
 std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
-    std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure) {
+    std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure,
+    bool exiting) {
   {
     std::lock_guard lock(mutex_);
     for (CheckpointedActor* actor : actors_) {
@@ -304,7 +305,8 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
           if (record) snapshots->records.push_back(std::move(*record));
           if (error && !snapshots->error) snapshots->error = error;
           if (--snapshots->remaining == 0) snapshots->taken.notify_all();
-        });
+        },
+        exiting);
   }
   {
     std::unique_lock lock(snapshots->mutex);
@@ -330,7 +332,8 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
   const auto started = std::chrono::steady_clock::now();
   std::optional<checkpoint::RankFailure> failure;
   std::vector<CheckpointedActor*> actors;
-  const std::vector<checkpoint::ActorRecord> records = take_snapshots(actors, failure);
+  const std::vector<checkpoint::ActorRecord> records =
+      take_snapshots(actors, failure, round.exit_after);
   const auto written = std::chrono::steady_clock::now();
   std::size_t bytes = 0;
   for (const auto& record : records) {

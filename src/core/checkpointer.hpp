@@ -41,12 +41,14 @@ class CheckpointedActor {
   virtual void release() noexcept = 0;
   /// Calls `done`, on the thread that took it, with the actor's state taken between two of its
   /// calls (at once when it is idle): a record, nothing when the actor has no state to keep (it
-  /// is dead), or the error its `serialize` threw. The actor then runs no call until resume(),
-  /// so the record may borrow its arrays instead of copying them, and a job that exits after
-  /// the checkpoint does no work the checkpoint misses.
+  /// is dead), or the error its `serialize` threw. Large arrays are borrowed, not copied: the
+  /// actor then runs no call until resume(). With `exiting` (the job exits after this
+  /// checkpoint) it runs none either way, so the job does no work the checkpoint misses.
   virtual void snapshot(
-      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done) = 0;
-  /// Lets the actor run calls again once its snapshot is written (or failed to be).
+      std::function<void(std::optional<checkpoint::ActorRecord>, std::exception_ptr)> done,
+      bool exiting) = 0;
+  /// Lets the actor run calls again once its snapshot is written (or failed to be); called for
+  /// every actor snapshotted, paused or not.
   virtual void resume() = 0;
   /// Whether the actor's checkpoint policy asks for a checkpoint by `now` (time-based policies of
   /// actors that have been idle since their last call).
@@ -121,9 +123,10 @@ class Checkpointer {
   void order_round(std::unique_lock<std::mutex>& lock);
   void run_round(const transport::CheckpointRound& round);
   /// This rank's actors' records for a round, or the first failure taking them. `actors`
-  /// receives the actors snapshotted (paused, with a reference each).
+  /// receives the actors snapshotted (each with a reference, to resume after the write).
   std::vector<checkpoint::ActorRecord> take_snapshots(
-      std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure);
+      std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure,
+      bool exiting);
   void complete(const transport::CheckpointRound& round, const std::filesystem::path& file,
                 std::exception_ptr error);
   void check_policies_and_signal();
