@@ -55,6 +55,15 @@ struct CheckpointFigures {
 CheckpointFigures measure_checkpoint(const Job& job, const std::vector<Weights>& state,
                                      Layout layout, std::uint64_t epoch);
 
+/// The same state in named actors, checkpointed and restored through the runtime (runtime.cpp);
+/// rank 0's seconds.
+struct RuntimeFigures {
+  double checkpoint_all = 0;  ///< manta::checkpoint_all, durable
+  double restart = 0;         ///< a new runtime restoring the file, until every actor has answered
+  std::uintmax_t file_bytes = 0;
+};
+RuntimeFigures measure_runtime_checkpoint(const Job& job, int actor_count);
+
 /// GB/s of this layer's CRC-32 over `state` (manta.cpp).
 double crc32_gbps(const std::vector<Weights>& state);
 

@@ -1,6 +1,7 @@
 // Checkpoint figures for 1 GB of actor state (8 actors of 128 MB, shared among the ranks): how
 // long capturing, writing (durably) and reading back take with Manta's checkpoint layer, the
-// weights stored as native datasets and again inside the actors' archives, next to the same
+// weights stored as native datasets and again inside the actors' archives, and through the
+// runtime (checkpoint_all of real actors, and a restart from the file), next to the same
 // bytes written and read with plain pwrite/fsync/pread in the same directory, and memcpy. Files
 // go to a fresh directory under /tmp and are deleted. JSON list on stdout and in --output: name,
 // value (median), unit, baseline, baseline_value, ratio (performance relative to the baseline,
@@ -184,6 +185,15 @@ int main(int argc, char** argv) {
       figures.add("checkpoint_delete_" + kind + suffix, "s", "posix_delete" + suffix, manta.erase);
       figures.add("checkpoint_file_" + kind + suffix, "MB", "raw_state" + suffix,
                   static_cast<double>(manta.file_bytes) / 1e6);
+    }
+    const RuntimeFigures runtime = measure_runtime_checkpoint(job, actor_count);
+    if (job.rank == 0) {
+      figures.add("checkpoint_all_native" + suffix, "s", "posix_write_fsync" + suffix,
+                  runtime.checkpoint_all);
+      figures.add("restart_from_checkpoint_native" + suffix, "s", "posix_read" + suffix,
+                  runtime.restart);
+      figures.add("checkpoint_all_file_native" + suffix, "MB", "raw_state" + suffix,
+                  static_cast<double>(runtime.file_bytes) / 1e6);
     }
     // Per core: each rank's own rate (rank 0's is reported).
     figures.add("memcpy_bandwidth" + suffix, "GB/s", "", memcpy_gbps(state));
