@@ -128,9 +128,8 @@ TEST(JobCheckpoint, PolicyTravelsWithAnActorPlacedElsewhere) {
   while (sequence < 3 && std::chrono::steady_clock::now() < deadline) {
     const auto files = manta::checkpoint::list_checkpoints(directory);
     if (!files.empty()) {
-      if (const auto* actor = find(manta::checkpoint::read_index(files.back()), "policy-remote")) {
-        sequence = actor->sequence;
-      }
+      const auto index = manta::checkpoint::read_index(files.back());
+      if (const auto* actor = find(index, "policy-remote")) sequence = actor->sequence;
     }
     std::this_thread::sleep_for(10ms);
   }
