@@ -67,7 +67,10 @@ struct RuntimeOptions {
   int checkpoint_keep = 3;
   /// Microseconds a thread with nothing to do keeps polling before it sleeps (`--spin-us`,
   /// `MANTA_SPIN_US`): idle workers, a `get` or `wait` whose objects are not ready, and the
-  /// progress thread. Waking a sleeping thread costs tens of µs on a VM; 0 never polls.
+  /// progress thread. Waking a sleeping thread costs tens of µs on a VM; 0 never polls. At
+  /// most as many threads poll at once as the rank has cores of the node (hardware threads /
+  /// ranks on the node), and none when that is a single core: polling there only delays the
+  /// thread it waits for.
   int spin_us = 50;
 };
 
