@@ -3,6 +3,7 @@
 #include "core/runtime.hpp"
 #include "util/log.hpp"
 
+#include <manta/detail/serialization.hpp>
 #include <manta/error.hpp>
 
 #include <atomic>
@@ -103,12 +104,25 @@ Checkpointer::Checkpointer(Runtime& runtime)
       directory_(absolute_or_empty(runtime.options().checkpoint_directory)),
       job_id_(std::getenv("SLURM_JOB_ID") != nullptr ? std::getenv("SLURM_JOB_ID") : "") {
   MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
+  // Rank 0 alone chooses and reads the file, and tells the others what it holds: a job of
+  // thousands of ranks must not open it thousands of times at start-up.
   std::string chosen;
   std::string problem;
+  std::string actors;  ///< serialized Actors
+  using Actors = std::map<std::string, std::pair<std::string, std::uint64_t>>;
   if (runtime.rank() == 0) {
     try {
       if (auto file = choose_restore(runtime.options().restore, directory_)) {
         chosen = file->string();
+        const checkpoint::CheckpointIndex index = checkpoint::read_index(chosen);
+        Actors saved;
+        for (const auto& actor : index.actors) {
+          saved.emplace(actor.key, std::pair(actor.class_name, actor.sequence));
+        }
+        actors.resize(detail::serialized_size(saved));
+        detail::serialize_into(saved, std::as_writable_bytes(std::span(actors)));
+        util::log().info("restoring from {}: {} actors, written by {} ranks at {}", chosen,
+                         index.actors.size(), index.ranks, index.info.time);
       }
     } catch (const std::exception& error) {
       problem = error.what();
@@ -121,12 +135,10 @@ Checkpointer::Checkpointer(Runtime& runtime)
     throw Error(problem);
   }
   if (chosen.empty()) return;
+  broadcast(comm_, actors);
   restored_from_ = chosen;
-  const checkpoint::CheckpointIndex index = checkpoint::read_index(chosen);
-  for (const auto& actor : index.actors) restored_.emplace(actor.key, actor);
-  if (runtime.rank() == 0) {
-    util::log().info("restoring from {}: {} actors, written by {} ranks at {}", chosen,
-                     index.actors.size(), index.ranks, index.info.time);
+  for (auto& [key, saved] : detail::deserialize<Actors>(std::as_bytes(std::span(actors)))) {
+    restored_.emplace(key, SavedState{chosen, std::move(saved.first), saved.second});
   }
 }
 
@@ -178,7 +190,7 @@ std::optional<Checkpointer::SavedState> Checkpointer::last_saved(const std::stri
   }
   const auto restored = named ? restored_.find(key) : restored_.end();
   if (restored == restored_.end()) return std::nullopt;
-  return SavedState{*restored_from_, restored->second.class_name, restored->second.sequence};
+  return restored->second;
 }
 
 void Checkpointer::request(const fs::path& directory, bool exit_after, Done done) {

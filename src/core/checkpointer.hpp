@@ -137,7 +137,7 @@ class Checkpointer {
   const std::filesystem::path directory_;
   const std::string job_id_;
   std::optional<std::filesystem::path> restored_from_;
-  std::map<std::string, checkpoint::ActorSummary> restored_;  ///< by key; read-only after start
+  std::map<std::string, SavedState> restored_;  ///< the restore file's actors, by key; read-only
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
