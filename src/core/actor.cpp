@@ -148,11 +148,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   void kill(bool restart) override {
     std::lock_guard lock(mutex_);
     kill_request_ = kill_request_.value_or(true) && restart;  // a kill without restart wins
-    if (constructed_ && !draining_ && !paused_) {
-      draining_ = true;
-      retain();
-      runtime_.executor().submit(&drain_);
-    }
+    if (constructed_ && !paused_) drain_soon();
   }
 
   bool try_retain() noexcept override { return Actor::try_retain(); }
@@ -176,11 +172,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
       std::lock_guard lock(mutex_);
       if (constructed_) {
         snapshot_waiters_.push_back({std::move(done), exiting});
-        if (!draining_) {
-          draining_ = true;
-          retain();
-          runtime_.executor().submit(&drain_);
-        }
+        drain_soon();
         return;
       }
     }
@@ -201,11 +193,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
     paused_ = false;
     const bool work =
         (kill_request_ && constructed_) || (!mailbox_.empty() && mailbox_.front()->runnable);
-    if (!draining_ && work) {
-      draining_ = true;
-      retain();
-      runtime_.executor().submit(&drain_);
-    }
+    if (work) drain_soon();
   }
 
   bool checkpoint_due(std::chrono::steady_clock::time_point now) override {
@@ -270,14 +258,18 @@ class LocalActor final : public Actor, public CheckpointedActor {
     call->start();
   }
 
+  /// Queues a drain unless one is queued or running. Called with mutex_ held.
+  void drain_soon() {
+    if (draining_) return;
+    draining_ = true;
+    retain();
+    runtime_.executor().submit(&drain_);
+  }
+
   void call_ready(Call& call) {
     std::lock_guard lock(mutex_);
     call.runnable = true;
-    if (!draining_ && !paused_ && mailbox_.front()->runnable) {
-      draining_ = true;
-      retain();
-      runtime_.executor().submit(&drain_);
-    }
+    if (!paused_ && mailbox_.front()->runnable) drain_soon();
   }
 
   /// The first drain will never run: the actor dies before its constructor, holding nothing,
@@ -419,10 +411,15 @@ class LocalActor final : public Actor, public CheckpointedActor {
     if (constructor_ && restarts_ < policy_.max_restarts && build(*constructor_, reason)) {
       return true;
     }
+    end_for_good(reason);
+    return false;
+  }
+
+  /// The actor is dead: its calls fail from now on, and what it holds is given back.
+  void end_for_good(const std::string& reason) {
     if (!death_) die(reason);
     instance_.reset();
     release_resources();
-    return false;
   }
 
   void killed(bool restart_it) {
@@ -430,9 +427,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
     if (restart_it) {
       restart("killed by manta::kill");
     } else {
-      die("killed by manta::kill");
-      instance_.reset();
-      release_resources();
+      end_for_good("killed by manta::kill");
     }
   }
 

@@ -215,6 +215,15 @@ void Checkpointer::request(const fs::path& directory, bool exit_after, Done done
   }
 }
 
+std::vector<CheckpointedActor*> Checkpointer::live_actors() {
+  std::vector<CheckpointedActor*> live;
+  std::lock_guard lock(mutex_);
+  for (CheckpointedActor* actor : actors_) {
+    if (actor->try_retain()) live.push_back(actor);
+  }
+  return live;
+}
+
 void Checkpointer::on_request(int source, transport::CheckpointRequest request) {
   {
     std::lock_guard lock(mutex_);
@@ -295,12 +304,7 @@ void Checkpointer::order_round(std::unique_lock<std::mutex>&) {
 std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
     std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure,
     bool exiting) {
-  {
-    std::lock_guard lock(mutex_);
-    for (CheckpointedActor* actor : actors_) {
-      if (actor->try_retain()) actors.push_back(actor);
-    }
-  }
+  actors = live_actors();
   struct Snapshots {
     std::mutex mutex;
     std::condition_variable taken;
@@ -403,13 +407,7 @@ void Checkpointer::check_policies_and_signal() {
     request({}, true, [](const fs::path&, std::exception_ptr) {});
   }
   if (directory_.empty()) return;
-  std::vector<CheckpointedActor*> actors;
-  {
-    std::lock_guard lock(mutex_);
-    for (CheckpointedActor* actor : actors_) {
-      if (actor->try_retain()) actors.push_back(actor);
-    }
-  }
+  const std::vector<CheckpointedActor*> actors = live_actors();
   const auto now = std::chrono::steady_clock::now();
   bool due = false;
   for (CheckpointedActor* actor : actors) {

@@ -118,6 +118,8 @@ class Checkpointer {
     bool exit_after = false;
   };
 
+  /// The actors added and not being destroyed, each with one more reference.
+  std::vector<CheckpointedActor*> live_actors();
   void loop();
   /// Rank 0: turns the pending requests for one directory into the next round, sent to all.
   void order_round(std::unique_lock<std::mutex>& lock);
