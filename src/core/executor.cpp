@@ -320,6 +320,11 @@ bool Executor::can_start_now(resources::Amount cpu) const {
   return queue_.empty() && cpu <= pool_.available().cpu;
 }
 
+std::size_t Executor::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
 double Executor::load_in_cpus() const {
   std::lock_guard lock(mutex_);
   return static_cast<double>(queue_.size()) +

@@ -79,6 +79,8 @@ class Executor {
 
   /// Whether a runnable needing only `cpu` would start at once: it is free and nothing waits.
   bool can_start_now(resources::Amount cpu) const;
+  /// Runnables queued, not started yet.
+  std::size_t queued() const;
   /// Work on this rank in CPUs: queued runnables plus the CPUs in use.
   double load_in_cpus() const;
 

@@ -98,6 +98,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
       finish();
       return;
     }
+    message.sender_queued = static_cast<std::uint32_t>(runtime_.executor().queued());
     const auto result_id = message.result;
     runtime_.remote().send(target, message, result_id, this);
   }
@@ -227,7 +228,9 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
 }  // namespace
 
 void run_task_request(Runtime& runtime, int source, transport::TaskRequest request) {
-  runtime.remote().work_arrived();
+  // Stealing from the sender may pay again only if it has a backlog: after a pinned task alone,
+  // idle workers would ask it for work on every round trip, each ask waking its progress thread.
+  if (request.sender_queued >= 2) runtime.remote().work_arrived();
   if (request.located.empty()) {
     start_requested_task(runtime, source, request, {});
     return;

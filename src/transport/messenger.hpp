@@ -1,8 +1,10 @@
 /// @file transport/messenger.hpp
 /// @brief Control messages and RMA gets between ranks, over UCX, driven by one progress thread.
 ///
-/// Any thread queues a message or a get; the progress thread batches the messages queued for one
-/// destination into one UCX active message, issues the gets, and polls the worker. When there has
+/// A thread that sends while the progress thread is idle sends at once, sparing it a wake-up;
+/// otherwise it queues the message, and the progress thread batches the messages queued for one
+/// destination into one UCX active message. Gets go through the progress thread, which issues
+/// them and polls the worker. When there has
 /// been nothing to do for a moment (`spin`: long enough to catch the reply of a round trip,
 /// short enough not to steal a core) it arms the worker and sleeps in epoll, so an idle rank
 /// burns no CPU (these nodes are shared with the computation). Measured on this machine (perf/
@@ -112,7 +114,8 @@ class Messenger {
                                         const ucp_am_recv_param_t* param);
   void progress_loop();
   bool issue_queued();
-  void flush_batch(int destination, std::vector<std::byte>& batch);
+  /// Sends one batch; true when UCX still holds it (the worker must be progressed to finish).
+  bool flush_batch(int destination, std::vector<std::byte>& batch);
   void issue_get(GetOperation& operation);
   void count_get_time(std::chrono::steady_clock::time_point issued) noexcept {
     get_nanoseconds_.fetch_add(
@@ -135,15 +138,21 @@ class Messenger {
   const Handler handler_;
   const std::chrono::microseconds spin_;
 
+  /// Whoever holds it may use the UCX worker, endpoints and send sequence numbers: the progress
+  /// thread whenever it is awake, or a thread that sends at once while it sleeps. Taken before
+  /// queue_mutex_; recursive because the handler, on the progress thread, may map a peer's store.
+  std::recursive_mutex send_mutex_;
   std::mutex queue_mutex_;
   std::vector<std::pair<int, std::vector<std::byte>>> outgoing_;  ///< guarded by queue_mutex_
   std::vector<GetOperation> gets_;                                ///< guarded by queue_mutex_
   std::vector<Chore> chores_;                                     ///< guarded by queue_mutex_
 
-  // Touched by the progress thread only.
+  // Guarded by send_mutex_.
   std::vector<ucp_ep_h> endpoints_;
   std::vector<ucp_rkey_h> rkeys_;
   std::vector<std::uint64_t> next_send_sequence_;
+  bool closed_ = false;  ///< endpoints are closed
+  // Touched by the progress thread only.
   std::vector<std::uint64_t> next_receive_sequence_;
   std::unordered_map<int, std::map<std::uint64_t, std::vector<std::byte>>> early_;
 
@@ -162,7 +171,6 @@ class Messenger {
   int epoll_fd_ = -1;
   std::atomic<bool> sleeping_{false};
   std::atomic<bool> stopping_{false};
-  bool closed_ = false;  ///< touched by the progress thread only: endpoints are closed
   std::thread thread_;
 };
 

@@ -16,7 +16,7 @@ void serialize(Archive& archive, manta::transport::WireResources& resources, uns
 template <class Archive>
 void serialize(Archive& archive, manta::transport::TaskRequest& request, unsigned) {
   archive& request.result& request.function& request.name& request.resources& request
-      .arguments& request.located;
+      .arguments& request.located& request.sender_queued;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::StoreLocation& location, unsigned) {

@@ -43,6 +43,9 @@ struct TaskRequest {
   WireResources resources;
   std::vector<std::byte> arguments;    ///< as written by CallBody::write_arguments
   std::vector<StoreLocation> located;  ///< large arguments, left in the owner's store
+  /// Tasks queued at the sender when it sent this one: with two or more, an idle receiver may
+  /// find some to steal there. A pinned task alone says nothing of the sender's backlog.
+  std::uint32_t sender_queued = 0;
 };
 
 /// What a TaskError carries across ranks.
