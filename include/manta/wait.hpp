@@ -7,6 +7,7 @@
 #include "object_ref.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace manta {
@@ -22,13 +23,15 @@ struct WaitResult {
 ///
 /// `ready` holds at most num_returns refs, the first ready ones in the order given; `not_ready`
 /// holds all the others. A failed task's ref counts as ready (its `get` throws). Never throws on
-/// timeout: it returns what is ready. Thread-safe.
+/// timeout: it returns what is ready. Thread-safe. Passing the refs by std::move hands them on
+/// without copying, which pays in a loop that waits on what the last wait left:
 /// @throws InvalidOptionError if num_returns exceeds refs.size() or a ref is empty
 /// @code
 /// auto [ready, rest] = manta::wait(refs, {.num_returns = 2, .timeout = std::chrono::seconds(7)});
+/// while (!rest.empty()) rest = manta::wait(std::move(rest)).not_ready;
 /// @endcode
 template <class T>
-WaitResult<T> wait(const std::vector<ObjectRef<T>>& refs, const WaitOptions& options = {}) {
+WaitResult<T> wait(std::vector<ObjectRef<T>> refs, const WaitOptions& options = {}) {
   if (options.num_returns > refs.size()) {
     throw InvalidOptionError("wait: num_returns = " + std::to_string(options.num_returns) +
                              " exceeds the " + std::to_string(refs.size()) + " refs given");
@@ -46,9 +49,9 @@ WaitResult<T> wait(const std::vector<ObjectRef<T>>& refs, const WaitOptions& opt
   result.not_ready.reserve(refs.size() - options.num_returns);
   for (std::size_t i = 0; i < refs.size(); ++i) {
     if (flags[i] && result.ready.size() < options.num_returns) {
-      result.ready.push_back(refs[i]);
+      result.ready.push_back(std::move(refs[i]));
     } else {
-      result.not_ready.push_back(refs[i]);
+      result.not_ready.push_back(std::move(refs[i]));
     }
   }
   return result;

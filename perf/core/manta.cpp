@@ -258,7 +258,9 @@ double wait_1k_refs(int batches) {
   const auto start = Clock::now();
   for (int b = 0; b < batches; ++b) {
     auto not_ready = submit_batch();
-    for (int i = 0; i < bench::batch_size; ++i) not_ready = manta::wait(not_ready).not_ready;
+    for (int i = 0; i < bench::batch_size; ++i) {
+      not_ready = manta::wait(std::move(not_ready)).not_ready;
+    }
     check_answer(not_ready.empty(), "single_client_wait_1k_refs");
   }
   return batches / seconds_since(start);

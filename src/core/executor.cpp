@@ -98,14 +98,24 @@ bool Executor::wait_for_work(std::unique_lock<std::mutex>& lock, bool spun) {
   return false;
 }
 
+bool Executor::worth_waking_locked(const Runnable& runnable, resources::Amount taken) const {
+  const auto& request = runnable.request;
+  if (request.bundle >= 0 || !only_cpu(request)) return true;  // the woken thread looks closer
+  const auto on_their_way = static_cast<resources::Amount>(wakeups_ + 1);
+  return taken + on_their_way * request.cpu <= pool_.available().cpu;
+}
+
 void Executor::submit(Runnable* runnable) {
   std::unique_lock lock(mutex_);
   queue_.push_back(runnable);
-  // A thread sent to work counts as busy until it is up, so one submission sends one thread; a
-  // new thread starts only when none is waiting and this work can start now (a full rank keeps
-  // its threads, and a burst does not start a thread per task).
+  // A thread sent to work counts as busy until it is up, so one submission sends one thread, and
+  // only if the work can start: while every CPU is taken, the threads that hold them take the
+  // queued work as they finish (waking idle threads that find no CPU made bursts of tasks cost
+  // a futex wake-up and a sleep each). A new thread starts only when none is waiting and this
+  // work can start now (a full rank keeps its threads, and a burst does not start a thread per
+  // task).
   if (idle_ > wakeups_) {
-    if (claim_idle_locked()) {
+    if (worth_waking_locked(*runnable) && claim_idle_locked()) {
       lock.unlock();
       work_available_.notify_one();
     }
@@ -282,7 +292,10 @@ void Executor::worker_loop() {
     --running_;
     if (after == Runnable::Units::release) {
       release_locked(request, granted, bundle);
-      if (!queue_.empty() && idle_ > wakeups_ && claim_idle_locked()) {
+      // This thread takes the first queued runnable; another is woken only for a second that
+      // can start beside it.
+      if (queue_.size() > 1 && idle_ > wakeups_ &&
+          worth_waking_locked(*queue_[1], queue_.front()->request.cpu) && claim_idle_locked()) {
         work_available_.notify_one();
       }
     }

@@ -132,6 +132,9 @@ class Executor {
   /// Sends an idle thread to queued work unless enough are on their way already; returns
   /// whether a sleeping one must be notified (after unlocking).
   bool claim_idle_locked();
+  /// Whether a thread woken for `runnable` would find its CPUs free, counting the threads already
+  /// on their way and `taken` CPUs that the calling thread is about to take.
+  bool worth_waking_locked(const Runnable& runnable, resources::Amount taken = 0) const;
   /// Sends every idle thread to look at the queue again; notify_all after unlocking.
   void claim_all_locked();
   /// Waits for work: polls for spin_ first unless `spun` (the last poll found nothing), then

@@ -1,6 +1,7 @@
 // wait: num_returns, timeouts, order of the two lists, failed tasks, bad arguments.
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <thread>
@@ -64,6 +65,28 @@ TEST_F(Wait, DefaultWaitsForOne) {
   EXPECT_EQ(manta::get(ready[0]), 1);
   ASSERT_EQ(not_ready.size(), 1U);
   EXPECT_TRUE(not_ready[0] == refs[0]);
+}
+
+// Ray's wait loop: each wait takes what the last one left, moved in rather than copied.
+TEST_F(Wait, MovedRefsAreHandedOnInOrder) {
+  std::vector<manta::ObjectRef<int>> rest{gated(0), manta::task(wait_fast).remote(1), gated(2)};
+  const auto originals = rest;
+  auto [ready, not_ready] = manta::wait(std::move(rest), {.num_returns = 1, .timeout = 60s});
+  ASSERT_EQ(ready.size(), 1U);
+  EXPECT_TRUE(ready[0] == originals[1]);
+  EXPECT_EQ(manta::get(ready[0]), 1);
+  ASSERT_EQ(not_ready.size(), 2U);
+  EXPECT_TRUE(not_ready[0] == originals[0]);
+  EXPECT_TRUE(not_ready[1] == originals[2]);
+  wait_gate.open();
+  std::vector<int> seen;
+  while (!not_ready.empty()) {
+    auto next = manta::wait(std::move(not_ready), {.timeout = 60s});
+    for (const auto& ref : next.ready) seen.push_back(manta::get(ref));
+    not_ready = std::move(next.not_ready);
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<int>{0, 2}));
 }
 
 TEST_F(Wait, TimeoutReturnsPartialLists) {
