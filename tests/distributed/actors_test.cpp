@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <numeric>
 #include <set>
@@ -91,6 +92,35 @@ TEST(Actors, CallsFromOneCallerRunInOrder) {
   std::vector<int> expected(500);
   std::iota(expected.begin(), expected.end(), 0);
   EXPECT_EQ(log, expected);
+}
+
+// Threads of one rank, each with its own handle to one actor elsewhere: a thread's message goes
+// out at once while the progress thread sleeps and is queued while it is awake, and either way
+// each thread's calls must arrive in the order it made them.
+TEST(Actors, CallsFromManyThreadsOfOneRankKeepEachThreadsOrder) {
+  auto counter = manta::actor<Counter>().options({.rank = last_rank()}).remote();
+  constexpr int threads = 4;
+  constexpr int calls = 400;
+  std::vector<std::thread> callers;
+  for (int t = 0; t < threads; ++t) {
+    callers.emplace_back([counter, t] {
+      const manta::ActorHandle<Counter> mine = counter;
+      for (int i = 0; i < calls; ++i) {
+        mine.call(&Counter::append).remote(t * calls + i);
+        if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  const auto log = manta::get(counter.call(&Counter::log).remote());
+  ASSERT_EQ(log.size(), static_cast<std::size_t>(threads * calls));
+  std::vector<int> next(threads);
+  for (int t = 0; t < threads; ++t) next[t] = t * calls;
+  for (const int value : log) {
+    const int t = value / calls;
+    ASSERT_EQ(value, next[t]) << "thread " << t << "'s calls arrived out of order";
+    ++next[t];
+  }
 }
 
 TEST(Actors, CalledFromTasksOnOtherRanks) {

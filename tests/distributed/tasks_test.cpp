@@ -90,6 +90,24 @@ TEST(Tasks, RunOnTheRankAsked) {
   }
 }
 
+// A task pinned to a rank says nothing of its sender's backlog: the receiver, idle after each
+// one, must not ask the sender for work every time (it did: 2.5 messages per round trip).
+TEST(Tasks, PinnedRoundTripsCostOneMessageEachWay) {
+  const int target = manta::world_size() - 1;
+  constexpr int round_trips = 300;
+  manta::get(manta::task(add_one).options({.rank = target}).remote(0));
+  const auto before = manta::transfer_stats();
+  for (int i = 0; i < round_trips; ++i) {
+    ASSERT_EQ(manta::get(manta::task(add_one).options({.rank = target}).remote(i)), i + 1);
+  }
+  const auto after = manta::transfer_stats();
+  // Each other rank may still try a few fruitless steals of its own (3 in a row at most).
+  const std::uint64_t slack = 3 * static_cast<std::uint64_t>(manta::world_size() - 1);
+  EXPECT_GE(after.messages_sent - before.messages_sent, std::uint64_t{round_trips});
+  EXPECT_LE(after.messages_sent - before.messages_sent, round_trips + slack);
+  EXPECT_LE(after.messages_received - before.messages_received, round_trips + slack);
+}
+
 TEST(Tasks, RankOutsideTheJobIsRejected) {
   EXPECT_THROW(manta::task(add_one).options({.rank = manta::world_size()}).remote(1),
                manta::InvalidOptionError);
