@@ -101,8 +101,9 @@ TEST(Tasks, PinnedRoundTripsCostOneMessageEachWay) {
     ASSERT_EQ(manta::get(manta::task(add_one).options({.rank = target}).remote(i)), i + 1);
   }
   const auto after = manta::transfer_stats();
-  // Each other rank may still try a few fruitless steals of its own (3 in a row at most).
-  const std::uint64_t slack = 3 * static_cast<std::uint64_t>(manta::world_size() - 1);
+  // Steals that earlier tests' backlogs started may still be under way (each rank stops after
+  // 3 fruitless ones in a row); the old behaviour cost 2.5 messages per round trip.
+  const std::uint64_t slack = round_trips / 10;
   EXPECT_GE(after.messages_sent - before.messages_sent, std::uint64_t{round_trips});
   EXPECT_LE(after.messages_sent - before.messages_sent, round_trips + slack);
   EXPECT_LE(after.messages_received - before.messages_received, round_trips + slack);
