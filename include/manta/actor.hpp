@@ -31,9 +31,9 @@ template <class T, class M>
 class ActorMethodCaller {
  public:
   ActorMethodCaller(detail::Handle<core::Actor> actor, M method)
-      : actor_(std::move(actor)),
-        method_(method),
-        name_(detail::actor_method_name(typeid(T), detail::member_pointer_bytes(method))) {}
+      : actor_(std::move(actor)), method_(method), name_(detail::remembered_name(method, [](M key) {
+          return detail::actor_method_name(typeid(T), detail::member_pointer_bytes(key));
+        })) {}
 
   /// @brief Queues the call behind this actor's earlier calls and returns its result ref.
   ///

@@ -19,8 +19,9 @@ class TaskCaller {
   using Function = R (*)(P...);
 
   explicit TaskCaller(Function function)
-      : function_(function),
-        name_(detail::function_name(reinterpret_cast<detail::AnyFunction>(function))) {}
+      : function_(function), name_(detail::remembered_name(function, [](Function key) {
+          return detail::function_name(reinterpret_cast<detail::AnyFunction>(key));
+        })) {}
 
   /// @brief A caller with these options (Ray's `f.options(...)`); this one is unchanged.
   TaskCaller options(TaskOptions options) const {

@@ -173,6 +173,23 @@ const char* actor_class_name(const std::type_info& type);
 const char* actor_method_name(const std::type_info& type,
                               std::span<const std::byte> member_pointer);
 
+/// @brief `lookup(key)`, asked again only when this thread's key changes.
+///
+/// Registered names never change while the program runs, and a loop of calls names the same
+/// function or method each time, while the registry's lookup takes its mutex (12-15% of a small
+/// task or actor call, measured with callgrind). One cache per thread and per instantiation:
+/// callers pass a lambda, so each call site (and each actor class) keeps its own.
+template <class Key, class Lookup>
+const char* remembered_name(Key key, Lookup lookup) {
+  thread_local Key last{};
+  thread_local const char* name = nullptr;
+  if (name == nullptr || !(last == key)) {
+    name = lookup(key);  // throws for an unregistered key, leaving the cache as it was
+    last = key;
+  }
+  return name;
+}
+
 /// @brief Shared ownership of a runtime object through its intrusive count.
 template <class T>
 class Handle {

@@ -57,6 +57,17 @@ class Registered {
 };
 MANTA_ACTOR(Registered, ping);
 
+// Two registered classes that share a method of their base: the same member pointer names a
+// different method in each ("Left.refuse", "Right.refuse").
+class SharedBase {
+ public:
+  int refuse() const { throw std::runtime_error("refused"); }
+};
+class Left : public SharedBase {};
+MANTA_ACTOR(Left, refuse);
+class Right : public SharedBase {};
+MANTA_ACTOR(Right, refuse);
+
 class NeverRegistered {
  public:
   int ping() const { return 1; }
@@ -196,6 +207,34 @@ TEST_F(Errors, UnregisteredFunction) {
   EXPECT_THROW(manta::task(error_never_registered), manta::NotRegisteredError);
 }
 
+// Names are remembered per thread while the same function repeats; another function of the
+// same type is still looked up, and its refusal leaves the remembered one intact.
+TEST_F(Errors, UnregisteredFunctionAfterARegisteredOneOfTheSameType) {
+  EXPECT_EQ(manta::get(manta::task(error_add_one).remote(1)), 2);
+  EXPECT_THROW(manta::task(error_never_registered), manta::NotRegisteredError);
+  EXPECT_EQ(manta::get(manta::task(error_add_one).remote(2)), 3);
+  EXPECT_THROW(manta::task(error_never_registered), manta::NotRegisteredError);
+}
+
+TEST_F(Errors, SharedBaseMethodIsNamedAfterEachClass) {
+  const auto left = manta::actor<Left>().remote();
+  const auto right = manta::actor<Right>().remote();
+  for (int round = 0; round < 2; ++round) {
+    try {
+      manta::get(left.call(&Left::refuse).remote());
+      FAIL() << "Left.refuse returned";
+    } catch (const manta::TaskError& error) {
+      EXPECT_EQ(error.task_name(), "Left.refuse");
+    }
+    try {
+      manta::get(right.call(&Right::refuse).remote());
+      FAIL() << "Right.refuse returned";
+    } catch (const manta::TaskError& error) {
+      EXPECT_EQ(error.task_name(), "Right.refuse");
+    }
+  }
+}
+
 TEST_F(Errors, UnregisteredActorClass) {
   EXPECT_THROW(manta::actor<NeverRegistered>(), manta::NotRegisteredError);
 }
@@ -204,6 +243,7 @@ TEST_F(Errors, UnregisteredMethodOfRegisteredClass) {
   const auto actor = manta::actor<Registered>().remote();
   EXPECT_EQ(manta::get(actor.call(&Registered::ping).remote()), 1);
   EXPECT_THROW(actor.call(&Registered::not_listed), manta::NotRegisteredError);
+  EXPECT_EQ(manta::get(actor.call(&Registered::ping).remote()), 1);
 }
 
 TEST_F(Errors, CallThroughEmptyActorHandle) {
