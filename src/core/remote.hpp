@@ -89,8 +89,10 @@ class Remote {
   /// This rank ran out of work: ask a random other rank for some of its queued tasks, unless a
   /// request is out already or the last few came back empty. Thread-safe, cheap.
   void maybe_steal();
-  /// New work reached this rank: stealing may pay again after fruitless attempts.
-  void work_arrived() noexcept {
+  /// Another rank has shown a backlog (a task it sent while it had more queued): stealing may
+  /// pay again after fruitless attempts. Work submitted here says nothing of the others: with it
+  /// as the signal, an idle driver rank sending tasks elsewhere asked for work after each one.
+  void backlog_seen() noexcept {
     if (steal_failures_.load(std::memory_order_relaxed) != 0) {
       steal_failures_.store(0, std::memory_order_relaxed);
     }

@@ -190,7 +190,6 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
                         std::move(body), result, target_rank);
   task->request = std::move(request);
   runtime.work_started();
-  runtime.remote().work_arrived();
   task->start();
   return result;
 }
@@ -230,7 +229,7 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
 void run_task_request(Runtime& runtime, int source, transport::TaskRequest request) {
   // Stealing from the sender may pay again only if it has a backlog: after a pinned task alone,
   // idle workers would ask it for work on every round trip, each ask waking its progress thread.
-  if (request.sender_queued >= 2) runtime.remote().work_arrived();
+  if (request.sender_queued >= 2) runtime.remote().backlog_seen();
   if (request.located.empty()) {
     start_requested_task(runtime, source, request, {});
     return;
