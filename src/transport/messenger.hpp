@@ -65,7 +65,8 @@ class Messenger {
   Messenger(const Messenger&) = delete;
   Messenger& operator=(const Messenger&) = delete;
 
-  /// Queues `message` for `destination` and returns at once. Messages from one rank to another
+  /// Sends `message` to `destination` from this thread while the progress thread sleeps, or
+  /// queues it for that thread; returns at once either way. Messages from one rank to another
   /// are delivered in the order they were sent. Thread-safe.
   void send(int destination, std::vector<std::byte> message);
 
