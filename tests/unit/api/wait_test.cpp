@@ -67,9 +67,15 @@ TEST_F(Wait, DefaultWaitsForOne) {
   EXPECT_TRUE(not_ready[0] == refs[0]);
 }
 
-// Ray's wait loop: each wait takes what the last one left, moved in rather than copied.
+// Ray's wait loop: each wait takes what the last one left, moved in rather than copied. Pinned
+// to this rank, where the gate is, so that it holds under mpirun too.
 TEST_F(Wait, MovedRefsAreHandedOnInOrder) {
-  std::vector<manta::ObjectRef<int>> rest{gated(0), manta::task(wait_fast).remote(1), gated(2)};
+  const int here = manta::rank();
+  const auto gated_here = [here](int x) {
+    return manta::task(wait_gated).options({.num_cpus = 0, .rank = here}).remote(x);
+  };
+  std::vector<manta::ObjectRef<int>> rest{
+      gated_here(0), manta::task(wait_fast).options({.rank = here}).remote(1), gated_here(2)};
   const auto originals = rest;
   auto [ready, not_ready] = manta::wait(std::move(rest), {.num_returns = 1, .timeout = 60s});
   ASSERT_EQ(ready.size(), 1U);
