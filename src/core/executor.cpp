@@ -101,6 +101,7 @@ bool Executor::wait_for_work(std::unique_lock<std::mutex>& lock, bool spun) {
 bool Executor::worth_waking_locked(const Runnable& runnable, resources::Amount taken) const {
   const auto& request = runnable.request;
   if (request.bundle >= 0 || !only_cpu(request)) return true;  // the woken thread looks closer
+  if (request.cpu == 0) return true;  // starts even while blocked workers overcommit the rank
   const auto on_their_way = static_cast<resources::Amount>(wakeups_ + 1);
   return taken + on_their_way * request.cpu <= pool_.available().cpu;
 }

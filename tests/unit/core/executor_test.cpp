@@ -164,6 +164,61 @@ TEST_P(Executors, WorkSubmittedWhileThreadsPollOrSleepRuns) {
   executor.stop();
 }
 
+/// Blocks as a task in `get` does: gives its CPU back, waits, takes it back (overcommitting the
+/// rank if another took it meanwhile), then holds it until `finish` opens.
+class BlockingJob final : public Runnable {
+ public:
+  BlockingJob(Executor& executor, Latch& wake, Latch& finish)
+      : executor_(executor), wake_(wake), finish_(finish) {
+    request.cpu = units_per_cpu;
+  }
+  Units run() override {
+    executor_.block_begin();
+    wake_.wait();
+    executor_.block_end();
+    woke.store(true);
+    finish_.wait();
+    return Units::release;
+  }
+  void abandon(const std::string& reason) override { FAIL() << reason; }
+  std::atomic<bool> woke{false};
+
+ private:
+  Executor& executor_;
+  Latch& wake_;
+  Latch& finish_;
+};
+
+// Work that needs no CPU starts even while blocked workers, back from their wait, hold more CPUs
+// than the rank has (free CPUs below zero), and an idle thread is there to take it.
+TEST_P(Executors, ZeroCpuWorkStartsWhileTheRankIsOvercommitted) {
+  Executor executor(Capacity{.cpu = units_per_cpu}, 8, spin);
+  Latch wake, finish, hold;
+  BlockingJob blocked(executor, wake, finish);
+  std::atomic<int> ran{0};
+  Job holder(1, false, ran, &hold);
+  Job quick(2, false, ran);
+  quick.request.cpu = 0;
+  Job zero(3, false, ran);
+  zero.request.cpu = 0;
+  executor.submit(&blocked);
+  wait_until([&] { return executor.free_cpu() == units_per_cpu; });  // blocked gave its CPU
+  executor.submit(&holder);  // takes that CPU on a thread of its own
+  wait_until([&] { return executor.free_cpu() == 0; });
+  executor.submit(&quick);  // leaves an idle thread behind
+  wait_until([&] { return ran.load() == 1; });
+  wake.open();
+  wait_until([&] { return blocked.woke.load(); });
+  ASSERT_EQ(executor.free_cpu(), -units_per_cpu);
+  executor.submit(&zero);
+  wait_until([&] { return ran.load() == 2; });
+  EXPECT_EQ(ran.load(), 2) << "the zero-CPU job waited for a CPU";
+  hold.open();
+  finish.open();
+  wait_until([&] { return executor.can_start_now(units_per_cpu); });
+  executor.stop();
+}
+
 INSTANTIATE_TEST_SUITE_P(, Executors,
                          ::testing::Values(std::chrono::microseconds(0),
                                            std::chrono::microseconds(50)),
