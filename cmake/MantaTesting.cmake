@@ -1,6 +1,16 @@
 # Helpers shared by tests/ and apps/: every test runs under a time limit, and multi-rank tests go
 # through mpirun with the flags this machine needs (root, oversubscribed 2-core VMs).
-find_package(GTest REQUIRED)
+# Debian splits GoogleTest (libgtest-dev) from GoogleMock (libgmock-dev); name the package that
+# is missing instead of failing later on an unknown target.
+find_package(GTest QUIET)
+foreach(target_and_package GTest::gtest:libgtest-dev GTest::gmock:libgmock-dev)
+  string(REGEX MATCH "^(.+):(.+)$" _ "${target_and_package}")
+  if(NOT TARGET ${CMAKE_MATCH_1})
+    message(FATAL_ERROR "MANTA_BUILD_TESTS is ON but ${CMAKE_MATCH_1} was not found: install "
+      "${CMAKE_MATCH_2} (cmake/install-debian-deps.sh installs it), or configure with "
+      "-DMANTA_BUILD_TESTS=OFF to build without the tests")
+  endif()
+endforeach()
 include(GoogleTest)
 
 set(MANTA_MPIEXEC ${MPIEXEC_EXECUTABLE} --oversubscribe --bind-to none)

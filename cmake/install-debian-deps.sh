@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what Manta needs on Debian 12 (run as root): the compiler and build tools, the six
-# required libraries (Open MPI, UCX, parallel HDF5, Kokkos, Boost.Serialization, GoogleTest) and
-# the small ones it uses (spdlog, CLI11). Does nothing when everything is already there.
+# Installs what every build of Manta needs on Debian 12 (run as root, or through sudo): the
+# compiler and build tools, the six required libraries (Open MPI, UCX, parallel HDF5, Kokkos,
+# Boost.Serialization, GoogleTest with GoogleMock), the small ones it uses (spdlog, fmt, CLI11,
+# nlohmann-json for perf/), and what the tests run (h5dump, Slurm and munge, clang-format).
+# Does nothing when everything is already there. Checked on a fresh Debian 12 root by CI
+# (.ci/run, with ../shared/tools/fresh-machine.sh): a package missing here fails CI.
 set -euo pipefail
 
 packages=(
@@ -11,7 +14,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools libdeflate-dev
   libtrilinos-kokkos-dev
   libboost-serialization-dev
-  libgtest-dev
+  libgtest-dev libgmock-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   slurm-wlm munge
 )
