@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <iostream>
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   std::uint64_t every_calls = 100;
   int batch = 50;
   int work_us = 0;
+  int mark_every = 0;
+  int progress_ms = 1000;
   std::string checkpoint;
   app.add_option("--target", target, "the count every counter ends at")
       ->check(CLI::NonNegativeNumber);
@@ -66,6 +69,13 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint-every", every_calls, "checkpoint every this many increments");
   app.add_option("--batch", batch, "increments in flight per counter")->check(CLI::PositiveNumber);
   app.add_option("--work-us", work_us, "microseconds each increment works (to pace the run)");
+  app.add_option("--mark-every", mark_every,
+                 "also ask each counter for a checkpoint (handle.checkpoint()) every this many "
+                 "increments; 0 never")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--progress-ms", progress_ms,
+                 "milliseconds between progress lines; 0: every batch")
+      ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
 
   manta::RuntimeOptions options;
@@ -98,16 +108,19 @@ int main(int argc, char** argv) {
       done = true;
       std::vector<manta::ObjectRef<std::int64_t>> last(handles.size());
       for (std::size_t i = 0; i < handles.size(); ++i) {
-        const std::int64_t step = std::min<std::int64_t>(batch, target - counts[i]);
+        // A counter restored beyond the target is done.
+        const std::int64_t step = std::clamp<std::int64_t>(target - counts[i], 0, batch);
         for (std::int64_t k = 0; k < step; ++k) {
           last[i] = handles[i].call(&Counter::increment).remote(work_us);
+          if (mark_every > 0 && (counts[i] + k + 1) % mark_every == 0) handles[i].checkpoint();
         }
         done = done && step == 0;
       }
       for (std::size_t i = 0; i < handles.size(); ++i) {
         if (last[i].valid()) counts[i] = manta::get(last[i]);
       }
-      if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(1)) {
+      if (std::chrono::steady_clock::now() - last_report >=
+          std::chrono::milliseconds(progress_ms)) {
         std::cout << "progress: " << list(counts) << std::endl;
         last_report = std::chrono::steady_clock::now();
       }

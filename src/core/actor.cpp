@@ -130,7 +130,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
         policy_(policy),
         reservation_(std::move(reservation)) {
     drain_.request = std::move(request);  // the first drain places the actor and keeps it
-    if (state_hooks_.save != nullptr) runtime_.checkpointer().add(*this);
+    if (state_hooks_.save != nullptr) runtime_.checkpointer().add(*this, key_);
     enqueue(new Call(*this, class_name, std::move(constructor), nullptr));
   }
 
@@ -161,10 +161,11 @@ class LocalActor final : public Actor, public CheckpointedActor {
     {
       std::lock_guard lock(mutex_);
       marked.swap(marked_);
-      // A constructor still to run is left to run: it has no state to keep yet.
-      paused_ = marked && exiting;
     }
-    if (marked) {
+    // The state handle.checkpoint() marked serves a round that goes on, not one the job exits
+    // after: calls ran since the mark whose results the job may have reported, and the exit
+    // checkpoint must hold them.
+    if (marked && !exiting) {
       done(std::move(marked), {});
       return;
     }
@@ -175,6 +176,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
         drain_soon();
         return;
       }
+      // Exiting, not even the constructor runs: the job must do nothing the checkpoint misses.
+      paused_ = paused_ || exiting;
     }
     // Not constructed yet: its state is still the one it will be restored from, if any.
     if (const auto saved = runtime_.checkpointer().last_saved(key_, !name_.empty())) {

@@ -1,13 +1,13 @@
 #include "core/checkpointer.hpp"
 
 #include "core/runtime.hpp"
+#include "transport/status.hpp"
 #include "util/log.hpp"
 
 #include <manta/detail/serialization.hpp>
 #include <manta/error.hpp>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -22,12 +22,6 @@ constexpr auto poll_interval = std::chrono::milliseconds(100);
 constexpr std::uint64_t last_round_marker = 0;
 /// How often a round waiting for busy actors says so.
 constexpr auto progress_interval = std::chrono::seconds(10);
-
-std::atomic<bool> usr1_received{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "the SIGUSR1 handler needs a lock-free flag");
-struct sigaction previous_usr1 {};
-
-extern "C" void on_usr1(int) { usr1_received.store(true); }
 
 fs::path absolute_or_empty(const std::string& path) {
   return path.empty() ? fs::path() : fs::absolute(path).lexically_normal();
@@ -117,7 +111,10 @@ Checkpointer::Checkpointer(Runtime& runtime)
         const checkpoint::CheckpointIndex index = checkpoint::read_index(chosen);
         Actors saved;
         for (const auto& actor : index.actors) {
-          saved.emplace(actor.key, std::pair(actor.class_name, actor.sequence));
+          // Only named actors find their state again after a restart (by name).
+          if (!actor.name.empty()) {
+            saved.emplace(actor.key, std::pair(actor.class_name, actor.sequence));
+          }
         }
         actors.resize(detail::serialized_size(saved));
         detail::serialize_into(saved, std::as_writable_bytes(std::span(actors)));
@@ -148,14 +145,6 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::start() {
-  if (!directory_.empty()) {
-    struct sigaction action {};
-    action.sa_handler = &on_usr1;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    usr1_received.store(false);
-    handles_signal_ = sigaction(SIGUSR1, &action, &previous_usr1) == 0;
-  }
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -166,15 +155,12 @@ void Checkpointer::stop() {
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (handles_signal_) {
-    sigaction(SIGUSR1, &previous_usr1, nullptr);
-    handles_signal_ = false;
-  }
 }
 
-void Checkpointer::add(CheckpointedActor& actor) {
+void Checkpointer::add(CheckpointedActor& actor, const std::string& key) {
   std::lock_guard lock(mutex_);
   actors_.insert(&actor);
+  if (restored_.contains(key)) new_claims_.push_back(key);
 }
 
 void Checkpointer::remove(CheckpointedActor& actor) {
@@ -215,13 +201,54 @@ void Checkpointer::request(const fs::path& directory, bool exit_after, Done done
   }
 }
 
-std::vector<CheckpointedActor*> Checkpointer::live_actors() {
+std::vector<CheckpointedActor*> Checkpointer::live_actors(std::vector<std::string>* claims) {
   std::vector<CheckpointedActor*> live;
   std::lock_guard lock(mutex_);
   for (CheckpointedActor* actor : actors_) {
     if (actor->try_retain()) live.push_back(actor);
   }
+  if (claims != nullptr) claims->swap(new_claims_);
   return live;
+}
+
+std::vector<std::string> Checkpointer::carry_unclaimed(
+    std::vector<std::string> claims, std::vector<checkpoint::ActorRecord>& records) {
+  std::vector<std::string> carried;
+  if (restored_.empty()) return carried;
+  std::string mine(detail::serialized_size(claims), '\0');
+  detail::serialize_into(claims, std::as_writable_bytes(std::span(mine)));
+  const int size = runtime_.layout().size;
+  const bool gathers = runtime_.rank() == 0;
+  int length = static_cast<int>(mine.size());
+  std::vector<int> lengths(gathers ? static_cast<std::size_t>(size) : 0);
+  MANTA_CHECK_MPI(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, comm_));
+  std::vector<int> offsets(lengths.size());
+  std::string all;
+  if (gathers) {
+    for (std::size_t rank = 0; rank < lengths.size(); ++rank) {
+      offsets[rank] = static_cast<int>(all.size());
+      all.resize(all.size() + static_cast<std::size_t>(lengths[rank]));
+    }
+  }
+  MANTA_CHECK_MPI(MPI_Gatherv(mine.data(), length, MPI_BYTE, all.data(), lengths.data(),
+                              offsets.data(), MPI_BYTE, 0, comm_));
+  if (!gathers) return carried;
+  for (std::size_t rank = 0; rank < lengths.size(); ++rank) {
+    const auto bytes = std::as_bytes(std::span(all))
+                           .subspan(static_cast<std::size_t>(offsets[rank]),
+                                    static_cast<std::size_t>(lengths[rank]));
+    for (auto& key : detail::deserialize<std::vector<std::string>>(bytes)) {
+      claimed_.insert(std::move(key));
+    }
+  }
+  for (const auto& [key, saved] : restored_) {
+    if (claimed_.contains(key)) continue;
+    // From the newest file that holds it: rotation may have deleted the one restored from.
+    const auto [newest, _] = carried_.try_emplace(key, saved.file);
+    records.push_back(checkpoint::read_actor(newest->second, key));
+    carried.push_back(key);
+  }
+  return carried;
 }
 
 void Checkpointer::on_request(int source, transport::CheckpointRequest request) {
@@ -248,6 +275,13 @@ void Checkpointer::loop() {
   const bool orders = runtime_.rank() == 0;
   std::unique_lock lock(mutex_);
   while (true) {
+    if (!stopping_) {
+      // First in every turn: a steady stream of requests (a checkpoint every few calls) must
+      // not keep Slurm's warning waiting until the time limit kills the job.
+      lock.unlock();
+      serve_signal();
+      lock.lock();
+    }
     if (!pending_.empty() && !stopping_) order_round(lock);
     if (!rounds_.empty()) {
       const transport::CheckpointRound round = std::move(rounds_.front());
@@ -272,7 +306,7 @@ void Checkpointer::loop() {
     changed_.wait_for(lock, poll_interval);
     if (stopping_) continue;
     lock.unlock();
-    check_policies_and_signal();
+    check_policies();
     lock.lock();
   }
 }
@@ -302,9 +336,9 @@ void Checkpointer::order_round(std::unique_lock<std::mutex>&) {
 }
 
 std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
-    std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure,
-    bool exiting) {
-  actors = live_actors();
+    std::vector<CheckpointedActor*>& actors, std::vector<std::string>& claims,
+    std::optional<checkpoint::RankFailure>& failure, bool exiting) {
+  actors = live_actors(&claims);
   struct Snapshots {
     std::mutex mutex;
     std::condition_variable taken;
@@ -348,8 +382,15 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
   const auto started = std::chrono::steady_clock::now();
   std::optional<checkpoint::RankFailure> failure;
   std::vector<CheckpointedActor*> actors;
-  const std::vector<checkpoint::ActorRecord> records =
-      take_snapshots(actors, failure, round.exit_after);
+  std::vector<std::string> claims;
+  std::vector<checkpoint::ActorRecord> records =
+      take_snapshots(actors, claims, failure, round.exit_after);
+  std::vector<std::string> carried;
+  try {
+    carried = carry_unclaimed(std::move(claims), records);
+  } catch (const std::exception& error) {
+    if (!failure) failure = checkpoint::RankFailure{"", error.what()};
+  }
   const auto written = std::chrono::steady_clock::now();
   std::size_t bytes = 0;
   for (const auto& record : records) {
@@ -365,6 +406,7 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
     util::log().info("checkpoint {}: {} actors ({} bytes) from this rank: snapshots {}, write {}",
                      file.string(), records.size(), bytes, seconds_between(started, written),
                      seconds_since(written));
+    for (const auto& key : carried) carried_[key] = file;
     std::lock_guard lock(mutex_);
     for (const auto& record : records) {
       saved_[record.key] = {file, record.class_name, record.sequence};
@@ -400,12 +442,15 @@ void Checkpointer::complete(const transport::CheckpointRound& round, const fs::p
   }
 }
 
-void Checkpointer::check_policies_and_signal() {
-  if (handles_signal_ && usr1_received.exchange(false)) {
-    util::log().warn("SIGUSR1: checkpointing every actor, then exiting with code {} to be requeued",
-                     requeue_exit_code);
-    request({}, true, [](const fs::path&, std::exception_ptr) {});
-  }
+void Checkpointer::serve_signal() {
+  if (!runtime_.requeue_signal().take() || exit_requested_) return;
+  exit_requested_ = true;  // later signals change nothing: the job is on its way out
+  util::log().warn("SIGUSR1: checkpointing every actor, then exiting with code {} to be requeued",
+                   requeue_exit_code);
+  request({}, true, [](const fs::path&, std::exception_ptr) {});
+}
+
+void Checkpointer::check_policies() {
   if (directory_.empty()) return;
   const std::vector<CheckpointedActor*> actors = live_actors();
   const auto now = std::chrono::steady_clock::now();

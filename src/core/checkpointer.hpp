@@ -73,14 +73,16 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
-  /// Starts the thread that runs rounds and, with a checkpoint directory, the SIGUSR1 handler.
+  /// Starts the thread that runs rounds and serves SIGUSR1 (Runtime::requeue_signal()).
   void start();
-  /// Stops them, on every rank at shutdown (after the runtime's quiet-job wait: requests count
+  /// Stops it, on every rank at shutdown (after the runtime's quiet-job wait: requests count
   /// as work, so none is left). Rank 0 orders no more rounds and says so; every rank runs the
   /// rounds ordered before that first.
   void stop();
 
-  void add(CheckpointedActor& actor);
+  /// An actor hosted here, under its checkpoint key; it claims the state the job restored for
+  /// that key, which from then on is the actor's own to save.
+  void add(CheckpointedActor& actor, const std::string& key);
   void remove(CheckpointedActor& actor);
 
   /// Asks for a checkpoint of every actor of the job into `directory` ("" for the runtime's
@@ -118,8 +120,14 @@ class Checkpointer {
     bool exit_after = false;
   };
 
-  /// The actors added and not being destroyed, each with one more reference.
-  std::vector<CheckpointedActor*> live_actors();
+  /// The actors added and not being destroyed, each with one more reference; `claims`, if
+  /// given, receives the restored keys claimed since the last call that asked for them.
+  std::vector<CheckpointedActor*> live_actors(std::vector<std::string>* claims = nullptr);
+  /// COLLECTIVE, in a round: rank 0 learns every rank's new claims and adds to its `records` the
+  /// restored actors no rank has claimed yet (read from the newest file holding them), so that a
+  /// checkpoint taken before the driver re-creates them still holds them. Returns their keys.
+  std::vector<std::string> carry_unclaimed(std::vector<std::string> claims,
+                                           std::vector<checkpoint::ActorRecord>& records);
   void loop();
   /// Rank 0: turns the pending requests for one directory into the next round, sent to all.
   void order_round(std::unique_lock<std::mutex>& lock);
@@ -127,11 +135,14 @@ class Checkpointer {
   /// This rank's actors' records for a round, or the first failure taking them. `actors`
   /// receives the actors snapshotted (each with a reference, to resume after the write).
   std::vector<checkpoint::ActorRecord> take_snapshots(
-      std::vector<CheckpointedActor*>& actors, std::optional<checkpoint::RankFailure>& failure,
-      bool exiting);
+      std::vector<CheckpointedActor*>& actors, std::vector<std::string>& claims,
+      std::optional<checkpoint::RankFailure>& failure, bool exiting);
   void complete(const transport::CheckpointRound& round, const std::filesystem::path& file,
                 std::exception_ptr error);
-  void check_policies_and_signal();
+  /// Turns SIGUSR1 into a checkpoint round after which the job exits with code 75.
+  void serve_signal();
+  /// Asks for a checkpoint when an idle actor's time-based policy says one is due.
+  void check_policies();
   [[noreturn]] void exit_for_requeue(const transport::CheckpointRound& round, bool written);
 
   Runtime& runtime_;
@@ -139,7 +150,11 @@ class Checkpointer {
   const std::filesystem::path directory_;
   const std::string job_id_;
   std::optional<std::filesystem::path> restored_from_;
-  std::map<std::string, SavedState> restored_;  ///< the restore file's actors, by key; read-only
+  /// the restore file's named actors, by key; read-only
+  std::map<std::string, SavedState> restored_;
+  std::vector<std::string> new_claims_;  ///< guarded by mutex_; restored keys added since a round
+  std::set<std::string> claimed_;        ///< round thread, rank 0: restored keys some rank holds
+  std::map<std::string, std::filesystem::path> carried_;  ///< round thread, rank 0: newest file
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
@@ -150,10 +165,9 @@ class Checkpointer {
   std::map<std::uint64_t, Done> waiting_;            ///< guarded by mutex_; by token
   std::map<std::string, SavedState> saved_;  ///< guarded by mutex_; this rank's actors, by key
   std::uint64_t next_token_ = 1;             ///< guarded by mutex_
-  bool exit_requested_ = false;              ///< guarded by mutex_; SIGUSR1 seen
+  bool exit_requested_ = false;              ///< round thread only; SIGUSR1 served
   bool stopping_ = false;                    ///< guarded by mutex_
   bool last_round_received_ = false;         ///< guarded by mutex_; rank 0 orders no more rounds
-  bool handles_signal_ = false;
   std::thread thread_;
 };
 

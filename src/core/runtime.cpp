@@ -162,6 +162,7 @@ bool enough_ready(std::span<Object* const> objects, std::size_t needed) {
 
 Runtime::Runtime(const RuntimeOptions& options)
     : generation_(next_generation()),
+      requeue_signal_(!options.checkpoint_directory.empty()),
       mpi_(),
       options_(resolve(options, mpi_)),
       gpu_ordinals_(own_gpus(mpi_, options_, gpu_ids_)),

@@ -10,6 +10,7 @@
 #include "core/object.hpp"
 #include "core/placement_group.hpp"
 #include "core/remote.hpp"
+#include "core/requeue_signal.hpp"
 #include "store/object_store.hpp"
 #include "transport/messenger.hpp"
 #include "transport/mpi_bootstrap.hpp"
@@ -61,6 +62,7 @@ class Runtime {
   ActorNames& actor_names() noexcept { return actor_names_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
   Checkpointer& checkpointer() noexcept { return *checkpointer_; }
+  RequeueSignal& requeue_signal() noexcept { return requeue_signal_; }
 
   /// A fresh id owned by this rank.
   ObjectId next_object_id() noexcept {
@@ -88,6 +90,7 @@ class Runtime {
   void wait_for_quiet_job();
 
   const std::uint64_t generation_;
+  RequeueSignal requeue_signal_;  ///< before MPI starts: no moment of start-up dies of SIGUSR1
   transport::MpiBootstrap mpi_;
   const RuntimeOptions options_;
   std::vector<std::string> gpu_ids_;     ///< this rank's GPUs as its launcher named them
