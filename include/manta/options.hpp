@@ -72,6 +72,12 @@ struct RuntimeOptions {
   /// ranks on the node), and none when that is a single core: polling there only delays the
   /// thread it waits for.
   int spin_us = 50;
+  /// Seconds a rank may stay silent before the job ends naming it (`--peer-timeout`,
+  /// `MANTA_PEER_TIMEOUT`): each rank watches the next one (a ring), which sends it a small
+  /// heartbeat whenever it has sent nothing else for a fifth of this. A rank stopped (SIGSTOP),
+  /// wedged in the kernel or cut off is reported by its watcher, and the job aborts instead of
+  /// hanging until Slurm's time limit. 0 turns the check off.
+  double peer_timeout = 60;
 };
 
 /// @brief Options of one task submission (Ray's `f.options(...)`).

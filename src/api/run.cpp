@@ -68,6 +68,9 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
   app.add_option("--spin-us", options.spin_us,
                  "microseconds an idle thread polls before it sleeps; 0 never polls")
       ->envname("MANTA_SPIN_US");
+  app.add_option("--peer-timeout", options.peer_timeout,
+                 "seconds a silent rank is waited for before the job ends naming it; 0 never")
+      ->envname("MANTA_PEER_TIMEOUT");
   std::vector<std::string> custom;
   app.add_option("--resources", custom, "custom resources of this rank: name=amount,name=amount")
       ->envname("MANTA_RESOURCES")

@@ -4,12 +4,16 @@
 #include "util/log.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -32,6 +36,34 @@ bool is_temporary(const fs::path& file) {
 }  // namespace
 
 fs::path temporary_path(const fs::path& final_path) { return fs::path(final_path).concat(".tmp"); }
+
+void create_private_directories(const fs::path& directory) {
+  fs::path path;
+  for (const auto& part : directory) {
+    path /= part;
+    // The kernel applies the umask to the mode given here, as the user expects.
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+      throw fs::filesystem_error("cannot create the checkpoint directory", path,
+                                 std::error_code(errno, std::generic_category()));
+    }
+  }
+  if (!fs::is_directory(directory)) {
+    throw fs::filesystem_error("the checkpoint directory is not a directory", directory,
+                               std::make_error_code(std::errc::not_a_directory));
+  }
+}
+
+void make_private(const fs::path& file) {
+  // The umask can only be read by setting it (or from /proc); this process's threads may create
+  // files meanwhile, so /proc it is.
+  mode_t umask = 022;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("Umask:"))
+      umask = static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+  }
+  fs::permissions(file, static_cast<fs::perms>(0600 & ~umask));
+}
 
 std::optional<std::uint64_t> epoch_of(const fs::path& file) {
   const std::string name = file.filename().string();

@@ -357,7 +357,7 @@ fs::path write_checkpoint(MPI_Comm comm, const fs::path& directory,
   if (failure) throw CheckpointError(final_path, failure->actor, failure->problem);
 
   if (rank == 0) {
-    failure = attempt("", [&] { fs::create_directories(directory); });
+    failure = attempt("", [&] { create_private_directories(directory); });
   }
   agree(comm, failure, final_path);
 
@@ -368,6 +368,7 @@ fs::path write_checkpoint(MPI_Comm comm, const fs::path& directory,
     std::string actor;  // the one whose bytes are being written, for messages
     const auto create = [&] {
       file = create_file(comm, temporary);
+      if (rank == 0) make_private(temporary);  // before any actor's state is in it
       own = create_layout(file.id(), layouts, rank, local_records);
     };
     agree(comm, attempt(actor, create), temporary);

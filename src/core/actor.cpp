@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 namespace manta::core {
@@ -437,7 +438,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   /// Replaces the state the constructor made with the actor's last saved one, if it has one:
   /// from this job's last checkpoint holding it, or the checkpoint the job restored from.
   void load_saved_state() {
-    const auto saved = runtime_.checkpointer().last_saved(key_, !name_.empty());
+    auto saved = runtime_.checkpointer().last_saved(key_, !name_.empty());
     calls_ = 0;
     if (!saved) return;
     if (saved->class_name != class_name_) {
@@ -448,9 +449,25 @@ class LocalActor final : public Actor, public CheckpointedActor {
     if (state_hooks_.load == nullptr) {
       throw CheckpointError(saved->file, key_, "class " + class_name_ + " has no serialize member");
     }
-    checkpoint::restore_archive(saved->file, key_, [&](boost::archive::binary_iarchive& archive) {
-      state_hooks_.load(*instance_, archive);
-    });
+    // Rounds of this job may rotate the chosen file away before it is read. The newer
+    // checkpoint that replaced it holds this actor too (a snapshot of an actor not constructed
+    // yet is its saved state), and last_saved() names it once that round has ended.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (true) {
+      try {
+        checkpoint::restore_archive(saved->file, key_,
+                                    [&](boost::archive::binary_iarchive& archive) {
+                                      state_hooks_.load(*instance_, archive);
+                                    });
+        break;
+      } catch (const CheckpointError&) {
+        if (std::filesystem::exists(saved->file) || std::chrono::steady_clock::now() > give_up) {
+          throw;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      saved = runtime_.checkpointer().last_saved(key_, !name_.empty());
+    }
     calls_ = saved->sequence;
     util::log().info("actor '{}' restored from {} at call {}", shown_name_, saved->file.string(),
                      calls_);

@@ -8,10 +8,14 @@
 
 #include <manta/error.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <thread>
 
@@ -67,6 +71,11 @@ RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mp
     throw InvalidOptionError("spin_us of the runtime is " + std::to_string(options.spin_us) +
                              "; give microseconds >= 0 (0 never polls)");
   }
+  if (!(options.peer_timeout >= 0)) {
+    throw InvalidOptionError("peer_timeout of the runtime is " +
+                             std::to_string(options.peer_timeout) +
+                             "; give seconds >= 0 (0 turns the check off)");
+  }
   if (options.memory == 0) {
     options.memory = resources::detect_memory() / static_cast<unsigned>(mpi.layout().node_size);
   }
@@ -102,6 +111,7 @@ transport::PeerInfo self_info(const transport::MpiBootstrap& mpi, const transpor
   transport::PeerInfo self;
   self.rank = mpi.layout().rank;
   self.hostname = mpi.layout().hostname;
+  self.pid = ::getpid();
   self.num_cpus = options.num_cpus;
   self.gpu_ordinals.assign(gpu_ordinals.begin(), gpu_ordinals.end());
   self.gpu_ids = std::move(gpu_ids);
@@ -187,12 +197,14 @@ Runtime::Runtime(const RuntimeOptions& options)
       [this](int source, std::span<const std::byte> message) {
         remote_.on_message(source, message);
       },
+      [this](int peer, const std::string& problem) { end_job_for_failed_peer(peer, problem); },
       std::chrono::microseconds(options_.spin_us));
   util::log().info("started on {} (node {} of the job): {}, object store {} MiB",
                    mpi_.layout().hostname, peers_[rank()].node,
                    resources::describe(cluster_.totals(rank()), cluster_.catalog()),
                    options_.object_store_memory >> 20);
   executor_.set_idle_hook([this] { remote_.maybe_steal(); });
+  messenger_->watch_ring(std::chrono::duration<double>(options_.peer_timeout));
   checkpointer_ = std::make_unique<Checkpointer>(*this);
   running_runtime.store(this);
   // Messages are handled only now that the runtime is complete, and no rank sends any before
@@ -200,6 +212,22 @@ Runtime::Runtime(const RuntimeOptions& options)
   messenger_->start();
   checkpointer_->start();
   if (mpi_.layout().size > 1) MPI_Barrier(MPI_COMM_WORLD);
+}
+
+void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
+  std::string what = "a peer that is not a rank of this job: " + problem;
+  if (peer >= 0) {
+    const auto& info = peers_[static_cast<std::size_t>(peer)];
+    what = "rank " + std::to_string(peer) + " (pid " + std::to_string(info.pid) + " on " +
+           info.hostname + ") " + problem;
+  }
+  what += "; ending the job";
+  util::log().critical("{}", what);
+  util::log().flush();
+  std::cerr << "manta: rank " << rank() << ": " << what << std::endl;
+  // Open MPI 4.1 cannot go on without a rank; waiting would only hang until the time limit.
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  std::abort();  // MPI_Abort does not return; if it did, the job must still end
 }
 
 Runtime::~Runtime() {

@@ -89,6 +89,9 @@ class Runtime {
   /// zero in two rounds in a row that saw no work start anywhere. Collective.
   void wait_for_quiet_job();
 
+  /// A peer fell silent or sent malformed bytes (transport::Messenger::PeerFailure).
+  [[noreturn]] void end_job_for_failed_peer(int peer, const std::string& problem);
+
   const std::uint64_t generation_;
   RequeueSignal requeue_signal_;  ///< before MPI starts: no moment of start-up dies of SIGUSR1
   transport::MpiBootstrap mpi_;

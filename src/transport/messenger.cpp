@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -16,6 +17,9 @@ namespace manta::transport {
 namespace {
 
 constexpr unsigned control_message_id = 1;
+/// Batches a peer may send ahead of one still missing (rendezvous batches overtaken by eager
+/// ones): far more than the few in flight at once, far less than memory.
+constexpr std::uint64_t max_batches_ahead = 1 << 16;
 
 struct SendBuffer {
   std::vector<std::byte> bytes;
@@ -32,18 +36,20 @@ void append_frame(std::vector<std::byte>& batch, const std::vector<std::byte>& m
 }  // namespace
 
 Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
-                     std::vector<PeerInfo> peers, int self, Handler handler,
+                     std::vector<PeerInfo> peers, int self, Handler handler, PeerFailure on_failure,
                      std::chrono::microseconds spin)
     : worker_(ucx.worker()),
       local_memory_(local_store.memory()),
       peers_(std::move(peers)),
       self_(self),
       handler_(std::move(handler)),
+      on_failure_(std::move(on_failure)),
       spin_(spin),
       endpoints_(peers_.size(), nullptr),
       rkeys_(peers_.size(), nullptr),
       next_send_sequence_(peers_.size(), 0),
       next_receive_sequence_(peers_.size(), 0),
+      failed_(peers_.size(), false),
       mapped_(new std::atomic<std::uintptr_t>[peers_.size()]) {
   for (std::size_t i = 0; i < peers_.size(); ++i) mapped_[i] = 0;
   ucp_am_handler_param_t am{};
@@ -70,7 +76,25 @@ Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
   }
 }
 
+void Messenger::watch_ring(std::chrono::duration<double> timeout) {
+  const int size = static_cast<int>(peers_.size());
+  if (size < 2 || timeout <= std::chrono::duration<double>::zero()) return;
+  watched_ = (self_ + 1) % size;
+  watcher_ = (self_ + size - 1) % size;
+  peer_timeout_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+  heartbeat_interval_ = peer_timeout_ / 5;
+}
+
+void Messenger::fail_peer(int peer, const std::string& problem) {
+  if (peer >= 0) {
+    if (failed_[static_cast<std::size_t>(peer)]) return;
+    failed_[static_cast<std::size_t>(peer)] = true;
+  }
+  on_failure_(peer, problem);
+}
+
 void Messenger::start() {
+  last_heard_ = std::chrono::steady_clock::now();
   thread_ = std::thread([this] { progress_loop(); });
 }
 
@@ -231,6 +255,7 @@ void Messenger::progress_loop() {
   };
   std::unique_lock awake(send_mutex_);
   while (!stopping_.load()) {
+    if (watched_ >= 0) watch(std::chrono::steady_clock::now());
     // Keeps polling while there is work, and for spin_ after the last piece: long enough to
     // catch the reply of a round trip, short enough not to steal a core.
     if (util::spin_until(work, spin_)) continue;
@@ -250,6 +275,25 @@ void Messenger::progress_loop() {
       awake.lock();
     }
     sleeping_.store(false);
+  }
+}
+
+void Messenger::watch(std::chrono::steady_clock::time_point now) {
+  if (closed_) return;  // the job is ending: every rank is between the same two barriers
+  if (now - last_sent_to_watcher_ >= heartbeat_interval_) {
+    std::vector<std::byte> heartbeat;  // an empty batch: it carries its sequence number only
+    flush_batch(watcher_, heartbeat);
+  }
+  if (batches_from_watched_ != batches_seen_) {
+    batches_seen_ = batches_from_watched_;
+    last_heard_ = now;
+  } else if (!silence_reported_ && now - last_heard_ > peer_timeout_) {
+    silence_reported_ = true;
+    const auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - last_heard_);
+    const auto timeout = std::chrono::duration<double>(peer_timeout_).count();
+    fail_peer(watched_, "has sent nothing for " + std::to_string(silent.count()) +
+                            " s (peer timeout " + std::to_string(std::lround(timeout)) +
+                            " s): it is stopped, wedged or unreachable");
   }
 }
 
@@ -279,6 +323,7 @@ bool Messenger::flush_batch(int destination, std::vector<std::byte>& batch) {
     return false;
   }
   batches_sent_.fetch_add(1, std::memory_order_relaxed);
+  if (destination == watcher_) last_sent_to_watcher_ = std::chrono::steady_clock::now();
   const std::uint64_t sequence = next_send_sequence_[destination]++;
   if (destination == self_) {
     accept(self_, sequence, std::move(batch));
@@ -352,6 +397,17 @@ ucs_status_t Messenger::on_active_message(void* arg, const void* header, std::si
   auto* self = static_cast<Messenger*>(arg);
   Header fields{};
   std::memcpy(&fields, header, std::min(header_length, sizeof fields));
+  const int size = static_cast<int>(self->peers_.size());
+  if (header_length != sizeof fields || fields.source < 0 || fields.source >= size ||
+      fields.source == self->self_) {
+    self->fail_peer(-1, "a batch of " + std::to_string(length) + " bytes came with a header of " +
+                            std::to_string(header_length) + " bytes naming rank " +
+                            std::to_string(fields.source) + ", not another rank of this job of " +
+                            std::to_string(size));
+    return UCS_OK;
+  }
+  if (self->failed_[static_cast<std::size_t>(fields.source)]) return UCS_OK;
+  if (fields.source == self->watched_) ++self->batches_from_watched_;
   if ((param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV) == 0) {
     const auto* bytes = static_cast<const std::byte*>(data);
     self->accept(fields.source, fields.sequence, std::vector<std::byte>(bytes, bytes + length));
@@ -387,7 +443,17 @@ ucs_status_t Messenger::on_active_message(void* arg, const void* header, std::si
 }
 
 void Messenger::accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes) {
-  if (sequence != next_receive_sequence_[source]) {
+  if (failed_[static_cast<std::size_t>(source)]) return;
+  const std::uint64_t expected = next_receive_sequence_[source];
+  if (!well_formed(bytes) || sequence < expected || sequence - expected > max_batches_ahead ||
+      (sequence > expected && early_[source].contains(sequence))) {
+    fail_peer(source, "sent batch " + std::to_string(sequence) + " of " +
+                          std::to_string(bytes.size()) + " bytes, which is not a batch it can " +
+                          "send now (expected batch " + std::to_string(expected) +
+                          ", frames adding up to the batch's size)");
+    return;
+  }
+  if (sequence != expected) {
     early_[source].emplace(sequence, std::move(bytes));  // a rendezvous overtaken by eager ones
     return;
   }
@@ -402,6 +468,16 @@ void Messenger::accept(int source, std::uint64_t sequence, std::vector<std::byte
     ++next_receive_sequence_[source];
   }
   if (queue.empty()) early_.erase(waiting);
+}
+
+bool Messenger::well_formed(std::span<const std::byte> batch) {
+  while (batch.size() >= sizeof(std::uint32_t)) {
+    std::uint32_t length = 0;
+    std::memcpy(&length, batch.data(), sizeof length);
+    if (length > batch.size() - sizeof length) return false;
+    batch = batch.subspan(sizeof length + length);
+  }
+  return batch.empty();
 }
 
 void Messenger::deliver(int source, std::span<const std::byte> batch) {

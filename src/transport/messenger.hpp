@@ -49,12 +49,18 @@ class Messenger {
   using Handler = std::function<void(int source, std::span<const std::byte> message)>;
   /// Called on the progress thread when a get completes; empty error means success.
   using GetDone = std::function<void(const std::string& error)>;
+  /// Called on the progress thread when a peer can no longer be trusted to take part: silent
+  /// past the peer timeout (watch_ring), or sending bytes that are not a well-formed batch of
+  /// its own (a bad peer, a version mismatch, a bit flip). `peer` is -1 when the bytes do not
+  /// even name a rank of the job. What was received is dropped; the job cannot go on without
+  /// the peer's messages, so the handler is expected to end it.
+  using PeerFailure = std::function<void(int peer, const std::string& problem)>;
 
   /// Registers the message handler; nothing is delivered before start(). `local_store` is this
   /// rank's registered store region, the destination of gets. The progress thread polls for
   /// `spin` after its last piece of work before it sleeps.
   Messenger(const UcxContext& ucx, const RegisteredRegion& local_store, std::vector<PeerInfo> peers,
-            int self, Handler handler, std::chrono::microseconds spin);
+            int self, Handler handler, PeerFailure on_failure, std::chrono::microseconds spin);
   /// Starts the progress thread: from now on the handler runs. Call once, when everything the
   /// handler uses is ready.
   void start();
@@ -83,6 +89,13 @@ class Messenger {
     mapped_reads_.fetch_add(1, std::memory_order_relaxed);
     mapped_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   }
+
+  /// Liveness in a ring: this rank watches rank self+1 (mod size) and reports it, once, as a
+  /// peer failure when nothing came from it for `timeout`; it keeps rank self-1, which watches
+  /// it, hearing from it with an empty batch (a heartbeat) whenever it sent that rank nothing
+  /// for a fifth of `timeout`. Any message counts, so a busy job sends no extra ones. The watch
+  /// ends with close_endpoints(). Call before start(); no effect on one rank or a zero timeout.
+  void watch_ring(std::chrono::duration<double> timeout);
 
   /// Flushes and closes every endpoint. Every rank calls it between two barriers, so that all
   /// are still progressing while the others flush. Messages sent afterwards are dropped: the
@@ -127,7 +140,12 @@ class Messenger {
   }
   void accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes);
   void deliver(int source, std::span<const std::byte> batch);
+  /// Whether `batch` is whole: frames whose lengths add up to its size exactly.
+  static bool well_formed(std::span<const std::byte> batch);
+  void fail_peer(int peer, const std::string& problem);
   void run_chore(Chore chore);
+  /// Progress thread, awake: heartbeat to the watcher, silence check of the watched rank.
+  void watch(std::chrono::steady_clock::time_point now);
   ucp_ep_h endpoint(int peer);
   ucp_rkey_h rkey(int peer);
   void wake();
@@ -137,6 +155,7 @@ class Messenger {
   const std::vector<PeerInfo> peers_;
   const int self_;
   const Handler handler_;
+  const PeerFailure on_failure_;
   const std::chrono::microseconds spin_;
 
   /// Whoever holds it may use the UCX worker, endpoints and send sequence numbers: the progress
@@ -153,9 +172,20 @@ class Messenger {
   std::vector<ucp_rkey_h> rkeys_;
   std::vector<std::uint64_t> next_send_sequence_;
   bool closed_ = false;  ///< endpoints are closed
+  std::chrono::steady_clock::time_point last_sent_to_watcher_{};
+  // Liveness (watch_ring), set before start().
+  int watched_ = -1;  ///< the rank this one watches; -1: none
+  int watcher_ = -1;  ///< the rank that watches this one
+  std::chrono::steady_clock::duration peer_timeout_{};
+  std::chrono::steady_clock::duration heartbeat_interval_{};
   // Touched by the progress thread only.
   std::vector<std::uint64_t> next_receive_sequence_;
   std::unordered_map<int, std::map<std::uint64_t, std::vector<std::byte>>> early_;
+  std::uint64_t batches_from_watched_ = 0;  ///< counted as they arrive
+  std::uint64_t batches_seen_ = 0;          ///< as counted at the last watch()
+  std::chrono::steady_clock::time_point last_heard_{};
+  bool silence_reported_ = false;
+  std::vector<bool> failed_;  ///< peers reported to on_failure_, whose bytes are dropped
 
   std::atomic<std::uint64_t> messages_sent_{0};
   std::atomic<std::uint64_t> messages_received_{0};

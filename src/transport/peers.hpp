@@ -21,6 +21,7 @@ struct PeerInfo {
   int rank = 0;
   int node = 0;  ///< index of its node, 0..nodes-1, in order of the nodes' first ranks
   std::string hostname;
+  std::int64_t pid = 0;  ///< its process, for messages that name a rank
   double num_cpus = 0;
   std::vector<std::int32_t> gpu_ordinals;   ///< its GPUs, as CUDA ordinals in its own process
   std::vector<std::string> gpu_ids;         ///< the same GPUs as its launcher named them

@@ -60,7 +60,7 @@ rank_pids() {
   local ranks=$1 pid rank i
   for ((i = 0; i < 300; i++)); do
     local pids=()
-    for pid in $(pgrep -f -- "$resumable" || true); do
+    for pid in $(pgrep -f -- "^$resumable" || true); do
       rank=$({ tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null |
                sed -n 's/^OMPI_COMM_WORLD_RANK=//p')
       [ -n "$rank" ] && pids[rank]=$pid
@@ -91,7 +91,7 @@ finish() {
   done
   if kill -0 "$job" 2>/dev/null; then
     kill -KILL "$job" 2>/dev/null
-    pkill -KILL -f -- "$resumable" || true
+    pkill -KILL -f -- "^$resumable" || true
     fail "the job was still running $seconds s after SIGUSR1"
   fi
   wait "$job" || code=$?

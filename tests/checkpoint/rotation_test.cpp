@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 namespace {
@@ -90,6 +92,30 @@ TEST(CheckpointRotation, KeepLastBelowOneIsRefused) {
   const SharedDirectory directory;
   EXPECT_THROW(checkpoint_test::write_samples(directory.path(), 1, 1, 0), manta::CheckpointError);
   EXPECT_TRUE(ckpt::list_checkpoints(directory.path()).empty());
+}
+
+/// The mode `path` has, without the file type bits.
+fs::perms mode_of(const fs::path& path) { return fs::status(path).permissions() & fs::perms::all; }
+
+TEST(CheckpointRotation, FilesAndNewDirectoriesAreTheOwnersOnly) {
+  const SharedDirectory directory;
+  const fs::path nested = directory.path() / "job" / "ckpt";
+  const mode_t before = ::umask(022);  // the common default: HDF5 alone gives 0644 and 0755
+  const fs::path file = checkpoint_test::write_samples(nested, 1);
+  barrier();
+  EXPECT_EQ(mode_of(file), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(mode_of(nested), fs::perms::owner_all);
+  EXPECT_EQ(mode_of(directory.path() / "job"), fs::perms::owner_all);
+
+  // Not even a umask that lets everything through opens actor state to others.
+  ::umask(0);
+  const fs::path open_umask = directory.path() / "open";
+  const fs::path second = checkpoint_test::write_samples(open_umask, 1);
+  barrier();
+  ::umask(before);
+  EXPECT_EQ(mode_of(second), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(mode_of(open_umask), fs::perms::owner_all);
+  EXPECT_NO_THROW(ckpt::verify_checkpoint(second));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // with a message naming the rank and the cause, instead of leaving the other ranks waiting.
 //   job_failure driver  rank 0's driver body throws
 //   job_failure crash   rank 1 dies from a signal while the driver waits for its task
+//   job_failure stop    the last rank stops (SIGSTOP) while the driver waits for its task: its
+//                       watcher names it once --peer-timeout has passed
 #include <manta/manta.hpp>
 
 #include <chrono>
@@ -16,10 +18,19 @@ int die_here() {
 }
 MANTA_REMOTE(die_here);
 
+int stop_here() {
+  std::raise(SIGSTOP);
+  return 0;
+}
+MANTA_REMOTE(stop_here);
+
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "driver";
   return manta::run(argc, argv, [&] {
     if (mode == "driver") throw std::runtime_error("the driver gives up");
+    if (mode == "stop") {
+      manta::get(manta::task(stop_here).options({.rank = manta::world_size() - 1}).remote());
+    }
     manta::get(manta::task(die_here).options({.rank = 1}).remote());
   });
 }
