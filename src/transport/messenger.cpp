@@ -287,8 +287,7 @@ void Messenger::watch(std::chrono::steady_clock::time_point now) {
   if (batches_from_watched_ != batches_seen_) {
     batches_seen_ = batches_from_watched_;
     last_heard_ = now;
-  } else if (!silence_reported_ && now - last_heard_ > peer_timeout_) {
-    silence_reported_ = true;
+  } else if (!failed_[static_cast<std::size_t>(watched_)] && now - last_heard_ > peer_timeout_) {
     const auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - last_heard_);
     const auto timeout = std::chrono::duration<double>(peer_timeout_).count();
     fail_peer(watched_, "has sent nothing for " + std::to_string(silent.count()) +

@@ -184,7 +184,6 @@ class Messenger {
   std::uint64_t batches_from_watched_ = 0;  ///< counted as they arrive
   std::uint64_t batches_seen_ = 0;          ///< as counted at the last watch()
   std::chrono::steady_clock::time_point last_heard_{};
-  bool silence_reported_ = false;
   std::vector<bool> failed_;  ///< peers reported to on_failure_, whose bytes are dropped
 
   std::atomic<std::uint64_t> messages_sent_{0};
