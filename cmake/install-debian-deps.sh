@@ -2,13 +2,14 @@
 # Installs what every build of Manta needs on Debian 12 (run as root, or through sudo): the
 # compiler and build tools, the six required libraries (Open MPI, UCX, parallel HDF5, Kokkos,
 # Boost.Serialization, GoogleTest with GoogleMock), the small ones it uses (spdlog, fmt, CLI11,
-# nlohmann-json for perf/), and what the tests run (h5dump, Slurm and munge, clang-format).
+# nlohmann-json for perf/), and what the tests run (h5dump, Slurm and munge, clang-format, clang
+# for the libFuzzer harnesses in fuzz/).
 # Does nothing when everything is already there. Checked on a fresh Debian 12 root by CI
 # (.ci/run, with ../shared/tools/fresh-machine.sh): a package missing here fails CI.
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git clang-format
+  build-essential cmake pkg-config git clang-format clang
   openmpi-bin libopenmpi-dev
   libucx-dev ucx-utils
   libhdf5-openmpi-dev hdf5-tools libdeflate-dev

@@ -38,7 +38,7 @@ struct ActorRegistrar {
   static void save_instance(const ValueBox& instance, boost::archive::binary_oarchive& archive) {
     archive << *static_cast<const C*>(instance.value());
   }
-  static void load_instance(ValueBox& instance, boost::archive::binary_iarchive& archive) {
+  static void load_instance(ValueBox& instance, InputArchive& archive) {
     archive >> *static_cast<C*>(instance.mutable_value());
   }
 

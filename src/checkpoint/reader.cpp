@@ -72,10 +72,31 @@ ActorSummary read_summary(hid_t actors, const std::string& key) {
   return summary;
 }
 
-/// Reads dataset `name` of `group` into `target` (exactly its size) and checks its crc32.
-void read_checked_into(hid_t group, const std::string& name, ElementType type,
+/// Bytes of an array of `type` and shape `dims`.
+std::uint64_t byte_size(ElementType type, std::span<const std::uint64_t> dims) {
+  std::uint64_t size = detail::element_size(type);
+  for (const std::uint64_t extent : dims) {
+    if (extent != 0 && size > UINT64_MAX / extent) throw Problem("a dataset's shape overflows");
+    size *= extent;
+  }
+  return size;
+}
+
+/// Opens dataset `name` of `group`, which must hold `bytes` bytes: a damaged file must not make
+/// the reader allocate what a dataset only claims (its shape says 1 TiB, its storage is empty).
+H5Handle open_stored(hid_t group, const std::string& name, std::uint64_t bytes) {
+  H5Handle dataset(MANTA_CHECK_H5(H5Dopen2(group, name.c_str(), H5P_DEFAULT)));
+  const std::uint64_t stored = H5Dget_storage_size(dataset.id());
+  if (stored != bytes) {
+    throw Problem("dataset '" + name + "' stores " + std::to_string(stored) +
+                  " bytes, but its shape needs " + std::to_string(bytes) + ": the file is damaged");
+  }
+  return dataset;
+}
+
+/// Reads `dataset` (opened by open_stored) into `target` (exactly its size) and checks its crc32.
+void read_checked_into(const H5Handle& dataset, const std::string& name, ElementType type,
                        std::span<std::byte> target) {
-  const H5Handle dataset(MANTA_CHECK_H5(H5Dopen2(group, name.c_str(), H5P_DEFAULT)));
   if (!target.empty()) {
     MANTA_CHECK_H5(
         H5Dread(dataset.id(), native_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, target.data()));
@@ -88,17 +109,13 @@ void read_checked_into(hid_t group, const std::string& name, ElementType type,
   }
 }
 
-std::uint64_t byte_size(ElementType type, const std::vector<std::uint64_t>& dims) {
-  std::uint64_t size = detail::element_size(type);
-  for (const std::uint64_t extent : dims) size *= extent;
-  return size;
-}
-
 /// A dataset's bytes, checked against its crc32 attribute.
 std::vector<std::byte> read_checked(hid_t group, const std::string& name, ElementType type,
                                     const std::vector<std::uint64_t>& dims) {
-  std::vector<std::byte> bytes(byte_size(type, dims));
-  read_checked_into(group, name, type, bytes);
+  const std::uint64_t size = byte_size(type, dims);
+  const H5Handle dataset = open_stored(group, name, size);
+  std::vector<std::byte> bytes(size);
+  read_checked_into(dataset, name, type, bytes);
   return bytes;
 }
 
@@ -117,9 +134,10 @@ class FileArraySource final : public NativeArraySource {
       throw Error("h5_array '" + std::string(name) + "' is missing from the checkpoint");
     }
     check_native_array(name, found->type, found->dims, type, expected_dims);
-    std::uint64_t elements = 1;
-    for (const std::uint64_t extent : found->dims) elements *= extent;
-    read_checked_into(group_, found->name, type, destination.resize(elements));
+    const std::uint64_t bytes = byte_size(type, found->dims);
+    const H5Handle dataset = open_stored(group_, found->name, bytes);
+    read_checked_into(dataset, found->name, type,
+                      destination.resize(bytes / detail::element_size(type)));
   }
 
  private:
@@ -203,7 +221,7 @@ void verify_checkpoint(const fs::path& file) {
 }
 
 void restore_archive(const fs::path& file, const std::string& key,
-                     const std::function<void(boost::archive::binary_iarchive&)>& read) {
+                     const std::function<void(detail::InputArchive&)>& read) {
   const Hdf5Session session;
   const H5Handle opened = reading(file, "", [&] { return open_checkpoint(file); });
   H5Handle group;

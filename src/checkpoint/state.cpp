@@ -82,10 +82,8 @@ void throw_state_error(const char* verb, const ActorRecord& record,
 }
 
 void read_archive(std::span<const std::byte> archive,
-                  const std::function<void(boost::archive::binary_iarchive&)>& read) {
-  // SpanBuffer wants writable bytes; the archive only reads them.
-  detail::SpanBuffer buffer({const_cast<std::byte*>(archive.data()), archive.size()});
-  boost::archive::binary_iarchive input(buffer, state_archive_flags);
+                  const std::function<void(detail::InputArchive&)>& read) {
+  detail::InputArchive input(archive, state_archive_flags);
   read(input);
 }
 
@@ -103,8 +101,8 @@ void save_archive(const std::function<void(boost::archive::binary_oarchive&)>& w
   }
 }
 
-void load_archive(const std::function<void(boost::archive::binary_iarchive&)>& read,
-                  const ActorRecord& record, const std::filesystem::path& file) {
+void load_archive(const std::function<void(detail::InputArchive&)>& read, const ActorRecord& record,
+                  const std::filesystem::path& file) {
   try {
     const RecordArraySource source(record.arrays);
     read_archive(record.archive, read);

@@ -16,7 +16,6 @@
 
 #include <manta/detail/serialization.hpp>
 
-#include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 
 #include <exception>
@@ -98,7 +97,7 @@ inline constexpr unsigned state_archive_flags = boost::archive::no_codecvt;
 
 /// Reads a state archive with `read`.
 void read_archive(std::span<const std::byte> archive,
-                  const std::function<void(boost::archive::binary_iarchive&)>& read);
+                  const std::function<void(detail::InputArchive&)>& read);
 
 /// @brief Fills `record.archive` with what `write` writes into a state archive, and
 /// `record.arrays` with the vectors it names with manta::h5_array (copied or borrowed, as
@@ -111,8 +110,8 @@ void save_archive(const std::function<void(boost::archive::binary_oarchive&)>& w
 /// @param file where the record came from, for messages ("" if from memory)
 /// @throws CheckpointError naming the file and actor if `read` throws: the archive does not fit
 ///   the class, or an h5_array is missing from the record or has another element type or shape
-void load_archive(const std::function<void(boost::archive::binary_iarchive&)>& read,
-                  const ActorRecord& record, const std::filesystem::path& file = {});
+void load_archive(const std::function<void(detail::InputArchive&)>& read, const ActorRecord& record,
+                  const std::filesystem::path& file = {});
 
 /// @brief Reads actor `key` of checkpoint `file` with `read`, each h5_array going straight from
 /// its dataset into its vector (no intermediate copy: half the memory of read_actor() then
@@ -120,7 +119,7 @@ void load_archive(const std::function<void(boost::archive::binary_iarchive&)>& r
 /// the process's HDF5 lock, so it must not call this layer itself.
 /// @throws CheckpointError as read_actor() and load_archive()
 void restore_archive(const std::filesystem::path& file, const std::string& key,
-                     const std::function<void(boost::archive::binary_iarchive&)>& read);
+                     const std::function<void(detail::InputArchive&)>& read);
 
 /// @brief Serializes `state` (Boost `serialize`) into `record` (see save_archive()).
 template <class T>
@@ -132,14 +131,14 @@ void save_state(const T& state, ActorRecord& record) {
 /// restored.
 template <class T>
 void load_state(T& state, const ActorRecord& record, const std::filesystem::path& file = {}) {
-  load_archive([&](boost::archive::binary_iarchive& input) { input >> state; }, record, file);
+  load_archive([&](detail::InputArchive& input) { input >> state; }, record, file);
 }
 
 /// @brief Restores `state` from actor `key` of checkpoint `file` (see restore_archive()); on
 /// error `state` is partly restored.
 template <class T>
 void restore_state(T& state, const std::filesystem::path& file, const std::string& key) {
-  restore_archive(file, key, [&](boost::archive::binary_iarchive& input) { input >> state; });
+  restore_archive(file, key, [&](detail::InputArchive& input) { input >> state; });
 }
 
 }  // namespace manta::checkpoint

@@ -158,8 +158,9 @@ std::vector<RankLayout> gather_layouts(MPI_Comm comm, const RankLayout& local) {
                                  offsets.data(), MPI_BYTE, comm));
   std::vector<RankLayout> layouts(counts.size());
   for (std::size_t rank = 0; rank < counts.size(); ++rank) {
-    detail::SpanBuffer buffer({all.data() + offsets[rank], static_cast<std::size_t>(counts[rank])});
-    boost::archive::binary_iarchive archive(buffer, detail::archive_flags);
+    const std::span<const std::byte> layout_bytes(all.data() + offsets[rank],
+                                                  static_cast<std::size_t>(counts[rank]));
+    detail::InputArchive archive(layout_bytes, detail::archive_flags);
     archive >> layouts[rank];
   }
   return layouts;

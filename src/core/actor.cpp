@@ -455,10 +455,9 @@ class LocalActor final : public Actor, public CheckpointedActor {
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (true) {
       try {
-        checkpoint::restore_archive(saved->file, key_,
-                                    [&](boost::archive::binary_iarchive& archive) {
-                                      state_hooks_.load(*instance_, archive);
-                                    });
+        checkpoint::restore_archive(saved->file, key_, [&](detail::InputArchive& archive) {
+          state_hooks_.load(*instance_, archive);
+        });
         break;
       } catch (const CheckpointError&) {
         if (std::filesystem::exists(saved->file) || std::chrono::steady_clock::now() > give_up) {

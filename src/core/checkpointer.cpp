@@ -19,7 +19,7 @@ namespace {
 /// How often the round thread looks at SIGUSR1 and at time-based checkpoint policies.
 constexpr auto poll_interval = std::chrono::milliseconds(100);
 /// The epoch of the message by which rank 0 says it orders no more rounds (at shutdown).
-constexpr std::uint64_t last_round_marker = 0;
+constexpr std::uint64_t last_round_marker = transport::CheckpointRound::last;
 /// How often a round waiting for busy actors says so.
 constexpr auto progress_interval = std::chrono::seconds(10);
 
@@ -282,7 +282,12 @@ void Checkpointer::loop() {
       serve_signal();
       lock.lock();
     }
-    if (!pending_.empty() && !stopping_) order_round(lock);
+    if (!pending_.empty() && !stopping_) {
+      const transport::CheckpointRound round = next_round_locked();
+      lock.unlock();
+      send_to_others(round);
+      lock.lock();
+    }
     if (!rounds_.empty()) {
       const transport::CheckpointRound round = std::move(rounds_.front());
       rounds_.pop_front();
@@ -294,12 +299,10 @@ void Checkpointer::loop() {
     if (stopping_ && orders) {
       // Rank 0 orders no round after this marker, and every rank runs the rounds before it: a
       // SIGUSR1 during shutdown cannot leave a collective write half joined.
+      lock.unlock();
       transport::CheckpointRound last;
       last.epoch = last_round_marker;
-      const auto message = transport::encode(last);
-      for (int rank = 1; rank < runtime_.layout().size; ++rank) {
-        runtime_.messenger().send(rank, message);
-      }
+      send_to_others(last);
       return;
     }
     if (stopping_ && last_round_received_) return;
@@ -311,7 +314,7 @@ void Checkpointer::loop() {
   }
 }
 
-void Checkpointer::order_round(std::unique_lock<std::mutex>&) {
+transport::CheckpointRound Checkpointer::next_round_locked() {
   transport::CheckpointRound round;
   round.directory = pending_.front().directory;
   for (auto next = pending_.begin(); next != pending_.end();) {
@@ -328,11 +331,15 @@ void Checkpointer::order_round(std::unique_lock<std::mutex>&) {
   std::uint64_t& last = last_epoch_[round.directory];
   round.epoch = std::max(checkpoint::next_epoch(round.directory), last + 1);
   last = round.epoch;
+  rounds_.push_back(round);
+  return round;
+}
+
+void Checkpointer::send_to_others(const transport::CheckpointRound& round) {
   const auto message = transport::encode(round);
   for (int rank = 1; rank < runtime_.layout().size; ++rank) {
     runtime_.messenger().send(rank, message);
   }
-  rounds_.push_back(std::move(round));
 }
 
 std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(

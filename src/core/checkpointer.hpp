@@ -129,8 +129,11 @@ class Checkpointer {
   std::vector<std::string> carry_unclaimed(std::vector<std::string> claims,
                                            std::vector<checkpoint::ActorRecord>& records);
   void loop();
-  /// Rank 0: turns the pending requests for one directory into the next round, sent to all.
-  void order_round(std::unique_lock<std::mutex>& lock);
+  /// Rank 0, under mutex_: turns the pending requests for one directory into the next round,
+  /// queued to run here and returned to be sent to the others once mutex_ is released.
+  transport::CheckpointRound next_round_locked();
+  /// Rank 0: sends `round` to every other rank. Never under mutex_ (lock order at mutex_).
+  void send_to_others(const transport::CheckpointRound& round);
   void run_round(const transport::CheckpointRound& round);
   /// This rank's actors' records for a round, or the first failure taking them. `actors`
   /// receives the actors snapshotted (each with a reference, to resume after the write).
@@ -156,6 +159,9 @@ class Checkpointer {
   std::set<std::string> claimed_;        ///< round thread, rank 0: restored keys some rank holds
   std::map<std::string, std::filesystem::path> carried_;  ///< round thread, rank 0: newest file
 
+  /// Lock order: innermost. The messenger's progress thread takes it (on_round, on_request)
+  /// while holding its send mutex and UCX's worker lock, so nothing is sent and no other lock is
+  /// taken while it is held: what to send is decided under it (next_round_locked), sent after.
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::set<CheckpointedActor*> actors_;              ///< guarded by mutex_

@@ -112,6 +112,12 @@ void fetch_located(
   };
   for (std::size_t i = 0; i < locations.size(); ++i) {
     const auto& location = locations[i];
+    if (auto problem =
+            runtime.messenger().outside_store(location.rank, location.offset, location.size);
+        !problem.empty()) {
+      one_done("a message named an object outside its store: " + problem);
+      continue;
+    }
     const std::byte* mapped = runtime.options().map_peer_stores
                                   ? runtime.messenger().map_peer_store(location.rank)
                                   : nullptr;
@@ -216,13 +222,17 @@ void Remote::release_held(int holder, transport::WireObjectId id) {
   runtime_.messenger().send(holder, transport::encode(transport::ReleaseObject{id}));
 }
 
+Remote::Remote(Runtime& runtime)
+    : runtime_(runtime), limits_{runtime.layout().size, runtime.cluster().catalog().size()} {}
+
 void Remote::on_message(int source, std::span<const std::byte> bytes) {
   transport::Message message;
   try {
-    message = transport::decode(bytes);
+    message = transport::decode(bytes, limits_);
   } catch (const std::exception& error) {
-    util::log().error("dropping a message from rank {}: {}", source, error.what());
-    return;
+    // Dropping it could leave a task waiting for good; the peer runs other code or is broken.
+    runtime_.end_job_for_failed_peer(source,
+                                     std::string("sent a malformed message: ") + error.what());
   }
   if (auto* request = std::get_if<transport::TaskRequest>(&message)) {
     run_task_request(runtime_, source, std::move(*request));

@@ -69,7 +69,8 @@ void reply_when_ready(Runtime& runtime, int owner, transport::WireObjectId id, O
 
 class Remote {
  public:
-  explicit Remote(Runtime& runtime) : runtime_(runtime) {}
+  /// `runtime`'s cluster must be complete: it gives the limits messages are checked against.
+  explicit Remote(Runtime& runtime);
 
   /// Sends `request` (a task or an actor call producing `result`) to `target`; `waiting` gets
   /// the reply. Thread-safe.
@@ -105,6 +106,7 @@ class Remote {
   static constexpr int fruitless_steals = 3;
 
   Runtime& runtime_;
+  const transport::WireLimits limits_;
   std::atomic<bool> stealing_{false};  ///< a steal request is out
   std::atomic<int> steal_failures_{0};
   std::mutex mutex_;

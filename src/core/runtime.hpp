@@ -83,14 +83,15 @@ class Runtime {
   std::vector<bool> wait_objects(std::span<Object* const> objects, std::size_t needed,
                                  detail::Deadline deadline);
 
+  /// A peer fell silent or sent malformed bytes (transport::Messenger::PeerFailure, a message
+  /// Remote cannot decode): says so by name, on this rank's log and stderr, and aborts the job.
+  [[noreturn]] void end_job_for_failed_peer(int peer, const std::string& problem);
+
  private:
   void wait_for_outstanding_work();
   /// Returns once no rank has work left and none can get any: every rank's outstanding count is
   /// zero in two rounds in a row that saw no work start anywhere. Collective.
   void wait_for_quiet_job();
-
-  /// A peer fell silent or sent malformed bytes (transport::Messenger::PeerFailure).
-  [[noreturn]] void end_job_for_failed_peer(int peer, const std::string& problem);
 
   const std::uint64_t generation_;
   RequeueSignal requeue_signal_;  ///< before MPI starts: no moment of start-up dies of SIGUSR1

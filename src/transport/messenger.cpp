@@ -120,7 +120,7 @@ void Messenger::wake() {
 
 void Messenger::send(int destination, std::vector<std::byte> message) {
   messages_sent_.fetch_add(1, std::memory_order_relaxed);
-  if (destination != self_ && std::this_thread::get_id() != thread_.get_id()) {
+  if (destination != self_ && !on_progress_thread()) {
     // While the progress thread sleeps, this thread sends at once and spares it a wake-up: on a
     // VM that wake-up costs as much as the message itself. Never ahead of a queued message, and
     // never beside the awake progress thread (the UCX worker's lock spins, and a preempted
@@ -186,7 +186,7 @@ const std::byte* Messenger::map_peer_store(int peer) {
       address = reinterpret_cast<std::uintptr_t>(mapped);
     }
   };
-  if (std::this_thread::get_id() == thread_.get_id()) {
+  if (on_progress_thread()) {
     map();
   } else {
     run_chore(map);
@@ -253,6 +253,7 @@ void Messenger::progress_loop() {
     const bool progressed = ucp_worker_progress(worker_) != 0;
     return issue_queued() || progressed;
   };
+  progress_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   std::unique_lock awake(send_mutex_);
   while (!stopping_.load()) {
     if (watched_ >= 0) watch(std::chrono::steady_clock::now());
@@ -358,13 +359,13 @@ void Messenger::issue_get(GetOperation& operation) {
     operation.done("the runtime is shutting down");
     return;
   }
-  const auto& peer = peers_[operation.source];
-  if (operation.remote_offset + operation.local.size() > peer.store_size) {
-    operation.done("get of " + std::to_string(operation.local.size()) + " bytes at offset " +
-                   std::to_string(operation.remote_offset) + " is outside rank " +
-                   std::to_string(operation.source) + "'s store");
+  if (auto problem =
+          outside_store(operation.source, operation.remote_offset, operation.local.size());
+      !problem.empty()) {
+    operation.done("get: " + problem);
     return;
   }
+  const auto& peer = peers_[operation.source];
   auto* pending = new GetOperation(std::move(operation));
   pending->messenger = this;
   pending->issued = std::chrono::steady_clock::now();

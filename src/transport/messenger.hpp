@@ -81,6 +81,12 @@ class Messenger {
   /// transports. `done` runs on the progress thread. Thread-safe.
   void get(int source, std::uint64_t remote_offset, std::span<std::byte> local, GetDone done);
 
+  /// Why `size` bytes at `offset` are not all inside `peer`'s store (a location a message got
+  /// wrong), or empty when they are. get() and readers of map_peer_store check with it.
+  std::string outside_store(int peer, std::uint64_t offset, std::uint64_t size) const {
+    return transport::outside_store(peers_, peer, offset, size);
+  }
+
   /// Address of `peer`'s store mapped into this process (ucp_rkey_ptr), when `peer` shares this
   /// node's memory; null otherwise. Mapped once per peer, on first use. Thread-safe.
   const std::byte* map_peer_store(int peer);
@@ -149,6 +155,10 @@ class Messenger {
   ucp_ep_h endpoint(int peer);
   ucp_rkey_h rkey(int peer);
   void wake();
+  /// Relaxed is enough: only the progress thread can find its own id in progress_thread_.
+  bool on_progress_thread() const noexcept {
+    return progress_thread_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
 
   const ucp_worker_h worker_;
   const ucp_mem_h local_memory_;
@@ -159,8 +169,13 @@ class Messenger {
   const std::chrono::microseconds spin_;
 
   /// Whoever holds it may use the UCX worker, endpoints and send sequence numbers: the progress
-  /// thread whenever it is awake, or a thread that sends at once while it sleeps. Taken before
-  /// queue_mutex_; recursive because the handler, on the progress thread, may map a peer's store.
+  /// thread whenever it is awake, or a thread that sends at once while it sleeps. Recursive
+  /// because the handler, on the progress thread, may map a peer's store.
+  /// Lock order: send_mutex_, the UCX worker's own lock, whatever the handler and the failure
+  /// callback lock (they run under the first two; the checkpointer's mutex, for one), then
+  /// queue_mutex_, innermost. So a thread holding a mutex the handler takes must not call send()
+  /// (which may enter UCX) or map_peer_store() (which waits for send_mutex_): the checkpointer
+  /// sends with its mutex released.
   std::recursive_mutex send_mutex_;
   std::mutex queue_mutex_;
   std::vector<std::pair<int, std::vector<std::byte>>> outgoing_;  ///< guarded by queue_mutex_
@@ -201,6 +216,9 @@ class Messenger {
   int epoll_fd_ = -1;
   std::atomic<bool> sleeping_{false};
   std::atomic<bool> stopping_{false};
+  /// Set by the progress thread itself as it starts: other threads may compare against it while
+  /// start() is still assigning thread_, which they must not read.
+  std::atomic<std::thread::id> progress_thread_{};
   std::thread thread_;
 };
 

@@ -2,7 +2,8 @@
 
 #include "transport/status.hpp"
 
-#include <boost/archive/binary_iarchive.hpp>
+#include <manta/detail/input_archive.hpp>
+
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/serialization/map.hpp>
 #include <boost/serialization/string.hpp>
@@ -21,6 +22,20 @@ void serialize(Archive& archive, manta::transport::PeerInfo& peer, unsigned) {
 }  // namespace boost::serialization
 
 namespace manta::transport {
+
+std::string outside_store(const std::vector<PeerInfo>& peers, int peer, std::uint64_t offset,
+                          std::uint64_t size) {
+  if (peer < 0 || static_cast<std::size_t>(peer) >= peers.size()) {
+    return "rank " + std::to_string(peer) + " is not a rank of this job";
+  }
+  const std::uint64_t store_size = peers[static_cast<std::size_t>(peer)].store_size;
+  if (offset > store_size || size > store_size - offset) {
+    return std::to_string(size) + " bytes at offset " + std::to_string(offset) +
+           " are outside rank " + std::to_string(peer) + "'s store of " +
+           std::to_string(store_size) + " bytes";
+  }
+  return {};
+}
 
 std::vector<PeerInfo> exchange_peer_info(const MpiBootstrap& mpi, PeerInfo self) {
   const int size = mpi.layout().size;
@@ -51,8 +66,10 @@ std::vector<PeerInfo> exchange_peer_info(const MpiBootstrap& mpi, PeerInfo self)
   std::vector<PeerInfo> peers(size);
   std::map<int, int> node_index;  // leader rank -> dense node index, in rank order
   for (int i = 0; i < size; ++i) {
-    std::istringstream in(all.substr(offsets[i], lengths[i]));
-    boost::archive::binary_iarchive archive(in, boost::archive::no_header);
+    detail::InputArchive archive(
+        std::as_bytes(std::span(all))
+            .subspan(static_cast<std::size_t>(offsets[i]), static_cast<std::size_t>(lengths[i])),
+        boost::archive::no_header);
     archive >> peers[i];
     node_index.emplace(peers[i].node, 0);
   }

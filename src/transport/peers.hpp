@@ -33,6 +33,11 @@ struct PeerInfo {
   std::vector<std::byte> store_rkey;  ///< packed rkey of that region
 };
 
+/// Why `size` bytes at `offset` are not all inside rank `peer`'s store (`peers` being the job's
+/// ranks), or empty when they are: locations come in messages and are checked before any read.
+std::string outside_store(const std::vector<PeerInfo>& peers, int peer, std::uint64_t offset,
+                          std::uint64_t size);
+
 /// Gathers every rank's PeerInfo (collective over MPI_COMM_WORLD: every rank calls it once).
 /// `self` is this rank's own entry (its `node` is filled in here).
 /// @throws manta::Error naming the MPI call that failed

@@ -3,6 +3,10 @@
 #include <manta/detail/serialization.hpp>
 #include <manta/error.hpp>
 
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+
 namespace boost::serialization {
 
 template <class Archive>
@@ -93,6 +97,120 @@ void serialize(Archive& archive, manta::transport::CheckpointRound& round, unsig
 }  // namespace boost::serialization
 
 namespace manta::transport {
+namespace {
+
+/// The alternatives of Message, in order, for errors.
+constexpr const char* message_names[] = {
+    "TaskRequest",   "TaskReply",   "ReleaseObject", "ActorCreate", "ActorCall",
+    "StealRequest",  "StealReply",  "ReserveBundle", "BundleReady", "ReleaseBundle",
+    "NameRequest",   "NameReply",   "CheckpointRequest", "CheckpointRound"};
+static_assert(std::size(message_names) == std::variant_size_v<Message>);
+
+/// Checks every rank, index, amount and path in a decoded message against the job's limits;
+/// throws manta::Error naming the first field that is out of them.
+class MessageCheck {
+ public:
+  explicit MessageCheck(const WireLimits& limits) : limits_(limits) {}
+
+  void operator()(const TaskRequest& request) const {
+    id(request.result, "task result");
+    resources(request.resources);
+    for (const auto& location : request.located) this->location(location);
+  }
+  void operator()(const TaskReply& reply) const {
+    id(reply.result, "task result");
+    if (const auto* location = std::get_if<StoreLocation>(&reply.outcome))
+      this->location(*location);
+    if (const auto* error = std::get_if<WireError>(&reply.outcome)) {
+      rank(error->rank, "rank of a task error", true);
+    }
+  }
+  void operator()(const ReleaseObject& release) const { id(release.id, "released object"); }
+  void operator()(const ActorCreate& create) const {
+    actor(create.actor);
+    resources(create.resources);
+    at_least(create.max_restarts, -1, "max_restarts");
+    at_least(create.max_task_retries, -1, "max_task_retries");
+    if (!(create.checkpoint_every_seconds >= 0) ||
+        !std::isfinite(create.checkpoint_every_seconds)) {
+      fail("checkpoint_every_seconds " + std::to_string(create.checkpoint_every_seconds) +
+           " is not a finite number >= 0");
+    }
+  }
+  void operator()(const ActorCall& call) const {
+    actor(call.actor);
+    id(call.result, "call result");
+  }
+  void operator()(const StealRequest& request) const {
+    at_least(request.free_units, 0, "free units");
+  }
+  void operator()(const StealReply& reply) const { at_least(reply.given, 0, "stolen tasks"); }
+  void operator()(const ReserveBundle& reserve) const { resources(reserve.resources); }
+  void operator()(const BundleReady&) const {}
+  void operator()(const ReleaseBundle&) const {}
+  void operator()(const NameRequest& request) const {
+    if (request.claim) actor(request.actor);
+  }
+  void operator()(const NameReply& reply) const {
+    if (reply.found && !reply.claimed) actor(reply.actor);  // a claim granted names no actor
+  }
+  void operator()(const CheckpointRequest& request) const { directory(request.directory); }
+  void operator()(const CheckpointRound& round) const {
+    if (round.epoch != CheckpointRound::last) directory(round.directory);
+    for (const auto& [rank, token] : round.satisfies) this->rank(rank, "requesting rank", false);
+  }
+
+ private:
+  [[noreturn]] static void fail(const std::string& problem) { throw Error(problem); }
+
+  void rank(std::int64_t value, const char* what, bool may_be_none) const {
+    if ((may_be_none && value == -1) || (value >= 0 && value < limits_.ranks)) return;
+    fail(std::string(what) + " names rank " + std::to_string(value) + ", but the job has " +
+         std::to_string(limits_.ranks) + " ranks");
+  }
+  static void at_least(std::int64_t value, std::int64_t least, const char* what) {
+    if (value < least) {
+      fail(std::string(what) + " is " + std::to_string(value) + " (at least " +
+           std::to_string(least) + " expected)");
+    }
+  }
+  void id(const WireObjectId& id, const char* what) const { rank(id.owner, what, false); }
+  void actor(const WireActorAddress& actor) const {
+    rank(actor.host, "actor host", false);
+    rank(actor.creator, "actor creator", false);
+  }
+  void location(const StoreLocation& location) const {
+    rank(location.rank, "object location", false);
+    if (location.offset > UINT64_MAX - location.size) {
+      fail("object location: " + std::to_string(location.size) + " bytes at offset " +
+           std::to_string(location.offset) + " overflow");
+    }
+  }
+  void resources(const WireResources& resources) const {
+    at_least(resources.cpu, 0, "cpu amount");
+    at_least(resources.gpu, 0, "gpu amount");
+    at_least(resources.memory, 0, "memory amount");
+    at_least(resources.bundle, -1, "bundle index");
+    for (const auto& [index, amount] : resources.custom) {
+      if (index >= limits_.custom_resources) {
+        fail("custom resource index " + std::to_string(index) + ", but the job knows " +
+             std::to_string(limits_.custom_resources) + " custom resources");
+      }
+      at_least(amount, 0, "custom resource amount");
+    }
+  }
+  static void directory(const std::string& path) {
+    if (path.find('\0') != std::string::npos) fail("checkpoint directory holds a NUL byte");
+    const std::filesystem::path directory(path);
+    if (!directory.is_absolute() || directory != directory.lexically_normal()) {
+      fail("checkpoint directory '" + path + "' is not an absolute, normal path");
+    }
+  }
+
+  const WireLimits& limits_;
+};
+
+}  // namespace
 
 std::vector<std::byte> encode(const Message& message) {
   std::vector<std::byte> bytes;
@@ -102,12 +220,19 @@ std::vector<std::byte> encode(const Message& message) {
   return bytes;
 }
 
-Message decode(std::span<const std::byte> bytes) {
+Message decode(std::span<const std::byte> bytes, const WireLimits& limits) {
   try {
-    detail::SpanBuffer buffer({const_cast<std::byte*>(bytes.data()), bytes.size()});
-    boost::archive::binary_iarchive archive(buffer, detail::archive_flags);
+    detail::InputArchive archive(bytes, detail::archive_flags);
     Message message;
     archive >> message;
+    if (archive.remaining() != 0) {
+      throw Error(std::to_string(archive.remaining()) + " bytes follow the message");
+    }
+    try {
+      std::visit(MessageCheck(limits), message);
+    } catch (const Error& error) {
+      throw Error(std::string("a ") + message_names[message.index()] + ": " + error.what());
+    }
     return message;
   } catch (const std::exception& error) {
     throw Error("a control message of " + std::to_string(bytes.size()) +

@@ -155,6 +155,10 @@ struct CheckpointRequest {
 /// From rank 0 to every rank, in the order of the rounds: snapshot the actors hosted here and
 /// write them with the other ranks into checkpoint `epoch` of `directory` (collective).
 struct CheckpointRound {
+  /// The epoch of rank 0's last message of this kind: no round follows, and it names no
+  /// directory.
+  static constexpr std::uint64_t last = 0;
+
   std::uint64_t epoch = 0;
   std::string directory;
   bool exit_after = false;
@@ -165,8 +169,18 @@ using Message = std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate,
                              StealRequest, StealReply, ReserveBundle, BundleReady, ReleaseBundle,
                              NameRequest, NameReply, CheckpointRequest, CheckpointRound>;
 
+/// What a message of this job can name, from the job's own configuration: every rank, size and
+/// index in a message is checked against these before anyone uses it.
+struct WireLimits {
+  int ranks = 1;                     ///< ranks of the job
+  std::size_t custom_resources = 0;  ///< kinds of custom resource in the job's catalog
+};
+
 std::vector<std::byte> encode(const Message& message);
-/// @throws manta::Error for bytes that are not a message (a truncated or foreign buffer)
-Message decode(std::span<const std::byte> bytes);
+/// @throws manta::Error naming the problem, for bytes that are not a message of this job: a
+/// truncated or foreign buffer, a size beyond the bytes received, a bool that is not 0 or 1, a
+/// rank, resource index or amount out of `limits`, a checkpoint directory that is not an
+/// absolute, normal path
+Message decode(std::span<const std::byte> bytes, const WireLimits& limits);
 
 }  // namespace manta::transport

@@ -129,6 +129,34 @@ TEST_F(DamagedCheckpoint, WrongFormatVersion) {
                   "format version 99, but this Manta reads version 1");
 }
 
+TEST_F(DamagedCheckpoint, DatasetClaimingMoreThanItStores) {
+  // A damaged shape (or a hostile file) claims 2^40 doubles: the reader must refuse it from the
+  // storage HDF5 reports, not allocate 8 TiB first.
+  damage([](const fs::path& file) {
+    const hid_t opened = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    H5Ldelete(opened, "/actors/rank0-actor0/weights", H5P_DEFAULT);
+    const hsize_t huge = hsize_t{1} << 40;
+    const hid_t space = H5Screate_simple(1, &huge, nullptr);
+    const hid_t creation = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_alloc_time(creation, H5D_ALLOC_TIME_LATE);
+    const hid_t data = H5Dcreate2(opened, "/actors/rank0-actor0/weights", H5T_NATIVE_DOUBLE, space,
+                                  H5P_DEFAULT, creation, H5P_DEFAULT);
+    const hid_t crc_space = H5Screate(H5S_SCALAR);
+    const hid_t crc =
+        H5Acreate2(data, "crc32", H5T_NATIVE_UINT32, crc_space, H5P_DEFAULT, H5P_DEFAULT);
+    const std::uint32_t zero = 0;
+    H5Awrite(crc, H5T_NATIVE_UINT32, &zero);
+    H5Aclose(crc);
+    H5Sclose(crc_space);
+    H5Dclose(data);
+    H5Pclose(creation);
+    H5Sclose(space);
+    H5Fclose(opened);
+  });
+  expect_detected([&] { ckpt::read_actor(newer_, "rank0-actor0"); }, "rank0-actor0",
+                  "dataset 'weights' stores 0 bytes, but its shape needs 8796093022208");
+}
+
 TEST_F(DamagedCheckpoint, NotAnHdf5File) {
   damage([](const fs::path& file) { std::ofstream(file) << "these are not the bytes you seek\n"; });
   expect_detected([&] { ckpt::read_index(newer_); }, "", "not an HDF5 file");

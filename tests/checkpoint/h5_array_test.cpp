@@ -271,9 +271,8 @@ TEST(H5Array, WrongElementTypeOrShapeOnRestore) {
 TEST(H5Array, NativeMarkerReadWithoutACheckpointIsExplained) {
   ckpt::ActorRecord record{.key = "policy"};
   ckpt::save_state(sample_policy(), record);
-  // The archive alone, read as an ordinary Boost archive: its arrays are elsewhere.
-  manta::detail::SpanBuffer buffer(record.archive);
-  boost::archive::binary_iarchive archive(buffer, ckpt::state_archive_flags);
+  // The archive alone, read outside a restore: its arrays are elsewhere.
+  manta::detail::InputArchive archive(record.archive, ckpt::state_archive_flags);
   Policy restored;
   try {
     archive >> restored;

@@ -320,8 +320,7 @@ struct CallFactory<std::tuple<P...>> {
 /// Reads one argument written by TypedCall::write_argument: inline, or from the next block of
 /// `located`.
 template <class W>
-void read_argument(boost::archive::binary_iarchive& archive, std::span<StoreBlock>& located,
-                   W& argument) {
+void read_argument(InputArchive& archive, std::span<StoreBlock>& located, W& argument) {
   std::uint8_t how = argument_inline;
   archive >> how;
   if (how == argument_inline) {
@@ -337,8 +336,7 @@ void read_argument(boost::archive::binary_iarchive& archive, std::span<StoreBloc
 template <class... W>
 std::tuple<W...> read_arguments(std::span<const std::byte> bytes, std::span<StoreBlock> located) {
   std::tuple<W...> arguments;
-  SpanBuffer buffer({const_cast<std::byte*>(bytes.data()), bytes.size()});
-  boost::archive::binary_iarchive archive(buffer, archive_flags);
+  InputArchive archive(bytes, archive_flags);
   std::apply([&](auto&... argument) { (read_argument(archive, located, argument), ...); },
              arguments);
   return arguments;

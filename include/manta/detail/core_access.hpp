@@ -7,8 +7,8 @@
 #include "../options.hpp"
 #include "value_box.hpp"
 
-#include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include "input_archive.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -162,7 +162,7 @@ void register_actor_method(const std::type_info& type, const char* name,
 /// Writes an actor instance's state (its class's Boost `serialize`) into a checkpoint's archive.
 using StateSaver = void (*)(const ValueBox& instance, boost::archive::binary_oarchive& archive);
 /// Reads a checkpoint's archive into an actor instance, over the state its constructor made.
-using StateLoader = void (*)(ValueBox& instance, boost::archive::binary_iarchive& archive);
+using StateLoader = void (*)(ValueBox& instance, InputArchive& archive);
 /// Makes the actors of a class checkpointable: registered for classes with a `serialize` member.
 void register_actor_state(const std::type_info& type, StateSaver save, StateLoader load);
 /// Registers the factory of one constructor signature under `key`; returns `key`.

@@ -4,7 +4,9 @@
 #pragma once
 #include "public_header.hpp"
 
-#include <boost/archive/binary_iarchive.hpp>
+#include "../error.hpp"
+#include "input_archive.hpp"
+
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/serialization/map.hpp>
 #include <boost/serialization/set.hpp>
@@ -182,15 +184,22 @@ void serialize_into(const T& value, std::span<std::byte> bytes) {
 }
 
 /// Reads back a value written by serialize_into.
+/// @throws manta::Error for bytes that are not such a value (see InputArchive)
 template <class T>
 T deserialize(std::span<const std::byte> bytes) {
   if constexpr (is_raw_array_v<T>) {
     using E = typename T::value_type;
-    const auto* first = reinterpret_cast<const E*>(bytes.data());
-    return T(first, first + bytes.size() / sizeof(E));
+    if (bytes.size() % sizeof(E) != 0) {
+      throw Error("an array of " + std::to_string(sizeof(E)) + "-byte elements cannot be " +
+                  std::to_string(bytes.size()) + " bytes long");
+    }
+    // Copied, not cast: the bytes need not be aligned for E.
+    T value;
+    value.resize(bytes.size() / sizeof(E));
+    if (!bytes.empty()) std::memcpy(value.data(), bytes.data(), bytes.size());
+    return value;
   } else {
-    SpanBuffer buffer({const_cast<std::byte*>(bytes.data()), bytes.size()});
-    boost::archive::binary_iarchive archive(buffer, archive_flags);
+    InputArchive archive(bytes, archive_flags);
     T value;
     archive >> value;
     return value;
