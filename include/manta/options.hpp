@@ -103,6 +103,17 @@ struct TaskOptions {
   BundleAddress bundle = {};
 };
 
+/// @brief Where actors go when no rank is asked for (ActorOptions::scheduling).
+enum class Scheduling {
+  /// Deal them out: each rank sends the actors it creates round-robin over the ranks whose
+  /// unreserved resources hold them, itself first (8 actors made on rank 0 of 4 ranks: two on
+  /// each). As Ray's default spreads actors over nodes.
+  spread,
+  /// Keep them on the creating rank while its unreserved resources hold them, then the next
+  /// rank that does (from a random start).
+  pack,
+};
+
 /// @brief Options of an actor's creation.
 struct ActorOptions {
   /// CPU slots the actor holds for its whole life. 0 (the default, as Ray's default actors hold
@@ -112,8 +123,11 @@ struct ActorOptions {
   /// manta::get_actor<T>(name), alive until the job ends. Shown in errors and logs; empty means
   /// an unnamed actor, shown by its class name.
   std::string name = {};
-  /// Place the actor on this rank; -1 places it here, or where its resources are free.
+  /// Place the actor on this rank; -1 lets `scheduling` choose.
   int rank = -1;
+  /// How the rank is chosen when `rank` is -1 and no bundle is given. An actor whose constructor
+  /// arguments cannot be serialized stays on the creating rank.
+  Scheduling scheduling = Scheduling::spread;
   /// GPUs the actor holds for its whole life (see TaskOptions::num_gpus).
   double num_gpus = 0;
   /// Bytes of the rank's `memory` resource the actor holds for its life.

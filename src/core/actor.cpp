@@ -926,8 +926,9 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
                              ": its constructor arguments cannot be serialized");
   }
   const bool holds_resources = request.cpu > 0 || !request.cpu_only();
-  const bool placed_by_cluster =
-      wanted_rank < 0 && movable && holds_resources && cluster.feasible(request);
+  // Spread places every movable actor; pack moves only one whose resources this rank lacks.
+  const bool placed_by_cluster = wanted_rank < 0 && movable && cluster.feasible(request) &&
+                                 (options.scheduling == Scheduling::spread || holds_resources);
   const int host = wanted_rank >= 0 ? wanted_rank : here;
   if (!in_bundle && !placed_by_cluster && !cluster.totals(host).holds(request)) {
     throw InfeasibleError("actor '" + name + "' asks for " +
@@ -941,7 +942,7 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
   // A bundle's resources were counted when the group was placed.
   std::optional<Reservation> reservation;
   if (!in_bundle) {
-    reservation = placed_by_cluster ? runtime.cluster().place_actor(request)
+    reservation = placed_by_cluster ? runtime.cluster().place_actor(request, options.scheduling)
                                     : runtime.cluster().reserve(host, request);
   }
   const detail::ActorAddress address{reservation ? reservation->rank : host, here,

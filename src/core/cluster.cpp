@@ -29,7 +29,8 @@ Cluster::Cluster(int self, std::vector<resources::Capacity> totals, resources::C
       totals_(std::move(totals)),
       catalog_(std::move(catalog)),
       largest_cpu_(largest_cpu_of(totals_)),
-      in_flight_(new std::atomic<std::int64_t>[totals_.size()]) {
+      in_flight_(new std::atomic<std::int64_t>[totals_.size()]),
+      actors_placed_(totals_.size(), 0) {
   for (std::size_t i = 0; i < totals_.size(); ++i) in_flight_[i] = 0;
   unreserved_.reserve(totals_.size());
   for (const auto& capacity : totals_) unreserved_.emplace_back(capacity);
@@ -67,16 +68,24 @@ Reservation Cluster::reserve_locked(int rank, const resources::Request& request)
   return reservation;
 }
 
-Reservation Cluster::place_actor(const resources::Request& request) {
+Reservation Cluster::place_actor(const resources::Request& request, Scheduling scheduling) {
   const auto actor = without_bundle(request);
   std::lock_guard lock(mutex_);
   const auto unreserved_holds = [&](int rank) {
     return unreserved_[rank].available().holds(actor);
   };
   int chosen = -1;
-  if (unreserved_holds(self_)) {
+  if (scheduling == Scheduling::spread) {
+    for (int i = 0; i < size(); ++i) {
+      const int rank = (self_ + i) % size();
+      if (unreserved_holds(rank) && (chosen < 0 || actors_placed_[rank] < actors_placed_[chosen])) {
+        chosen = rank;
+      }
+    }
+  } else if (unreserved_holds(self_)) {
     chosen = self_;
-  } else {
+  }
+  if (chosen < 0) {
     thread_local std::minstd_rand random(std::random_device{}());
     const int start = std::uniform_int_distribution<int>(0, size() - 1)(random);
     for (int i = 0; i < size() && chosen < 0; ++i) {
@@ -87,6 +96,7 @@ Reservation Cluster::place_actor(const resources::Request& request) {
       if (totals_[rank].holds(actor)) chosen = rank;
     }
   }
+  ++actors_placed_[static_cast<std::size_t>(chosen)];
   return reserve_locked(chosen, actor);
 }
 

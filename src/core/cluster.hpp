@@ -8,6 +8,7 @@
 #include "core/executor.hpp"
 #include "resources/request.hpp"
 
+#include <manta/options.hpp>
 #include <manta/placement_group.hpp>
 
 #include <atomic>
@@ -44,10 +45,12 @@ class Cluster {
 
   /// The rank to run a task needing `request` (which some rank holds). Thread-safe.
   int choose(const resources::Request& request, const Executor& local) const;
-  /// The rank to host an actor holding `request` for its life: this rank if it is not yet
-  /// reserved here, else the first rank (from a random start) where it is not, as far as this
-  /// rank knows; reserves it there. Thread-safe.
-  Reservation place_actor(const resources::Request& request);
+  /// The rank to host an actor holding `request` for its life, as `scheduling` says (spread:
+  /// the rank this rank has placed the fewest actors on, from itself on, among those where
+  /// `request` is not yet reserved; pack: this rank if it is not reserved here, else the first
+  /// rank from a random start where it is not), as far as this rank knows; where it is reserved
+  /// everywhere, the next rank whose totals hold it. Reserves it there. Thread-safe.
+  Reservation place_actor(const resources::Request& request, Scheduling scheduling);
   /// An actor holding `request` was placed on `rank` by its creator's choice.
   Reservation reserve(int rank, const resources::Request& request);
   /// An actor placed by this rank is gone.
@@ -74,7 +77,8 @@ class Cluster {
   const resources::Amount largest_cpu_;
   std::unique_ptr<std::atomic<std::int64_t>[]> in_flight_;  ///< tasks sent there, not back yet
   std::mutex mutex_;
-  std::vector<resources::Pool> unreserved_;  ///< guarded by mutex_; totals minus actors placed
+  std::vector<resources::Pool> unreserved_;   ///< guarded by mutex_; totals minus actors placed
+  std::vector<std::uint64_t> actors_placed_;  ///< guarded by mutex_; by this rank, per rank
 };
 
 }  // namespace manta::core

@@ -108,7 +108,16 @@ bool Executor::worth_waking_locked(const Runnable& runnable, resources::Amount t
 
 void Executor::submit(Runnable* runnable) {
   std::unique_lock lock(mutex_);
-  queue_.push_back(runnable);
+  if (runnable->request.cpu == 0) {
+    // Work that holds no CPU (a zero-CPU actor's calls, as Ray's default actors) goes before the
+    // work that waits for CPUs, in order among its kind: an actor's first call waited 4 s behind
+    // 160 queued 50 ms tasks on 2 CPUs, out of the lookahead of a thread started to run it.
+    queue_.insert(std::find_if(queue_.begin(), queue_.end(),
+                               [](const Runnable* queued) { return queued->request.cpu > 0; }),
+                  runnable);
+  } else {
+    queue_.push_back(runnable);
+  }
   // A thread sent to work counts as busy until it is up, so one submission sends one thread, and
   // only if the work can start: while every CPU is taken, the threads that hold them take the
   // queued work as they finish (waking idle threads that find no CPU made bursts of tasks cost

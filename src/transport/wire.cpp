@@ -101,9 +101,9 @@ namespace {
 
 /// The alternatives of Message, in order, for errors.
 constexpr const char* message_names[] = {
-    "TaskRequest",   "TaskReply",   "ReleaseObject", "ActorCreate", "ActorCall",
-    "StealRequest",  "StealReply",  "ReserveBundle", "BundleReady", "ReleaseBundle",
-    "NameRequest",   "NameReply",   "CheckpointRequest", "CheckpointRound"};
+    "TaskRequest",  "TaskReply",  "ReleaseObject",     "ActorCreate",    "ActorCall",
+    "StealRequest", "StealReply", "ReserveBundle",     "BundleReady",    "ReleaseBundle",
+    "NameRequest",  "NameReply",  "CheckpointRequest", "CheckpointRound"};
 static_assert(std::size(message_names) == std::variant_size_v<Message>);
 
 /// Checks every rank, index, amount and path in a decoded message against the job's limits;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -161,6 +162,29 @@ TEST(Actors, PlacedWhereTheirCpusAreFree) {
   std::set<int> ranks;
   for (auto& counter : counters) ranks.insert(manta::get(counter.call(&Counter::rank).remote()));
   EXPECT_EQ(static_cast<int>(ranks.size()), manta::world_size());
+}
+
+TEST(Actors, DefaultActorsSpreadOverTheRanks) {
+  // Two per rank, dealt from the creating rank (this driver on rank 0) on.
+  std::vector<manta::ActorHandle<Counter>> counters;
+  for (int i = 0; i < 2 * manta::world_size(); ++i) {
+    counters.push_back(manta::actor<Counter>().remote());
+  }
+  std::map<int, int> per_rank;
+  for (auto& counter : counters) ++per_rank[manta::get(counter.call(&Counter::rank).remote())];
+  ASSERT_EQ(static_cast<int>(per_rank.size()), manta::world_size());
+  for (const auto& [rank, count] : per_rank) EXPECT_EQ(count, 2) << "rank " << rank;
+}
+
+TEST(Actors, PackedActorsStayOnTheCreatingRank) {
+  std::vector<manta::ActorHandle<Counter>> counters;
+  for (int i = 0; i < 2 * manta::world_size(); ++i) {
+    counters.push_back(
+        manta::actor<Counter>().options({.scheduling = manta::Scheduling::pack}).remote());
+  }
+  for (auto& counter : counters) {
+    EXPECT_EQ(manta::get(counter.call(&Counter::rank).remote()), manta::rank());
+  }
 }
 
 TEST(Actors, InfeasibleActorFailsAtOnce) {

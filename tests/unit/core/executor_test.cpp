@@ -110,6 +110,35 @@ TEST_P(Executors, StealTakesAtMostHalfTheQueueNewestFirstAndOnlyStealable) {
   executor.stop();
 }
 
+TEST_P(Executors, WorkHoldingNoCpuDoesNotWaitBehindQueuedCpuWork) {
+  // One CPU, held; 100 one-CPU jobs queued behind it (past the lookahead of a scanning thread).
+  Executor executor(Capacity{.cpu = units_per_cpu}, 8, spin);
+  std::atomic<int> ran{0};
+  Latch hold;
+  Job blocker(0, false, ran, &hold);
+  executor.submit(&blocker);
+  wait_until([&] { return executor.free_cpu() == 0; });
+  std::vector<Job> queued;
+  queued.reserve(100);
+  for (int id = 1; id <= 100; ++id) queued.emplace_back(id, false, ran);
+  for (auto& job : queued) executor.submit(&job);
+  // A zero-CPU actor's drain, and a second one: both run while the CPU is still held.
+  std::atomic<int> light_ran{0};
+  Job light(101, false, light_ran);
+  Job lighter(102, false, light_ran);
+  light.request.cpu = 0;
+  lighter.request.cpu = 0;
+  executor.submit(&light);
+  executor.submit(&lighter);
+  wait_until([&] { return light_ran.load() == 2; });
+  EXPECT_EQ(light_ran.load(), 2);
+  EXPECT_EQ(ran.load(), 0) << "the CPU is still held: no one-CPU job ran";
+  hold.open();
+  wait_until([&] { return ran.load() == 101; });
+  EXPECT_EQ(ran.load(), 101);
+  executor.stop();
+}
+
 TEST_P(Executors, StealLeavesHalfTheQueue) {
   Executor executor(Capacity{.cpu = units_per_cpu}, 8, spin);
   std::atomic<int> ran{0};
