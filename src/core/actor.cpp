@@ -131,7 +131,10 @@ class LocalActor final : public Actor, public CheckpointedActor {
         policy_(policy),
         reservation_(std::move(reservation)) {
     drain_.request = std::move(request);  // the first drain places the actor and keeps it
-    if (state_hooks_.save != nullptr) runtime_.checkpointer().add(*this, key_);
+    if (state_hooks_.save != nullptr && runtime_.checkpointer().add(*this, key_)) {
+      std::lock_guard lock(mutex_);
+      paused_ = true;  // created after the job's exit snapshot: it must run nothing
+    }
     enqueue(new Call(*this, class_name, std::move(constructor), nullptr));
   }
 

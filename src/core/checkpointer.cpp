@@ -157,10 +157,11 @@ void Checkpointer::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Checkpointer::add(CheckpointedActor& actor, const std::string& key) {
+bool Checkpointer::add(CheckpointedActor& actor, const std::string& key) {
   std::lock_guard lock(mutex_);
   actors_.insert(&actor);
   if (restored_.contains(key)) new_claims_.push_back(key);
+  return exiting_;
 }
 
 void Checkpointer::remove(CheckpointedActor& actor) {
@@ -201,9 +202,11 @@ void Checkpointer::request(const fs::path& directory, bool exit_after, Done done
   }
 }
 
-std::vector<CheckpointedActor*> Checkpointer::live_actors(std::vector<std::string>* claims) {
+std::vector<CheckpointedActor*> Checkpointer::live_actors(std::vector<std::string>* claims,
+                                                          bool exiting) {
   std::vector<CheckpointedActor*> live;
   std::lock_guard lock(mutex_);
+  exiting_ = exiting_ || exiting;
   for (CheckpointedActor* actor : actors_) {
     if (actor->try_retain()) live.push_back(actor);
   }
@@ -345,7 +348,7 @@ void Checkpointer::send_to_others(const transport::CheckpointRound& round) {
 std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
     std::vector<CheckpointedActor*>& actors, std::vector<std::string>& claims,
     std::optional<checkpoint::RankFailure>& failure, bool exiting) {
-  actors = live_actors(&claims);
+  actors = live_actors(&claims, exiting);
   struct Snapshots {
     std::mutex mutex;
     std::condition_variable taken;

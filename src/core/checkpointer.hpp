@@ -81,8 +81,10 @@ class Checkpointer {
   void stop();
 
   /// An actor hosted here, under its checkpoint key; it claims the state the job restored for
-  /// that key, which from then on is the actor's own to save.
-  void add(CheckpointedActor& actor, const std::string& key);
+  /// that key, which from then on is the actor's own to save. Returns true when the job is
+  /// exiting after a checkpoint already snapshotted here: the actor must then run nothing (not
+  /// even its constructor), since whatever it ran would be reported and missing after restart.
+  [[nodiscard]] bool add(CheckpointedActor& actor, const std::string& key);
   void remove(CheckpointedActor& actor);
 
   /// Asks for a checkpoint of every actor of the job into `directory` ("" for the runtime's
@@ -121,8 +123,10 @@ class Checkpointer {
   };
 
   /// The actors added and not being destroyed, each with one more reference; `claims`, if
-  /// given, receives the restored keys claimed since the last call that asked for them.
-  std::vector<CheckpointedActor*> live_actors(std::vector<std::string>* claims = nullptr);
+  /// given, receives the restored keys claimed since the last call that asked for them. With
+  /// `exiting`, actors added from now on are told to stay paused (add()).
+  std::vector<CheckpointedActor*> live_actors(std::vector<std::string>* claims = nullptr,
+                                              bool exiting = false);
   /// COLLECTIVE, in a round: rank 0 learns every rank's new claims and adds to its `records` the
   /// restored actors no rank has claimed yet (read from the newest file holding them), so that a
   /// checkpoint taken before the driver re-creates them still holds them. Returns their keys.
@@ -173,7 +177,8 @@ class Checkpointer {
   std::uint64_t next_token_ = 1;             ///< guarded by mutex_
   bool exit_requested_ = false;              ///< round thread only; SIGUSR1 served
   bool stopping_ = false;                    ///< guarded by mutex_
-  bool last_round_received_ = false;         ///< guarded by mutex_; rank 0 orders no more rounds
+  bool exiting_ = false;  ///< guarded by mutex_; an exit round has taken this rank's actors
+  bool last_round_received_ = false;  ///< guarded by mutex_; rank 0 orders no more rounds
   std::thread thread_;
 };
 
