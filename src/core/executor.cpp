@@ -112,9 +112,8 @@ void Executor::submit(Runnable* runnable) {
     // Work that holds no CPU (a zero-CPU actor's calls, as Ray's default actors) goes before the
     // work that waits for CPUs, in order among its kind: an actor's first call waited 4 s behind
     // 160 queued 50 ms tasks on 2 CPUs, out of the lookahead of a thread started to run it.
-    queue_.insert(std::find_if(queue_.begin(), queue_.end(),
-                               [](const Runnable* queued) { return queued->request.cpu > 0; }),
-                  runnable);
+    queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(holding_no_cpu_), runnable);
+    ++holding_no_cpu_;
   } else {
     queue_.push_back(runnable);
   }
@@ -198,11 +197,11 @@ Runnable* Executor::take_runnable_locked() {
   for (auto it = queue_.begin(); it != end;) {
     if (acquire_locked(**it, bundle)) {
       taken = *it;
-      queue_.erase(it);
+      erase_locked(it);
       break;
     }
     if (!set_aside_.empty() && set_aside_.back().first == *it) {
-      it = queue_.erase(it);  // abandoned once the lock is released
+      it = erase_locked(it);  // abandoned once the lock is released
       end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), lookahead));
       continue;
     }
@@ -210,6 +209,11 @@ Runnable* Executor::take_runnable_locked() {
   }
   current_worker.pool = bundle != nullptr ? &bundle->pool : &pool_;
   return taken;
+}
+
+std::deque<Runnable*>::iterator Executor::erase_locked(std::deque<Runnable*>::iterator it) {
+  if (it - queue_.begin() < static_cast<std::ptrdiff_t>(holding_no_cpu_)) --holding_no_cpu_;
+  return queue_.erase(it);
 }
 
 void Executor::abandon_set_aside(std::unique_lock<std::mutex>& lock) {
@@ -366,7 +370,7 @@ std::vector<Runnable*> Executor::steal(resources::Amount cpu) {
     }
     cpu -= runnable->request.cpu;
     stolen.push_back(runnable);
-    it = queue_.erase(it);
+    it = erase_locked(it);
   }
   return stolen;
 }

@@ -119,6 +119,8 @@ class Executor {
 
   void worker_loop();
   Runnable* take_runnable_locked();
+  /// Removes a runnable from queue_, keeping holding_no_cpu_ right.
+  std::deque<Runnable*>::iterator erase_locked(std::deque<Runnable*>::iterator it);
   /// Acquires what `runnable` asks for from its pool; sets `bundle` to the bundle it drew from.
   bool acquire_locked(Runnable& runnable, Bundle*& bundle);
   void release_locked(const resources::Request& request,
@@ -146,8 +148,11 @@ class Executor {
   const std::chrono::microseconds spin_;
   mutable std::mutex mutex_;
   std::condition_variable work_available_;
-  resources::Pool pool_;              ///< guarded by mutex_
-  std::deque<Runnable*> queue_;       ///< guarded by mutex_; in submission order
+  resources::Pool pool_;  ///< guarded by mutex_
+  /// guarded by mutex_: the runnables holding no CPU first, then the others, each kind in
+  /// submission order (work that takes no CPU slot must not wait behind work waiting for one)
+  std::deque<Runnable*> queue_;
+  std::size_t holding_no_cpu_ = 0;    ///< guarded by mutex_; how many lead queue_
   std::vector<std::thread> threads_;  ///< guarded by mutex_
   std::size_t idle_ = 0;              ///< guarded by mutex_; threads waiting for work
   std::size_t spinning_ = 0;          ///< guarded by mutex_; of those, polling (not asleep)
