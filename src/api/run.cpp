@@ -103,7 +103,7 @@ int run(int argc, char** argv, const std::function<void()>& body) {
   try {
     options = parse_options(argc, argv);
   } catch (const InvalidOptionError& error) {
-    std::cerr << "manta: " << error.what() << " (see --help)\n";
+    util::print_to_stderr(std::string(error.what()) + " (see --help)");
     return 2;
   }
   return run(options, body);
@@ -114,7 +114,7 @@ int run(const RuntimeOptions& options, const std::function<void()>& body) {
   try {
     runtime.emplace(options);
   } catch (const std::exception& error) {
-    std::cerr << "manta: failed to start: " << error.what() << "\n";
+    util::print_to_stderr(std::string("failed to start: ") + error.what());
     abort_job_if_multi_rank(1);
     return 1;
   }
@@ -123,7 +123,7 @@ int run(const RuntimeOptions& options, const std::function<void()>& body) {
       body();
     } catch (const std::exception& error) {
       util::log().error("the driver failed: {}", error.what());
-      std::cerr << "manta: rank 0: the driver failed: " << error.what() << "\n";
+      util::print_to_stderr(std::string("rank 0: the driver failed: ") + error.what());
       abort_job_if_multi_rank(1);
       return 1;
     }

@@ -15,7 +15,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
-#include <iostream>
 #include <memory>
 #include <thread>
 
@@ -224,7 +223,7 @@ void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
   what += "; ending the job";
   util::log().critical("{}", what);
   util::log().flush();
-  std::cerr << "manta: rank " << rank() << ": " << what << std::endl;
+  util::print_to_stderr("rank " + std::to_string(rank()) + ": " + what);
   // Open MPI 4.1 cannot go on without a rank; waiting would only hang until the time limit.
   MPI_Abort(MPI_COMM_WORLD, 1);
   std::abort();  // MPI_Abort does not return; if it did, the job must still end

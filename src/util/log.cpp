@@ -4,6 +4,9 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
 #include <memory>
 
@@ -30,6 +33,17 @@ void configure_logging(int rank, int size, const std::string& level) {
     where = "job " + std::string(job) + " " + where;
   log().set_pattern("[%H:%M:%S.%e] [manta " + where + "] [%^%l%$] %v");
   log().set_level(parsed);
+}
+
+void print_to_stderr(const std::string& line) {
+  const std::string text = "manta: " + line + "\n";
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t result = ::write(STDERR_FILENO, text.data() + written, text.size() - written);
+    if (result < 0 && errno == EINTR) continue;
+    if (result <= 0) return;  // stderr is gone; there is nowhere left to report to
+    written += static_cast<std::size_t>(result);
+  }
 }
 
 }  // namespace manta::util

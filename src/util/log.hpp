@@ -15,4 +15,8 @@ spdlog::logger& log();
 /// @throws manta::InvalidOptionError for an unknown level
 void configure_logging(int rank, int size, const std::string& level);
 
+/// Writes "manta: <line>\n" to stderr in one write(2): under mpirun each chunk of a rank's stderr
+/// is forwarded on its own, so a line written piecewise can be split by an MPI_Abort banner.
+void print_to_stderr(const std::string& line);
+
 }  // namespace manta::util
