@@ -70,6 +70,8 @@ done
 # The tutorial runs its eight retrievals on eight CPU slots, as apps/tutorial is run.
 run tutorial "$bin/manta_perf_core" --only tutorial_parallel_runtime,thread_parallel_runtime \
   --num-cpus 8
+# fib(25) by nested tasks, in a process of its own: the thread count it reports is its own.
+run nested_fib "$bin/manta_perf_core" --only nested_fib_25,sequential_fib_25
 run control_latency "${two_ranks[@]}" "$bin/manta_perf_control_latency"
 run ucx_get "${two_ranks[@]}" "$bin/manta_perf_ucx_get"
 run distributed "${two_ranks[@]}" "$bin/manta_perf_distributed"
@@ -85,7 +87,7 @@ $(cut -d' ' -f1 /proc/loadavg) after${quick:+; smoke run (--quick): tiny counts,
   --markdown "$root/perf/results/$name.md" --title "$title" \
   --reference "$root/perf/report/ray_microbenchmark.json" "$work"/core.json \
   "$work"/queued_tasks_*.json "$work"/thread_pool_queued_*.json "$work"/tutorial.json \
-  "$work"/distributed.json "$work"/control_latency.json "$work"/ucx_get.json \
+  "$work"/nested_fib.json "$work"/distributed.json "$work"/control_latency.json "$work"/ucx_get.json \
   "$work"/checkpoint.json
 cat "$root/perf/results/$name.md"
 echo "=== perf/run.sh: wrote perf/results/$name.json and $name.md ($(($(date +%s) - started)) s)"

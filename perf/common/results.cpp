@@ -22,19 +22,28 @@ void check_answer(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error("benchmark answer wrong: " + what);
 }
 
-double peak_rss_mib() {
+namespace {
+
+/// The number after `field` in /proc/self/status.
+double status_field(const std::string& field) {
   std::ifstream status("/proc/self/status");
   std::string key;
   while (status >> key) {
-    if (key == "VmHWM:") {
-      double kib = 0;
-      status >> kib;
-      return kib / 1024;
+    if (key == field) {
+      double value = 0;
+      status >> value;
+      return value;
     }
     status.ignore(1 << 16, '\n');
   }
-  throw std::runtime_error("no VmHWM in /proc/self/status");
+  throw std::runtime_error("no " + field + " in /proc/self/status");
 }
+
+}  // namespace
+
+double peak_rss_mib() { return status_field("VmHWM:") / 1024; }
+
+double thread_count() { return status_field("Threads:"); }
 
 void add_options(CLI::App& app, Options& options) {
   app.allow_extras();

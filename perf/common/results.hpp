@@ -33,6 +33,9 @@ void check_answer(bool ok, const std::string& what);
 /// Peak resident set size of this process so far (VmHWM), in MiB.
 double peak_rss_mib();
 
+/// Threads of this process now (Threads in /proc/self/status).
+double thread_count();
+
 /// Flags every benchmark program takes.
 struct Options {
   int repetitions = 5;  ///< runs per figure; the median is reported

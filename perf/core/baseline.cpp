@@ -188,6 +188,22 @@ double thread_parallel_runtime() {
   return seconds;
 }
 
+/// The same recursion as plain calls on one thread.
+[[gnu::noinline]] int sequential_fib(int n) {
+  if (n < 2) return n;
+  return sequential_fib(n - 1) + sequential_fib(n - 2);
+}
+
+double sequential_fib_calls() {
+  int argument = fib_argument;
+  escape(&argument);  // computed at run time, not folded
+  const auto start = Clock::now();
+  const int value = sequential_fib(argument);
+  const double rate = fib_calls / seconds_since(start);
+  check_answer(value == fib_value, "sequential_fib_25");
+  return rate;
+}
+
 }  // namespace
 
 std::vector<Measurement> baseline_measurements(Scale scale) {
@@ -204,6 +220,7 @@ std::vector<Measurement> baseline_measurements(Scale scale) {
       {"thread_pool_queued_1m", "s", "", [=] { return pool_queued(scale.count(1'000'000)); }, true,
        true},
       {"thread_parallel_runtime", "s", "", [] { return thread_parallel_runtime(); }, true},
+      {"sequential_fib_25", "calls/s", "", [] { return sequential_fib_calls(); }, true},
   };
 }
 

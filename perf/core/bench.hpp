@@ -27,6 +27,11 @@ inline std::pair<int, std::string> retrieve(int item) {
 /// Items the tutorial retrieves: eight, the slowest taking 0.7 s.
 constexpr int tutorial_items = 8;
 
+/// The nested-task benchmark's recursion: fib(25) makes 242,785 calls (or tasks).
+constexpr int fib_argument = 25;
+constexpr int fib_calls = 242'785;
+constexpr int fib_value = 75'025;
+
 /// Keeps the compiler from optimising away work whose result is `pointer` (as Google
 /// Benchmark's DoNotOptimize does).
 inline void escape(const void* pointer) { asm volatile("" : : "g"(pointer) : "memory"); }
@@ -42,6 +47,9 @@ struct Measurement {
   /// Also report the process's peak RSS after it, as `<name>_peak_rss` in MiB, compared with
   /// `<baseline>_peak_rss`. Only for own_process measurements.
   bool peak_rss = false;
+  /// Also report the process's thread count after it, as `<name>_threads`. Only for
+  /// own_process measurements.
+  bool thread_count = false;
 };
 
 /// Sizes of the work: full runs, or the tiny ones of a smoke run.

@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
                        measurement.baseline.empty() ? "" : measurement.baseline + "_peak_rss",
                        {bench::peak_rss_mib()});
       }
+      if (measurement.thread_count) {
+        results.record(measurement.name + "_threads", "threads", "", {bench::thread_count()});
+      }
     }
     results.write(options.output);
   });

@@ -121,6 +121,23 @@ double client_calls_per_second(const std::vector<manta::ActorHandle<Client>>& al
   return rate;
 }
 
+/// Fibonacci by nested tasks: each blocks in get on the two it submitted.
+int nested_fib(int n) {
+  if (n < 2) return n;
+  const auto a = manta::task(nested_fib).remote(n - 1);
+  const auto b = manta::task(nested_fib).remote(n - 2);
+  return manta::get(a) + manta::get(b);
+}
+MANTA_REMOTE(nested_fib);
+
+double nested_fib_tasks() {
+  const auto start = Clock::now();
+  const int value = manta::get(manta::task(nested_fib).remote(bench::fib_argument));
+  const double rate = bench::fib_calls / seconds_since(start);
+  check_answer(value == bench::fib_value, "nested_fib_25");
+  return rate;
+}
+
 double tasks_sync(int count) {
   const auto start = Clock::now();
   int sum = 0;
@@ -388,6 +405,8 @@ std::vector<Measurement> manta_measurements(Scale scale) {
        [=] { return placement_group_create_removal(sync_calls); }},
       {"queued_tasks_1m", "s", "thread_pool_queued_1m",
        [=] { return queued_tasks(scale.count(1'000'000)); }, true, true},
+      {"nested_fib_25", "tasks/s", "sequential_fib_25", [] { return nested_fib_tasks(); }, true,
+       false, true},
       {"tutorial_parallel_runtime", "s", "thread_parallel_runtime",
        [] { return tutorial_parallel_runtime(); }, true},
   };

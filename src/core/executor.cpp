@@ -1,10 +1,12 @@
 #include "core/executor.hpp"
+#include "core/waiter.hpp"
 
 #include "resources/discovery.hpp"
 #include "util/log.hpp"
 #include "util/spin.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace manta::core {
@@ -16,6 +18,8 @@ struct WorkerState {
   resources::Pool* pool = nullptr;  ///< the rank's, or the bundle's the runnable drew from
   resources::Amount cpu = 0;
   std::span<const resources::DeviceShare> devices;
+  std::uint64_t frame = 0;  ///< names the running runnable (Runnable::parent of what it submits)
+  unsigned depth = 0;       ///< runnables on this thread's stack: the running one, those it helps
 };
 
 bool only_cpu(const resources::Request& request) noexcept {
@@ -26,6 +30,26 @@ thread_local WorkerState current_worker;
 /// How far down the queue a free thread looks for work that fits the free units, so that a
 /// large request at the head does not hold back small ones behind it.
 constexpr std::size_t lookahead = 64;
+/// How far up from the queue's tail a blocked worker looks for the work its runnable submitted
+/// (it was submitted last, unless other threads submitted much since).
+constexpr std::size_t child_lookback = 4096;
+/// Runnables one thread's stack holds at most (each helping the one below it); 128 levels of
+/// nested tasks are far inside the default 8 MiB thread stack.
+constexpr unsigned max_nesting = 128;
+/// Frames of awaited runnables a blocked worker looks for the children of.
+constexpr std::size_t max_awaited_frames = 4;
+/// Threads beyond one per CPU that start without waiting for every thread to block: enough to
+/// keep the CPUs busy while a few workers wait for other ranks, few enough that waits nested
+/// across ranks do not start a thread each (fib(25) on 4 ranks reached 512).
+constexpr std::size_t spare_threads = 4;
+
+/// A name for a runnable about to run on this thread, distinct from every other thread's.
+std::uint64_t next_frame() {
+  static std::atomic<std::uint64_t> threads{0};
+  thread_local const std::uint64_t prefix = (threads.fetch_add(1) + 1) << 32;
+  thread_local std::uint32_t count = 0;
+  return prefix | ++count;
+}
 
 }  // namespace
 
@@ -35,6 +59,7 @@ Executor::Executor(resources::Capacity total, std::size_t max_threads,
   const auto initial = std::max<resources::Amount>(
       1, (total_.cpu + resources::units_per_unit - 1) / resources::units_per_unit);
   std::lock_guard lock(mutex_);
+  eager_threads_ = static_cast<std::size_t>(initial) + spare_threads;
   for (std::int64_t i = 0; i < initial; ++i) spawn_locked();
 }
 
@@ -52,17 +77,27 @@ void Executor::stop() {
   for (auto& thread : threads) thread.join();
 }
 
-void Executor::spawn_locked() {
-  if (stopping_) return;
+bool Executor::spawn_locked() {
+  if (stopping_) return false;
+  if (threads_.size() >= eager_threads_) {
+    if (threads_.size() > blocked_ + idle_) return false;  // a running thread takes it next
+    if (!helpers_.empty()) {
+      // Every thread is blocked: one of them runs the work rather than a thread per blocked get.
+      helpers_.back()->interrupt();
+      helpers_.pop_back();
+      return true;
+    }
+  }
   if (threads_.size() >= max_threads_) {
     if (!warned_thread_limit_) {
       warned_thread_limit_ = true;
-      util::log().warn("executor: all {} worker threads are busy or blocked; work waits for one",
+      util::log().warn("executor: all {} worker threads are blocked and none can run queued work",
                        max_threads_);
     }
-    return;
+    return false;
   }
   threads_.emplace_back([this] { worker_loop(); });
+  return true;
 }
 
 bool Executor::claim_idle_locked() {
@@ -107,6 +142,7 @@ bool Executor::worth_waking_locked(const Runnable& runnable, resources::Amount t
 }
 
 void Executor::submit(Runnable* runnable) {
+  runnable->parent = current_worker.executor == this ? current_worker.frame : 0;
   std::unique_lock lock(mutex_);
   if (runnable->request.cpu == 0) {
     // Work that holds no CPU (a zero-CPU actor's calls, as Ray's default actors) goes before the
@@ -190,15 +226,13 @@ void Executor::release_locked(const resources::Request& request,
   }
 }
 
-Runnable* Executor::take_runnable_locked() {
+Runnable* Executor::take_runnable_locked(Bundle*& bundle) {
   auto end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), lookahead));
-  Bundle* bundle = nullptr;
-  Runnable* taken = nullptr;
   for (auto it = queue_.begin(); it != end;) {
     if (acquire_locked(**it, bundle)) {
-      taken = *it;
+      Runnable* taken = *it;
       erase_locked(it);
-      break;
+      return taken;
     }
     if (!set_aside_.empty() && set_aside_.back().first == *it) {
       it = erase_locked(it);  // abandoned once the lock is released
@@ -207,8 +241,22 @@ Runnable* Executor::take_runnable_locked() {
     }
     ++it;
   }
-  current_worker.pool = bundle != nullptr ? &bundle->pool : &pool_;
-  return taken;
+  return nullptr;
+}
+
+Runnable* Executor::take_child_locked(std::span<const std::uint64_t> parents, Bundle*& bundle) {
+  const std::size_t stop = queue_.size() - std::min(queue_.size(), child_lookback);
+  for (std::size_t i = queue_.size(); i > stop; --i) {
+    const auto it = queue_.begin() + static_cast<std::ptrdiff_t>(i - 1);
+    if (std::find(parents.begin(), parents.end(), (*it)->parent) == parents.end()) continue;
+    if (acquire_locked(**it, bundle)) {
+      Runnable* taken = *it;
+      erase_locked(it);
+      return taken;
+    }
+    if (!set_aside_.empty() && set_aside_.back().first == *it) erase_locked(it);
+  }
+  return nullptr;
 }
 
 std::deque<Runnable*>::iterator Executor::erase_locked(std::deque<Runnable*>::iterator it) {
@@ -277,7 +325,8 @@ void Executor::worker_loop() {
   std::unique_lock lock(mutex_);
   bool spun = false;
   while (true) {
-    Runnable* runnable = take_runnable_locked();
+    Bundle* bundle = nullptr;
+    Runnable* runnable = take_runnable_locked(bundle);
     abandon_set_aside(lock);
     if (runnable == nullptr) {
       if (stopping_) return;
@@ -285,34 +334,7 @@ void Executor::worker_loop() {
       continue;
     }
     spun = false;
-    const resources::Request request = runnable->request;
-    resources::Pool* const pool = current_worker.pool;
-    Bundle* const bundle = pool == &pool_ ? nullptr : bundles_.at(request.bundle).get();
-    ++running_;
-    // More work that can start (fractional CPUs) and no thread waiting to take it: start one.
-    if (idle_ == 0 && queue_.size() > 0 && queue_.front()->request.cpu <= pool_.available().cpu) {
-      spawn_locked();
-    }
-    lock.unlock();
-    current_worker.cpu = request.cpu;
-    current_worker.devices = runnable->granted;
-    if (!runnable->granted.empty()) resources::bind_gpu(runnable->granted.front().device);
-    // The runnable may delete itself: what is given back afterwards is a copy.
-    std::vector<resources::DeviceShare> granted;
-    if (request.gpu > 0) granted = runnable->granted;
-    const Runnable::Units after = runnable->run();
-    current_worker = {this, nullptr, 0, {}};
-    lock.lock();
-    --running_;
-    if (after == Runnable::Units::release) {
-      release_locked(request, granted, bundle);
-      // This thread takes the first queued runnable; another is woken only for a second that
-      // can start beside it.
-      if (queue_.size() > 1 && idle_ > wakeups_ &&
-          worth_waking_locked(*queue_[1], queue_.front()->request.cpu) && claim_idle_locked()) {
-        work_available_.notify_one();
-      }
-    }
+    run_locked(lock, runnable, bundle);
     if (running_ == 0 && queue_.empty() && idle_hook_) {
       lock.unlock();
       idle_hook_();
@@ -321,10 +343,76 @@ void Executor::worker_loop() {
   }
 }
 
-void Executor::block_begin() {
+void Executor::run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable, Bundle* bundle) {
+  const resources::Request request = runnable->request;
+  ++running_;
+  // More work that can start (fractional CPUs) and no thread waiting to take it: start one.
+  if (idle_ == 0 && queue_.size() > 0 && queue_.front()->request.cpu <= pool_.available().cpu) {
+    spawn_locked();
+  }
+  lock.unlock();
+  const WorkerState outer = current_worker;
+  current_worker.pool = bundle != nullptr ? &bundle->pool : &pool_;
+  current_worker.cpu = request.cpu;
+  current_worker.devices = runnable->granted;
+  current_worker.frame = next_frame();
+  ++current_worker.depth;
+  if (!runnable->granted.empty()) resources::bind_gpu(runnable->granted.front().device);
+  // The runnable may delete itself: what is given back afterwards is a copy.
+  std::vector<resources::DeviceShare> granted;
+  if (request.gpu > 0) granted = runnable->granted;
+  const Runnable::Units after = runnable->run();
+  current_worker = outer;
+  if (!granted.empty() && !outer.devices.empty()) resources::bind_gpu(outer.devices.front().device);
+  lock.lock();
+  --running_;
+  if (after == Runnable::Units::release) {
+    release_locked(request, granted, bundle);
+    // This thread takes the first queued runnable; another is woken only for a second that
+    // can start beside it.
+    if (queue_.size() > 1 && idle_ > wakeups_ &&
+        worth_waking_locked(*queue_[1], queue_.front()->request.cpu) && claim_idle_locked()) {
+      work_available_.notify_one();
+    }
+  }
+}
+
+void Executor::run_nested_until(const std::function<bool()>& ready,
+                                std::span<const std::uint64_t> parents) {
+  if (current_worker.depth >= max_nesting) return;
+  std::unique_lock lock(mutex_);
+  while (!ready()) {
+    Bundle* bundle = nullptr;
+    Runnable* runnable =
+        parents.empty() ? take_runnable_locked(bundle) : take_child_locked(parents, bundle);
+    abandon_set_aside(lock);
+    if (runnable == nullptr) return;
+    run_locked(lock, runnable, bundle);
+  }
+}
+
+void Executor::help_until(const std::function<bool()>& ready,
+                          std::span<const std::uint64_t> awaited) {
+  if (current_worker.executor != this || ready()) return;
+  std::array<std::uint64_t, 1 + max_awaited_frames> parents{current_worker.frame};
+  const std::size_t count = 1 + std::min(awaited.size(), max_awaited_frames);
+  std::copy_n(awaited.begin(), count - 1, parents.begin() + 1);
+  // Its CPUs go to the work it helps with (on one CPU, the child needs the parent's slot).
+  {
+    std::lock_guard lock(mutex_);
+    current_worker.pool->release_cpu(current_worker.cpu);
+  }
+  run_nested_until(ready, std::span(parents.data(), count));
+  std::lock_guard lock(mutex_);
+  current_worker.pool->acquire_cpu_overcommitted(current_worker.cpu);
+}
+
+void Executor::block_begin(Waiter* helper) {
   if (current_worker.executor != this) return;
   std::unique_lock lock(mutex_);
   current_worker.pool->release_cpu(current_worker.cpu);
+  ++blocked_;
+  if (helper != nullptr && current_worker.depth < max_nesting) helpers_.push_back(helper);
   if (queue_.empty()) return;
   if (idle_ > wakeups_) {
     if (claim_idle_locked()) {
@@ -336,9 +424,22 @@ void Executor::block_begin() {
   }
 }
 
-void Executor::block_end() {
+void Executor::help_blocked(Waiter& helper) {
+  {
+    std::lock_guard lock(mutex_);
+    --blocked_;
+  }
+  run_nested_until([&] { return helper.enough(); }, {});
+  std::lock_guard lock(mutex_);
+  ++blocked_;
+  helpers_.push_back(&helper);
+}
+
+void Executor::block_end(Waiter* helper) {
   if (current_worker.executor != this) return;
   std::lock_guard lock(mutex_);
+  --blocked_;
+  if (helper != nullptr) std::erase(helpers_, helper);
   current_worker.pool->acquire_cpu_overcommitted(current_worker.cpu);
 }
 
@@ -384,6 +485,8 @@ resources::Amount Executor::free_cpu() const {
   std::lock_guard lock(mutex_);
   return pool_.available().cpu;
 }
+
+std::uint64_t Executor::current_frame() noexcept { return current_worker.frame; }
 
 std::span<const resources::DeviceShare> Executor::current_devices() noexcept {
   return current_worker.devices;

@@ -23,6 +23,8 @@
 
 namespace manta::core {
 
+class Waiter;
+
 /// @brief Work the executor runs: a task, or a drain of an actor's mailbox.
 class Runnable {
  public:
@@ -42,6 +44,9 @@ class Runnable {
   virtual void abandon(const std::string& reason) = 0;
 
   resources::Request request;
+  /// The running runnable whose thread submitted it (0: submitted from outside the executor's
+  /// threads). A worker blocked in `get` runs the queued work its own runnable submitted.
+  std::uint64_t parent = 0;
   /// The GPU shares the executor gave it for `request` (filled in just before run()). The
   /// executor gives them back with the rest only when `request` asks for GPUs, so an actor's
   /// later drains, which ask for nothing, still run on its devices.
@@ -50,10 +55,15 @@ class Runnable {
 
 /// @brief A pool of worker threads sharing the rank's resources.
 ///
-/// Threads start as one per CPU and grow only when work could run but every thread is blocked
-/// (a `get` inside a task gives its CPUs back: see block_begin), up to max_threads. A thread
-/// that runs out of work polls the queue for `spin` before it sleeps.
-/// Thread-safe.
+/// Threads start as one per CPU. A worker whose runnable blocks in `get` first runs, on its own
+/// stack, the queued work that runnable or the runnables it waits for submitted, newest first
+/// (help_until): a recursion of nested tasks then runs depth-first on as many threads as CPUs.
+/// Only when that is not enough does it give its CPUs back and sleep (block_begin). Queued work
+/// that could run while no thread is free then starts a thread, up to a few beyond the CPUs;
+/// past them, it waits for a running thread, and when every thread is blocked a blocked worker
+/// is woken to run it on its own stack (a thread starts only when none can, up to max_threads).
+/// The thread count is never why work stops. A thread that runs out of work polls the queue for
+/// `spin` before it sleeps. Thread-safe.
 class Executor {
  public:
   Executor(resources::Capacity total, std::size_t max_threads, std::chrono::microseconds spin);
@@ -71,11 +81,23 @@ class Executor {
   /// Gives back what a runnable kept (Units::keep), to the bundle it came from if any.
   void release(const resources::Request& request, std::span<const resources::DeviceShare> granted);
 
+  /// Called by a worker thread about to block until `ready()`: runs the queued work its runnable
+  /// submitted or the `awaited` frames submitted (the runnables running to produce what it waits
+  /// for), newest first, each once its request is free, until `ready()` or none is left. This is
+  /// leapfrogging (Wagner and Calder): what runs on the waiter's stack is always a descendant of
+  /// its own runnable or of one it waits for, so it never waits for a runnable below it.
+  /// No-op off worker threads and while ready() holds.
+  void help_until(const std::function<bool()>& ready, std::span<const std::uint64_t> awaited);
   /// Called by a worker thread before it blocks on something other work must produce: gives its
-  /// CPUs back and makes sure a thread is free to run queued work. No-op off worker threads.
-  void block_begin();
+  /// CPUs back and makes sure a thread is free to run queued work. A `helper` (the waiter it
+  /// sleeps on, for waits without a deadline) may be interrupted to run queued work when every
+  /// thread is blocked: then call help_blocked. No-op off worker threads.
+  void block_begin(Waiter* helper = nullptr);
+  /// Called by a blocked worker whose `helper` was interrupted: runs queued work (any, oldest
+  /// first) on its stack until `helper->enough()` or none can start, then blocks again.
+  void help_blocked(Waiter& helper);
   /// Called when it wakes: takes its CPUs again (possibly overcommitting for a moment).
-  void block_end();
+  void block_end(Waiter* helper = nullptr);
 
   /// Whether a runnable needing only `cpu` would start at once: it is free and nothing waits.
   bool can_start_now(resources::Amount cpu) const;
@@ -95,6 +117,9 @@ class Executor {
   /// queued, nothing running. Set once, before work is submitted.
   void set_idle_hook(std::function<void()> hook) { idle_hook_ = std::move(hook); }
 
+  /// Names the runnable running on the calling thread (Runnable::parent of what it submits); 0
+  /// off worker threads.
+  static std::uint64_t current_frame() noexcept;
   /// The GPUs the calling thread's runnable holds (empty off worker threads).
   static std::span<const resources::DeviceShare> current_devices() noexcept;
 
@@ -118,7 +143,18 @@ class Executor {
   };
 
   void worker_loop();
-  Runnable* take_runnable_locked();
+  /// Runs a runnable take_runnable_locked or take_child_locked returned, on this thread, and
+  /// gives back what it held; the lock is released meanwhile. Restores the thread's WorkerState
+  /// afterwards, as it runs nested under a blocked runnable too.
+  void run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable, Bundle* bundle);
+  /// Runs queued work on this blocked worker's stack until `ready()`: what `parents` submitted
+  /// (newest first), or, with no parents, any (oldest first). Called without the lock.
+  void run_nested_until(const std::function<bool()>& ready, std::span<const std::uint64_t> parents);
+  /// The first queued runnable (within a lookahead) whose request is free now, acquired; sets
+  /// `bundle` to the bundle it drew from.
+  Runnable* take_runnable_locked(Bundle*& bundle);
+  /// The newest queued runnable one of `parents` submitted whose request is free now, acquired.
+  Runnable* take_child_locked(std::span<const std::uint64_t> parents, Bundle*& bundle);
   /// Removes a runnable from queue_, keeping holding_no_cpu_ right.
   std::deque<Runnable*>::iterator erase_locked(std::deque<Runnable*>::iterator it);
   /// Acquires what `runnable` asks for from its pool; sets `bundle` to the bundle it drew from.
@@ -129,8 +165,10 @@ class Executor {
   void retire_if_unused_locked(std::int64_t key);
   /// Runs abandon() on what take_runnable_locked set aside, without the lock.
   void abandon_set_aside(std::unique_lock<std::mutex>& lock);
-  /// Starts a worker thread unless max_threads are running (then warns, once).
-  void spawn_locked();
+  /// Starts a worker thread unless eager_threads_ run (then, when every thread is blocked, wakes a
+  /// blocked helper to run queued work, or starts one if there is none, up to max_threads);
+  /// returns whether the queued work will find a thread.
+  bool spawn_locked();
   /// Sends an idle thread to queued work unless enough are on their way already; returns
   /// whether a sleeping one must be notified (after unlocking).
   bool claim_idle_locked();
@@ -145,6 +183,9 @@ class Executor {
 
   const resources::Capacity total_;
   const std::size_t max_threads_;
+  /// Threads that start whenever queued work could run and none is free; beyond them, one starts
+  /// only when no thread is running work (all are blocked or idle).
+  std::size_t eager_threads_ = 0;
   const std::chrono::microseconds spin_;
   mutable std::mutex mutex_;
   std::condition_variable work_available_;
@@ -155,8 +196,11 @@ class Executor {
   std::size_t holding_no_cpu_ = 0;    ///< guarded by mutex_; how many lead queue_
   std::vector<std::thread> threads_;  ///< guarded by mutex_
   std::size_t idle_ = 0;              ///< guarded by mutex_; threads waiting for work
-  std::size_t spinning_ = 0;          ///< guarded by mutex_; of those, polling (not asleep)
-  std::size_t wakeups_ = 0;           ///< guarded by mutex_; of those, sent to work, not yet up
+  std::size_t blocked_ = 0;           ///< guarded by mutex_; threads between block_begin and end
+  /// guarded by mutex_: waiters of blocked threads that may be interrupted to run queued work
+  std::vector<Waiter*> helpers_;
+  std::size_t spinning_ = 0;  ///< guarded by mutex_; of those, polling (not asleep)
+  std::size_t wakeups_ = 0;   ///< guarded by mutex_; of those, sent to work, not yet up
   /// Raised (under mutex_) whenever idle threads are sent to work; polling threads watch it.
   std::atomic<std::uint64_t> claims_{0};
   bool stopping_ = false;             ///< guarded by mutex_

@@ -65,6 +65,16 @@ class Object {
   /// neither `link` nor its waiter.
   void remove_waiter(WaitLink& link) noexcept;
 
+  /// The executor frame (Executor::current_frame) of the task running to set it, 0 before it
+  /// runs or when it runs elsewhere: a worker waiting for this object may run that task's queued
+  /// children meanwhile.
+  std::uint64_t running_frame() const noexcept {
+    return running_frame_.load(std::memory_order_relaxed);
+  }
+  void set_running_frame(std::uint64_t frame) noexcept {
+    running_frame_.store(frame, std::memory_order_relaxed);
+  }
+
   /// The value; only once is_ready() and !has_failed().
   const ValueBox& value() const noexcept { return *value_; }
   /// The error; only once has_failed().
@@ -76,6 +86,7 @@ class Object {
 
   std::atomic<int> references_{1};
   std::atomic<State> state_{State::pending};
+  std::atomic<std::uint64_t> running_frame_{0};
   const ObjectId id_;
   const char* const producer_;
   std::unique_ptr<ValueBox> value_;  ///< written once, before state_ leaves pending

@@ -306,11 +306,25 @@ std::vector<bool> Runtime::wait_objects(std::span<Object* const> objects, std::s
                             *deadline - std::chrono::steady_clock::now()),
                         std::chrono::microseconds::zero(), spin);
     }
+    // A worker first runs the queued work its task submitted (usually what it waits for); a
+    // wait with a deadline does not, as that work could outlast it.
+    const std::function<bool()> ready = [&] { return waiter.enough(); };
+    if (!deadline) {
+      std::vector<std::uint64_t> awaited;
+      for (Object* object : objects) {
+        if (const auto frame = object->running_frame(); frame != 0 && !object->is_ready()) {
+          awaited.push_back(frame);
+        }
+      }
+      executor_.help_until(ready, awaited);
+    }
     // A short wait ends before the thread would even have fallen asleep.
-    if (!util::spin_until([&] { return waiter.enough(); }, spin)) {
-      executor_.block_begin();
-      waiter.sleep_until(deadline);
-      executor_.block_end();
+    if (!util::spin_until(ready, spin)) {
+      // Without a deadline it may be woken to run queued work while every thread is blocked.
+      Waiter* const helper = deadline ? nullptr : &waiter;
+      executor_.block_begin(helper);
+      while (!waiter.sleep_until(deadline) && !deadline) executor_.help_blocked(waiter);
+      executor_.block_end(helper);
     }
     for (std::size_t i = 0; i < objects.size(); ++i) objects[i]->remove_waiter(links[i]);
   }

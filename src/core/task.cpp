@@ -33,6 +33,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
   void start() { wait_for(body_->dependencies()); }
 
   Units run() override {
+    result_->set_running_frame(Executor::current_frame());
     try {
       result_->seal(body_->run(nullptr));
     } catch (...) {

@@ -11,12 +11,20 @@ void Waiter::one_ready() {
 
 bool Waiter::sleep_until(const detail::Deadline& deadline) {
   std::unique_lock lock(mutex_);
-  const auto ready = [this] { return enough(); };
+  const auto woken = [this] { return interrupted_ || enough(); };
   if (!deadline) {
-    woken_.wait(lock, ready);
-    return true;
+    woken_.wait(lock, woken);
+  } else {
+    woken_.wait_until(lock, *deadline, woken);
   }
-  return woken_.wait_until(lock, *deadline, ready);
+  interrupted_ = false;
+  return enough();
+}
+
+void Waiter::interrupt() {
+  std::lock_guard lock(mutex_);
+  interrupted_ = true;
+  woken_.notify_one();
 }
 
 }  // namespace manta::core

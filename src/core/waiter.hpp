@@ -40,14 +40,18 @@ class Waiter {
   void one_ready();
   /// Whether `needed` objects are ready. Thread-safe.
   bool enough() const noexcept { return ready_.load(std::memory_order_acquire) >= needed_; }
-  /// Blocks until enough() or `deadline` passes; returns enough().
+  /// Blocks until enough(), `deadline` passes or interrupt(); returns enough().
   bool sleep_until(const detail::Deadline& deadline);
+  /// Wakes the sleeping thread before enough() (the executor needs it to run queued work). An
+  /// interrupt before the sleep ends the next sleep at once. Thread-safe.
+  void interrupt();
 
  private:
   const std::size_t needed_;
   std::atomic<std::size_t> ready_{0};  ///< raised by one_ready, never lowered
   std::mutex mutex_;                   ///< orders the wake-up after the sleeper's check
   std::condition_variable woken_;
+  bool interrupted_ = false;  ///< guarded by mutex_; cleared by the sleep it ends
 };
 
 }  // namespace manta::core

@@ -131,6 +131,20 @@ TEST(Tasks, ChainOfRefsCrossesRanks) {
   EXPECT_EQ(manta::get(second), 12);
 }
 
+/// Fibonacci by nested tasks that other ranks may steal: every level blocks in get.
+int fib(int n) {
+  if (n < 2) return n;
+  const auto a = manta::task(fib).remote(n - 1);
+  const auto b = manta::task(fib).remote(n - 2);
+  return manta::get(a) + manta::get(b);
+}
+MANTA_REMOTE(fib);
+
+TEST(Tasks, DeepNestedRecursionAcrossRanks) {
+  // fib(25): 242,785 tasks blocked in get on their children, spread by stealing.
+  EXPECT_EQ(manta::get(manta::task(fib).remote(25)), 75025);
+}
+
 TEST(Tasks, NestedSubmissionFromOtherRanks) {
   for (int rank = 1; rank < manta::world_size(); ++rank) {
     const auto [sum, where] = manta::get(manta::task(fan_out).options({.rank = rank}).remote(50));

@@ -71,6 +71,16 @@ int task_fib(int n) {
 }
 MANTA_REMOTE(task_fib);
 
+int task_chain_tail(int x) { return x + 1; }
+MANTA_REMOTE(task_chain_tail);
+
+int task_chain_middle(int x) { return manta::get(manta::task(task_chain_tail).remote(x)) + 1; }
+MANTA_REMOTE(task_chain_middle);
+
+/// f -> g -> h: each link submits the next and blocks in get on it.
+int task_chain_head(int x) { return manta::get(manta::task(task_chain_middle).remote(x)) + 1; }
+MANTA_REMOTE(task_chain_head);
+
 /// Submits n tasks from inside a task and waits for all of them with manta::wait.
 std::size_t task_wait_inside(int n) {
   std::vector<manta::ObjectRef<int>> refs;
@@ -186,6 +196,21 @@ TEST_P(Tasks, NestedGetDoesNotDeadlock) {
   // Every level of the recursion blocks in get inside a task; on one CPU this only finishes if
   // blocked workers give their slot back.
   EXPECT_EQ(manta::get(manta::task(task_fib).remote(10), 60s), 55);
+}
+
+TEST_P(Tasks, DeepNestedRecursionCompletes) {
+  // fib(25): 242,785 tasks, each blocked in get on two children. A thread per blocked get
+  // stopped at fib(15) (the executor's 512 threads were all blocked).
+  EXPECT_EQ(manta::get(manta::task(task_fib).remote(25)), 75025);
+}
+
+TEST_P(Tasks, ThousandNestedChainsComplete) {
+  // 1,000 chains f -> g -> h submitted at once: each head blocks on its middle, which blocks on
+  // its tail. With a thread per blocked get, 257 chains or more stopped on one CPU.
+  std::vector<manta::ObjectRef<int>> heads;
+  for (int i = 0; i < 1000; ++i) heads.push_back(manta::task(task_chain_head).remote(i));
+  const auto values = manta::get(heads);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(values[i], i + 3);
 }
 
 TEST_P(Tasks, NestedWaitDoesNotDeadlock) {
