@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
       ReserveBundle{5, {.cpu = 2000, .gpu = 500, .bundle = 0}},
       BundleReady{5, ""},
       ReleaseBundle{5},
-      NameRequest{1, "counter", true, "Counter", {1, 0, 4}},
+      NameRequest{1, "counter", true, "Counter", {1, 0, 4}, false},
       NameReply{1, true, false, "Counter", {1, 0, 4}},
       CheckpointRequest{5, "/tmp/checkpoints", true},
       CheckpointRound{2, "/tmp/checkpoints", false, {{1, 5}, {3, 6}}}};

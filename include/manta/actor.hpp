@@ -171,6 +171,19 @@ void kill(const ActorHandle<T>& actor, bool restart = false) {
   detail::kill_actor(actor.impl_actor(), restart);
 }
 
+/// @brief Inside an actor's method or constructor: whether this instance of the actor is a
+/// restart (Ray's `was_current_actor_restarted`): it died (ActorFatalError, manta::kill with
+/// restart) and was built again from its constructor and last checkpoint, per max_restarts.
+/// @throws Error outside an actor's method or constructor
+bool was_current_actor_restarted();
+
+/// @brief Inside an actor's method: ends the actor for good (Ray's `exit_actor`). It throws an
+/// object that unwinds the method (do not swallow it with `catch (...)`): the call fails with
+/// ActorDiedError, as do queued and later calls; the actor is not restarted, its resources are
+/// given back, and its name is free.
+/// @throws Error outside an actor's method
+[[noreturn]] void exit_actor();
+
 /// @brief The creator of actors of a class registered with MANTA_ACTOR.
 /// @throws NotRegisteredError if T was not registered
 template <class T>

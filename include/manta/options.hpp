@@ -4,12 +4,15 @@
 #pragma once
 #include "detail/public_header.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace manta {
 
@@ -80,13 +83,33 @@ struct RuntimeOptions {
   double peer_timeout = 60;
 };
 
+/// @brief Which exceptions thrown by a task run it again (TaskOptions::retry_exceptions), as
+/// Ray's `retry_exceptions`: `true` (every exception), `false` (none), or a list of type names
+/// as TaskError::exception_type() gives them (`{"std::runtime_error", "SensorTimeout"}`), which
+/// match the exception's own type, not its bases.
+class RetryExceptions {
+ public:
+  RetryExceptions(bool all = true) : all_(all) {}  // NOLINT: `= false` reads as Ray's
+  RetryExceptions(std::initializer_list<std::string> types) : all_(false), types_(types) {}
+
+  /// Whether an exception of type `exception_type` is retried.
+  bool covers(const std::string& exception_type) const {
+    return all_ || std::find(types_.begin(), types_.end(), exception_type) != types_.end();
+  }
+
+ private:
+  bool all_;
+  std::vector<std::string> types_;
+};
+
 /// @brief Options of one task submission (Ray's `f.options(...)`).
 struct TaskOptions {
   /// CPU slots the task holds while it runs; fractions allowed, must be >= 0.
   double num_cpus = 1;
   /// Name shown in errors and logs; empty means the registered function name.
   std::string name = {};
-  /// How many times a task that throws is run again before its error is final.
+  /// How many times a task that throws (an exception retry_exceptions covers) is run again
+  /// before its error is final; -1: no limit (Ray's).
   int max_retries = 0;
   /// Run on this rank only (Ray's node affinity, not soft); -1 lets the runtime choose.
   int rank = -1;
@@ -101,6 +124,9 @@ struct TaskOptions {
   /// Run in this placement-group bundle (PlacementGroup::bundle(i)): on its rank, holding the
   /// resources above out of what the bundle reserved.
   BundleAddress bundle = {};
+  /// Which exceptions max_retries runs the task again for: every one by default (Ray's default is
+  /// none, as its max_retries is meant for crashed workers).
+  RetryExceptions retry_exceptions = true;
 };
 
 /// @brief Where actors go when no rank is asked for (ActorOptions::scheduling).
@@ -120,8 +146,9 @@ struct ActorOptions {
   /// none once placed) lets any number of actors live on a rank.
   double num_cpus = 0;
   /// A name makes a named actor (Ray's `name`): unique in the job, found from any rank with
-  /// manta::get_actor<T>(name), alive until the job ends. Shown in errors and logs; empty means
-  /// an unnamed actor, shown by its class name.
+  /// manta::get_actor<T>(name), alive until the job ends or the actor dies (then the name is
+  /// free: lookups fail with ActorNotFoundError, and a new actor may take it). Shown in errors and
+  /// logs; empty means an unnamed actor, shown by its class name.
   std::string name = {};
   /// Place the actor on this rank; -1 lets `scheduling` choose.
   int rank = -1;
@@ -148,10 +175,11 @@ struct ActorOptions {
   /// How many times the actor is started again after it dies: its constructor or a method threw
   /// ActorFatalError, or manta::kill(handle, true). A restart runs the constructor with the same
   /// arguments, then loads the actor's last checkpoint (if any); queued calls then run on it.
+  /// -1: no limit (Ray's).
   int max_restarts = 0;
   /// How many times a call that threw ActorFatalError runs again on the restarted actor before
   /// its error is final (at-least-once: its effects before the error are not undone, but the
-  /// state restarts from the last checkpoint).
+  /// state restarts from the last checkpoint). -1: no limit (Ray's).
   int max_task_retries = 0;
 };
 

@@ -97,9 +97,14 @@ class KillMarker final : public detail::CallBody {
 struct ActorPolicy {
   std::uint64_t every_calls = 0;                ///< 0: never
   std::chrono::steady_clock::duration every{};  ///< 0: never
-  int max_restarts = 0;
-  int max_task_retries = 0;
+  int max_restarts = 0;                         ///< -1: no limit
+  int max_task_retries = 0;                     ///< -1: no limit
 };
+
+/// Whether `used` is below `limit`, a count of ActorOptions where -1 means no limit (Ray's).
+bool within(int used, int limit) noexcept { return limit < 0 || used < limit; }
+/// A limit as the log shows it.
+std::string limit_text(int limit) { return limit < 0 ? "unlimited" : std::to_string(limit); }
 
 ActorPolicy policy_of(std::uint64_t every_calls, double every_seconds, int max_restarts,
                       int max_task_retries) {
@@ -108,6 +113,28 @@ ActorPolicy policy_of(std::uint64_t every_calls, double every_seconds, int max_r
               std::chrono::duration<double>(every_seconds)),
           max_restarts, max_task_retries};
 }
+
+class LocalActor;
+
+/// The actor whose method or constructor runs on this thread, if any.
+thread_local LocalActor* running_actor = nullptr;
+
+/// Makes `actor` the running one for a scope (the one outside it again afterwards: a method
+/// blocked in `get` may run another actor's calls on its thread meanwhile).
+class RunningActorScope {
+ public:
+  explicit RunningActorScope(LocalActor& actor) : outer_(running_actor) { running_actor = &actor; }
+  ~RunningActorScope() { running_actor = outer_; }
+  RunningActorScope(const RunningActorScope&) = delete;
+  RunningActorScope& operator=(const RunningActorScope&) = delete;
+
+ private:
+  LocalActor* outer_;
+};
+
+/// Thrown by manta::exit_actor() through the user's method to its actor's drain. Not a
+/// std::exception, so that handlers for errors let it pass.
+struct ActorExit {};
 
 /// @brief An actor hosted on this rank: its instance and its mailbox.
 class LocalActor final : public Actor, public CheckpointedActor {
@@ -212,6 +239,9 @@ class LocalActor final : public Actor, public CheckpointedActor {
     return !policy_requested_.exchange(true);
   }
 
+  /// Whether the instance running now is a restart (on the drain's thread).
+  bool restarted() const noexcept { return restarts_ > 0; }
+
  private:
   class Call final : public QueuedCall {
    public:
@@ -230,6 +260,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
     explicit Drain(LocalActor& actor) : actor_(actor) {}
     Units run() override { return actor_.drain(); }
     void abandon(const std::string& reason) override { actor_.never_placed(reason); }
+    std::string describe() const override { return actor_.describe_running(); }
 
    private:
     LocalActor& actor_;
@@ -277,6 +308,12 @@ class LocalActor final : public Actor, public CheckpointedActor {
     std::lock_guard lock(mutex_);
     call.runnable = true;
     if (!paused_ && mailbox_.front()->runnable) drain_soon();
+  }
+
+  /// What the drain runs, for Runnable::describe (on the drain's thread).
+  std::string describe_running() const {
+    return "actor '" + shown_name_ + "'" +
+           (running_call_ != nullptr ? std::string(" in ") + running_call_ : std::string());
   }
 
   /// The first drain will never run: the actor dies before its constructor, holding nothing,
@@ -343,20 +380,27 @@ class LocalActor final : public Actor, public CheckpointedActor {
       request_checkpoint(*result);
     } else {
       std::exception_ptr fatal;
+      running_call_ = call.name();
+      const RunningActorScope running(*this);
       try {
         result->seal(call.body().run(instance_.get()));
         ++calls_;
+      } catch (const ActorExit&) {
+        ++calls_;
+        end_for_good(std::string("it called manta::exit_actor() in ") + call.name());
+        result->fail(death_);
       } catch (const ActorFatalError&) {
         fatal = current_task_error(call.name(), runtime_.rank());
       } catch (...) {
         result->fail(current_task_error(call.name(), runtime_.rank()));
         ++calls_;
       }
+      running_call_ = nullptr;
       if (fatal) {
-        if (restart(what(fatal)) && call.retries < policy_.max_task_retries) {
+        if (restart(what(fatal)) && within(call.retries, policy_.max_task_retries)) {
           ++call.retries;
           util::log().warn("actor '{}': running {} again (retry {} of {})", shown_name_,
-                           call.name(), call.retries, policy_.max_task_retries);
+                           call.name(), call.retries, limit_text(policy_.max_task_retries));
           std::lock_guard lock(mutex_);
           mailbox_.push_front(&call);  // first on the restarted instance, keeping its references
           return;
@@ -374,7 +418,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   }
 
   void construct(Call& call) {
-    if (policy_.max_restarts > 0) constructor_ = call.take_body();
+    if (policy_.max_restarts != 0) constructor_ = call.take_body();
     detail::CallBody& constructor = constructor_ ? *constructor_ : call.body();
     if (death_) {  // never placed: no instance
     } else if (auto failure = Call::first_failure(constructor.dependencies())) {
@@ -394,17 +438,22 @@ class LocalActor final : public Actor, public CheckpointedActor {
       if (!reason.empty()) {
         ++restarts_;
         util::log().warn("actor '{}' restarts ({} of {}): {}", shown_name_, restarts_,
-                         policy_.max_restarts, reason);
+                         limit_text(policy_.max_restarts), reason);
       }
       try {
+        const RunningActorScope running(*this);
         instance_.reset();
         instance_ = constructor.run(nullptr);
         load_saved_state();
         return true;
+      } catch (const ActorExit&) {
+        instance_.reset();
+        die("its constructor called manta::exit_actor()");
+        return false;
       } catch (...) {
         reason = "its constructor failed: " + what(std::current_exception());
       }
-      if (restarts_ >= policy_.max_restarts) {
+      if (!within(restarts_, policy_.max_restarts)) {
         instance_.reset();
         die(reason);
         return false;
@@ -415,7 +464,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   /// After a fatal error or a kill: a new instance from the constructor and the last checkpoint,
   /// if a restart is left; otherwise the actor dies and gives back what it holds.
   bool restart(const std::string& reason) {
-    if (constructor_ && restarts_ < policy_.max_restarts && build(*constructor_, reason)) {
+    if (constructor_ && within(restarts_, policy_.max_restarts) && build(*constructor_, reason)) {
       return true;
     }
     end_for_good(reason);
@@ -597,6 +646,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
                                                     std::to_string(runtime_.rank()) +
                                                     " died: " + reason));
     util::log().error("actor '{}' died: {}", shown_name_, reason);
+    // Ray's: a dead actor's name is free for a new one, and lookups no longer find it.
+    if (!name_.empty()) runtime_.actor_names().release(runtime_, name_, to_wire(address()));
   }
 
   Runtime& runtime_;
@@ -609,6 +660,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   const Registry::StateHooks state_hooks_;
   const ActorPolicy policy_;
   Drain drain_{*this};
+  const char* running_call_ = nullptr;      ///< the call the drain runs; only its thread reads it
   std::optional<Reservation> reservation_;  ///< drain only, once constructed
   bool placed_ = false;      ///< set by the first drain, which acquired what the actor holds
   resources::Request kept_;  ///< what the actor holds for life, once placed
@@ -879,6 +931,18 @@ Actor* import_named(Runtime& runtime, const std::string& name, const char* class
 
 }  // namespace
 
+bool current_actor_restarted() {
+  if (running_actor == nullptr) {
+    throw Error("manta::was_current_actor_restarted() called outside an actor's method");
+  }
+  return running_actor->restarted();
+}
+
+void exit_current_actor() {
+  if (running_actor == nullptr) throw Error("manta::exit_actor() called outside an actor's method");
+  throw ActorExit{};
+}
+
 Actor* find_named_actor(Runtime& runtime, const std::string& name, const char* class_name) {
   const auto owner = runtime.actor_names().find(runtime, name);
   if (!owner) throw ActorNotFoundError("no actor is named '" + name + "'");
@@ -911,10 +975,11 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
                                "checkpoint directory (--checkpoint-dir)");
     }
   }
-  if (options.max_restarts < 0 || options.max_task_retries < 0) {
+  if (options.max_restarts < -1 || options.max_task_retries < -1) {
     throw InvalidOptionError("actor '" + name + "' asks for max_restarts " +
                              std::to_string(options.max_restarts) + " and max_task_retries " +
-                             std::to_string(options.max_task_retries) + "; give counts >= 0");
+                             std::to_string(options.max_task_retries) +
+                             "; give counts >= 0, or -1 for no limit");
   }
   const ActorPolicy policy = policy_of(options.checkpoint_every_calls, every_seconds,
                                        options.max_restarts, options.max_task_retries);

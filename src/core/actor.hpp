@@ -116,6 +116,13 @@ inline constexpr const char* checkpoint_method = "manta.checkpoint";
 inline constexpr const char* kill_method = "manta.kill";
 inline constexpr const char* kill_and_restart_method = "manta.kill_and_restart";
 
+/// Inside an actor's method or constructor: whether its instance is a restart (max_restarts).
+/// @throws Error on other threads
+bool current_actor_restarted();
+/// Inside an actor's method: ends the actor for good once the method returns by unwinding (its
+/// call fails with ActorDiedError; no restart). @throws Error on other threads
+[[noreturn]] void exit_current_actor();
+
 /// Runs a call another rank made to an actor hosted here, and replies with its outcome.
 void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall request);
 

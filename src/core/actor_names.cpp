@@ -16,11 +16,16 @@ int keeper_of(const std::string& name, int ranks) {
 
 std::optional<ActorNames::Owner> ActorNames::claim(Runtime& runtime, const std::string& name,
                                                    const Owner& owner) {
-  return ask(runtime, {0, name, true, owner.class_name, owner.actor});
+  return ask(runtime, {0, name, true, owner.class_name, owner.actor, false});
 }
 
 std::optional<ActorNames::Owner> ActorNames::find(Runtime& runtime, const std::string& name) {
-  return ask(runtime, {0, name, false, {}, {}});
+  return ask(runtime, {0, name, false, {}, {}, false});
+}
+
+void ActorNames::release(Runtime& runtime, const std::string& name,
+                         const transport::WireActorAddress& actor) {
+  ask(runtime, {0, name, false, {}, actor, true});
 }
 
 std::optional<ActorNames::Owner> ActorNames::ask(Runtime& runtime, transport::NameRequest request) {
@@ -48,7 +53,9 @@ transport::NameReply ActorNames::answer(const transport::NameRequest& request) {
   std::lock_guard lock(mutex_);
   transport::NameReply reply{request.request, false, false, {}, {}};
   const auto found = owners_.find(request.name);
-  if (found != owners_.end()) {
+  if (request.release) {
+    if (found != owners_.end() && found->second.actor == request.actor) owners_.erase(found);
+  } else if (found != owners_.end()) {
     reply.found = true;
     reply.class_name = found->second.class_name;
     reply.actor = found->second.actor;

@@ -31,6 +31,9 @@ class ActorNames {
   std::optional<Owner> claim(Runtime& runtime, const std::string& name, const Owner& owner);
   /// The owner of `name`, if any actor has it. Blocks like claim().
   std::optional<Owner> find(Runtime& runtime, const std::string& name);
+  /// Frees `name` for new actors if the dead actor at `actor` still has it. Blocks like claim(),
+  /// so that once the actor's death is seen anywhere, its name is free.
+  void release(Runtime& runtime, const std::string& name, const transport::WireActorAddress& actor);
 
   /// On the keeping rank: answers a request from `source`.
   void on_request(Runtime& runtime, int source, const transport::NameRequest& request);

@@ -18,6 +18,7 @@ struct WorkerState {
   resources::Pool* pool = nullptr;  ///< the rank's, or the bundle's the runnable drew from
   resources::Amount cpu = 0;
   std::span<const resources::DeviceShare> devices;
+  const Runnable* runnable = nullptr;  ///< running; valid only while it runs (run() may delete it)
   std::uint64_t frame = 0;  ///< names the running runnable (Runnable::parent of what it submits)
   unsigned depth = 0;       ///< runnables on this thread's stack: the running one, those it helps
 };
@@ -355,6 +356,7 @@ void Executor::run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable
   current_worker.pool = bundle != nullptr ? &bundle->pool : &pool_;
   current_worker.cpu = request.cpu;
   current_worker.devices = runnable->granted;
+  current_worker.runnable = runnable;
   current_worker.frame = next_frame();
   ++current_worker.depth;
   if (!runnable->granted.empty()) resources::bind_gpu(runnable->granted.front().device);
@@ -487,6 +489,10 @@ resources::Amount Executor::free_cpu() const {
 }
 
 std::uint64_t Executor::current_frame() noexcept { return current_worker.frame; }
+
+std::string Executor::describe_current() {
+  return current_worker.runnable != nullptr ? current_worker.runnable->describe() : std::string();
+}
 
 std::span<const resources::DeviceShare> Executor::current_devices() noexcept {
   return current_worker.devices;

@@ -42,6 +42,8 @@ class Runnable {
   /// It will never run: `reason` says why (its placement-group bundle was removed, or cannot
   /// hold it). Called instead of run(), without locks; may delete `this`.
   virtual void abandon(const std::string& reason) = 0;
+  /// What it is, for a message about it while it runs ("task 'NAME'").
+  virtual std::string describe() const = 0;
 
   resources::Request request;
   /// The running runnable whose thread submitted it (0: submitted from outside the executor's
@@ -120,6 +122,9 @@ class Executor {
   /// Names the runnable running on the calling thread (Runnable::parent of what it submits); 0
   /// off worker threads.
   static std::uint64_t current_frame() noexcept;
+  /// Runnable::describe() of the runnable running on the calling thread (the innermost, when it
+  /// runs nested under a blocked one); empty off worker threads.
+  static std::string describe_current();
   /// The GPUs the calling thread's runnable holds (empty off worker threads).
   static std::span<const resources::DeviceShare> current_devices() noexcept;
 

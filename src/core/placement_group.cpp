@@ -30,6 +30,10 @@ class BundleReservation final : public Runnable {
     delete this;
   }
 
+  std::string describe() const override {
+    return "the reservation of placement-group bundle " + std::to_string(key_);
+  }
+
  private:
   void report(const std::string& error) {
     if (creator_ == runtime_.rank()) {

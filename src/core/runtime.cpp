@@ -167,6 +167,26 @@ bool enough_ready(std::span<Object* const> objects, std::size_t needed) {
   return ready >= needed;
 }
 
+/// exit() called by a task or an actor on a worker thread (registered with on_exit, after MPI's
+/// finalizer, so it runs first). Left alone, the process runs its exit handlers under running
+/// threads and MPI_Finalize waits for ranks that wait for it: the job hung without a word. A
+/// worker thread shares the rank's process, so the rank cannot go on without it: the job ends
+/// now, naming what called exit. exit(0) ends it with 1: the job lost work.
+void end_job_on_exit_from_work(int code, void*) {
+  const std::string running = Executor::describe_current();
+  if (running.empty()) return;  // the driver's exit: the program's normal end
+  const Runtime* runtime = running_runtime.load();
+  const int rank = runtime != nullptr ? runtime->rank() : 0;
+  const int status = code != 0 ? code : 1;
+  const std::string what = running + " called exit(" + std::to_string(code) +
+                           "); ending the job with status " + std::to_string(status);
+  util::log().critical("{}", what);
+  util::log().flush();
+  util::print_to_stderr("rank " + std::to_string(rank) + ": " + what);
+  if (runtime != nullptr && runtime->layout().size > 1) MPI_Abort(MPI_COMM_WORLD, status);
+  std::_Exit(status);
+}
+
 }  // namespace
 
 Runtime::Runtime(const RuntimeOptions& options)
@@ -206,6 +226,8 @@ Runtime::Runtime(const RuntimeOptions& options)
   messenger_->watch_ring(std::chrono::duration<double>(options_.peer_timeout));
   checkpointer_ = std::make_unique<Checkpointer>(*this);
   running_runtime.store(this);
+  static std::once_flag exit_hook;
+  std::call_once(exit_hook, [] { on_exit(end_job_on_exit_from_work, nullptr); });
   // Messages are handled only now that the runtime is complete, and no rank sends any before
   // every rank can receive them.
   messenger_->start();

@@ -20,11 +20,13 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
   /// `target_rank`: where it must run (this rank for a task another rank sent here), or -1 to
   /// let the cluster choose.
   Task(Runtime& runtime, const char* function_name, std::string name, int max_retries,
-       std::unique_ptr<detail::CallBody> body, Object* result, int target_rank)
+       RetryExceptions retry_exceptions, std::unique_ptr<detail::CallBody> body, Object* result,
+       int target_rank)
       : runtime_(runtime),
         function_name_(function_name),
         name_(std::move(name)),
         retries_left_(max_retries),
+        retry_exceptions_(std::move(retry_exceptions)),
         target_rank_(target_rank),
         body_(std::move(body)),
         result_(result) {}
@@ -37,8 +39,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
     try {
       result_->seal(body_->run(nullptr));
     } catch (...) {
-      if (retry()) return Units::release;
-      result_->fail(current_task_error(name_, runtime_.rank()));
+      auto error = current_task_error(name_, runtime_.rank());
+      if (retry(error)) return Units::release;
+      result_->fail(std::move(error));
     }
     finish();
     return Units::release;
@@ -51,8 +54,13 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
     finish();
   }
 
+  std::string describe() const override { return "task '" + name_ + "'"; }
+
   void complete(transport::TaskReply reply) override {
-    if (std::holds_alternative<transport::WireError>(reply.outcome) && retry()) return;
+    if (const auto* error = std::get_if<transport::WireError>(&reply.outcome);
+        error != nullptr && retry(error->exception_type)) {
+      return;
+    }
     receive_reply(runtime_, *result_, *body_, name_, std::move(reply), [this] { finish(); });
   }
 
@@ -105,13 +113,25 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
   }
 
  private:
-  /// Queues the task again if it has retries left.
-  bool retry() {
-    if (retries_left_ == 0) return false;
-    --retries_left_;
-    util::log().warn("task '{}' failed; running it again ({} retries left)", name_, retries_left_);
+  /// Queues the task again if it has retries left for an exception of `exception_type`.
+  bool retry(const std::string& exception_type) {
+    if (retries_left_ == 0 || !retry_exceptions_.covers(exception_type)) return false;
+    ++retries_;
+    if (retries_left_ > 0) --retries_left_;
+    util::log().warn("task '{}' failed with {}; running it again (retry {} of {})", name_,
+                     exception_type, retries_,
+                     retries_left_ < 0 ? "unlimited" : std::to_string(retries_ + retries_left_));
     dispatch();
     return true;
+  }
+  bool retry(const std::exception_ptr& error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const TaskError& task_error) {
+      return retry(task_error.exception_type());
+    } catch (...) {
+      return false;  // current_task_error makes TaskErrors only
+    }
   }
 
   void finish() {
@@ -124,7 +144,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
   Runtime& runtime_;
   const char* const function_name_;
   const std::string name_;
-  int retries_left_;
+  int retries_left_;  ///< -1: no limit
+  int retries_ = 0;
+  const RetryExceptions retry_exceptions_;
   const int target_rank_;
   std::unique_ptr<detail::CallBody> body_;
   Object* result_;  ///< one reference, held until the result is set
@@ -144,9 +166,10 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   const auto& cluster = runtime.cluster();
   auto request = resources::make_request(options.num_cpus, options.num_gpus, options.memory,
                                          options.resources, cluster.catalog(), "task", name);
-  if (options.max_retries < 0) {
+  if (options.max_retries < -1) {
     throw InvalidOptionError("max_retries of task '" + name + "' is " +
-                             std::to_string(options.max_retries) + "; it must be >= 0");
+                             std::to_string(options.max_retries) +
+                             "; give a count >= 0, or -1 for no limit");
   }
   const bool remotable = body->remotable();
   if (options.rank >= cluster.size() || options.rank < -1) {
@@ -188,7 +211,7 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the caller's reference; the task holds the first
   auto* task = new Task(runtime, function_name, std::move(name), options.max_retries,
-                        std::move(body), result, target_rank);
+                        options.retry_exceptions, std::move(body), result, target_rank);
   task->request = std::move(request);
   runtime.work_started();
   task->start();
@@ -218,7 +241,7 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the task's; the first goes to the reply
   reply_when_ready(runtime, source, request.result, result, request.name);
-  auto* task = new Task(runtime, function_name, std::move(request.name), /*max_retries=*/0,
+  auto* task = new Task(runtime, function_name, std::move(request.name), /*max_retries=*/0, false,
                         std::move(body), result, runtime.rank());
   task->request = from_wire(request.resources);
   runtime.work_started();

@@ -78,7 +78,8 @@ void serialize(Archive& archive, manta::transport::ReleaseBundle& release, unsig
 
 template <class Archive>
 void serialize(Archive& archive, manta::transport::NameRequest& request, unsigned) {
-  archive& request.request& request.name& request.claim& request.class_name& request.actor;
+  archive& request.request& request.name& request.claim& request.class_name& request.actor& request
+      .release;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::NameReply& reply, unsigned) {
@@ -149,7 +150,8 @@ class MessageCheck {
   void operator()(const BundleReady&) const {}
   void operator()(const ReleaseBundle&) const {}
   void operator()(const NameRequest& request) const {
-    if (request.claim) actor(request.actor);
+    if (request.claim && request.release) throw Error("a name request both claims and releases");
+    if (request.claim || request.release) actor(request.actor);
   }
   void operator()(const NameReply& reply) const {
     if (reply.found && !reply.claimed) actor(reply.actor);  // a claim granted names no actor

@@ -72,6 +72,7 @@ struct WireActorAddress {
   std::int32_t host = -1;
   std::int32_t creator = -1;
   std::uint64_t sequence = 0;
+  bool operator==(const WireActorAddress&) const = default;
 };
 
 /// "Host this actor": from its creator to the rank chosen for it. Calls follow in order.
@@ -132,6 +133,7 @@ struct NameRequest {
   bool claim = false;
   std::string class_name;
   WireActorAddress actor;
+  bool release = false;  ///< the actor at `actor` died: free its name (if it still has it)
 };
 
 /// `found`: the name belongs to the actor of `class_name` at `actor` (after a claim: another

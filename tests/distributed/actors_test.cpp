@@ -263,6 +263,32 @@ TEST(NamedActors, GetOrCreateFromEveryRankMakesOneActor) {
   EXPECT_EQ(*counts.rbegin(), static_cast<int>(refs.size()));
 }
 
+TEST(NamedActors, ADeadActorsNameIsFreeOnEveryRank) {
+  // Hosted on the last rank; the name is kept by the rank its hash chooses, and released by the
+  // host before the host fails the calls, so every rank finds it gone once a call failed.
+  auto counter =
+      manta::actor<Counter>().options({.name = "short-lived", .rank = last_rank()}).remote();
+  manta::get(counter.call(&Counter::increment).remote());
+  manta::kill(counter);
+  EXPECT_THROW(manta::get(counter.call(&Counter::count).remote()), manta::ActorDiedError);
+  for (int rank = 0; rank < manta::world_size(); ++rank) {
+    try {
+      manta::get(manta::task(bump_named)
+                     .options({.num_cpus = 0, .rank = rank})
+                     .remote(std::string("short-lived"), false));
+      ADD_FAILURE() << "rank " << rank << " still finds the dead actor";
+    } catch (const manta::TaskError& error) {
+      EXPECT_EQ(error.exception_type(), "manta::ActorNotFoundError") << error.what();
+    }
+  }
+  auto successor = manta::actor<Counter>().options({.name = "short-lived"}).remote();
+  EXPECT_EQ(manta::get(manta::task(bump_named)
+                           .options({.num_cpus = 0, .rank = last_rank()})
+                           .remote(std::string("short-lived"), false))
+                .first,
+            1);
+}
+
 TEST(NamedActors, UnknownNameAndWrongClassFailClearly) {
   EXPECT_THROW(manta::get_actor<Counter>("nobody-has-this-name"), manta::ActorNotFoundError);
   manta::actor<Counter>().options({.name = "a-counter"}).remote();

@@ -4,10 +4,13 @@
 //   job_failure crash   rank 1 dies from a signal while the driver waits for its task
 //   job_failure stop    the last rank stops (SIGSTOP) while the driver waits for its task: its
 //                       watcher names it once --peer-timeout has passed
+//   job_failure exit    a task on the last rank calls exit(3): the job ends with its name
+//   job_failure actor-exit  an actor's method calls exit(0): the job ends with status 1
 #include <manta/manta.hpp>
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -24,10 +27,25 @@ int stop_here() {
 }
 MANTA_REMOTE(stop_here);
 
+int exit_here() { std::exit(3); }
+MANTA_REMOTE(exit_here);
+
+class Quitter {
+ public:
+  int leave() { std::exit(0); }
+};
+MANTA_ACTOR(Quitter, leave);
+
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "driver";
   return manta::run(argc, argv, [&] {
     if (mode == "driver") throw std::runtime_error("the driver gives up");
+    if (mode == "exit") {
+      manta::get(manta::task(exit_here).options({.rank = manta::world_size() - 1}).remote());
+    }
+    if (mode == "actor-exit") {
+      manta::get(manta::actor<Quitter>().remote().call(&Quitter::leave).remote());
+    }
     if (mode == "stop") {
       manta::get(manta::task(stop_here).options({.rank = manta::world_size() - 1}).remote());
     }

@@ -9,6 +9,7 @@
 #include <numeric>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace {
@@ -62,6 +63,12 @@ int fail_first_time(int value) {
   return value;
 }
 MANTA_REMOTE(fail_first_time);
+
+std::atomic<int> counted_failures{0};  ///< of the rank it runs on
+int fail_counting() {
+  throw std::runtime_error("attempt " + std::to_string(counted_failures.fetch_add(1) + 1));
+}
+MANTA_REMOTE(fail_counting);
 
 TEST(Cluster, ViewListsEveryRank) {
   const auto ranks = manta::nodes();
@@ -174,6 +181,26 @@ TEST(Tasks, RetriesOnAnotherRankAfterAnError) {
                                    .options({.max_retries = manta::world_size(), .rank = -1})
                                    .remote(7));
   EXPECT_EQ(value, 7);
+}
+
+TEST(Tasks, RetryExceptionsChooseWhatAnotherRankRunsAgain) {
+  const int rank = manta::world_size() - 1;
+  /// The attempt number the last rank's failure names.
+  const auto last_attempt = [&](manta::TaskOptions options) {
+    options.rank = rank;
+    try {
+      manta::get(manta::task(fail_counting).options(options).remote());
+    } catch (const manta::TaskError& error) {
+      EXPECT_EQ(error.rank(), rank);
+      return std::stoi(error.message().substr(std::string("attempt ").size()));
+    }
+    ADD_FAILURE() << "fail_counting returned";
+    return 0;
+  };
+  const int first = last_attempt({.max_retries = 2, .retry_exceptions = false});
+  EXPECT_EQ(last_attempt({.max_retries = 2, .retry_exceptions = {"std::logic_error"}}), first + 1);
+  EXPECT_EQ(last_attempt({.max_retries = 2, .retry_exceptions = {"std::runtime_error"}}),
+            first + 4);  // the first attempt and two retries
 }
 
 TEST(Tasks, InfeasibleEverywhereFailsAtOnce) {

@@ -175,6 +175,35 @@ TEST_F(Errors, RetriesRunOut) {
   }
 }
 
+TEST_F(Errors, MinusOneRetriesWithoutLimit) {
+  flaky_attempts = 0;
+  EXPECT_EQ(manta::get(manta::task(error_flaky).options({.max_retries = -1}).remote(25)), 26);
+}
+
+TEST_F(Errors, RetryExceptionsFalseKeepsTheFirstError) {
+  flaky_attempts = 0;
+  const auto ref =
+      manta::task(error_flaky).options({.max_retries = 3, .retry_exceptions = false}).remote(1);
+  EXPECT_THROW(manta::get(ref), manta::TaskError);
+  EXPECT_EQ(flaky_attempts.load(), 1);
+}
+
+TEST_F(Errors, RetryExceptionsByTypeName) {
+  flaky_attempts = 0;  // error_flaky throws std::runtime_error
+  const auto other = manta::task(error_flaky)
+                         .options({.max_retries = 3, .retry_exceptions = {"std::out_of_range"}})
+                         .remote(2);
+  EXPECT_THROW(manta::get(other), manta::TaskError);
+  EXPECT_EQ(flaky_attempts.load(), 1);
+  flaky_attempts = 0;
+  const auto listed =
+      manta::task(error_flaky)
+          .options(
+              {.max_retries = 3, .retry_exceptions = {"std::out_of_range", "std::runtime_error"}})
+          .remote(2);
+  EXPECT_EQ(manta::get(listed), 3);
+}
+
 TEST_F(Errors, NameOptionAppearsInTaskError) {
   try {
     manta::get(manta::task(error_out_of_range).options({.name = "lookup-step"}).remote(0));
@@ -189,7 +218,7 @@ TEST_F(Errors, InvalidTaskOptionsThrowAtSubmission) {
   const auto caller = manta::task(error_add_one);
   EXPECT_THROW(caller.options({.num_cpus = -1}).remote(1), manta::InvalidOptionError);
   EXPECT_THROW(caller.options({.num_cpus = std::nan("")}).remote(1), manta::InvalidOptionError);
-  EXPECT_THROW(caller.options({.max_retries = -1}).remote(1), manta::InvalidOptionError);
+  EXPECT_THROW(caller.options({.max_retries = -2}).remote(1), manta::InvalidOptionError);
   EXPECT_EQ(manta::get(caller.remote(1)), 2);  // the caller itself is unchanged
 }
 

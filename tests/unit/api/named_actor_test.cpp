@@ -1,5 +1,6 @@
 // Named actors on one rank: found by name, unique, get-or-create without a second constructor,
-// alive after their handles are gone; clear errors for unknown names and wrong classes.
+// alive after their handles are gone, free again once dead; clear errors for unknown names and
+// wrong classes.
 #include "test_support.hpp"
 
 #include <atomic>
@@ -79,6 +80,16 @@ TEST_F(NamedActors, UnknownNamesAndOtherClassesFailClearly) {
   EXPECT_THROW(manta::get_actor<Ledger>("clerk"), manta::TypeMismatchError);
   EXPECT_THROW(manta::actor<Ledger>().options({.name = "clerk", .get_if_exists = true}).remote(1),
                manta::TypeMismatchError);
+}
+
+TEST_F(NamedActors, ADeadActorsNameIsFreeForANewActor) {
+  auto old = manta::actor<Ledger>().options({.name = "desk"}).remote(10);
+  manta::kill(old);
+  EXPECT_THROW(manta::get(old.call(&Ledger::balance).remote()), manta::ActorDiedError);
+  EXPECT_THROW(manta::get_actor<Ledger>("desk"), manta::ActorNotFoundError);
+  auto successor = manta::actor<Ledger>().options({.name = "desk"}).remote(20);
+  EXPECT_EQ(manta::get(manta::get_actor<Ledger>("desk").call(&Ledger::deposit).remote(1)), 21);
+  EXPECT_THROW(manta::get(old.call(&Ledger::balance).remote()), manta::ActorDiedError);
 }
 
 }  // namespace

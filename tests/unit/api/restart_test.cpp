@@ -30,6 +30,20 @@ class Simulator {
     total_ += 1000;
     throw manta::ActorFatalError("the simulator diverged");
   }
+  bool restarted() const { return manta::was_current_actor_restarted(); }
+  /// Changes the state, then ends the actor for good.
+  int quit() {
+    total_ += 1;
+    manta::exit_actor();
+  }
+  /// exit_actor() is not a std::exception: this handler must not stop it.
+  int quit_inside_a_handler() {
+    try {
+      manta::exit_actor();
+    } catch (const std::exception&) {
+      return -1;
+    }
+  }
   /// Ends the actor while fail_next_call is positive; then adds 1.
   int flaky() {
     if (fail_next_call.fetch_sub(1) > 0) throw manta::ActorFatalError("lost the GPU");
@@ -44,7 +58,7 @@ class Simulator {
  private:
   int total_ = 0;
 };
-MANTA_ACTOR(Simulator, add, total, crash, flaky);
+MANTA_ACTOR(Simulator, add, total, crash, flaky, restarted, quit, quit_inside_a_handler);
 
 class ActorRestarts : public ::testing::Test {
  protected:
@@ -137,6 +151,53 @@ TEST_F(ActorRestarts, RetriesRunOutBeforeRestartsDo) {
   EXPECT_EQ(manta::get(actor.call(&Simulator::flaky).remote()), 1);  // the actor lives on
 }
 
+TEST_F(ActorRestarts, MinusOneRestartsAndRetriesForever) {
+  // Ray's -1: a call that kills its actor 20 times runs on the 21st instance.
+  fail_next_call = 20;
+  auto retried = simulator({.max_restarts = -1, .max_task_retries = -1}, 40);
+  EXPECT_EQ(manta::get(retried.call(&Simulator::flaky).remote()), 41);
+  // Without retries, each such call fails, and the actor starts again each time.
+  auto restarted = simulator({.max_restarts = -1}, 40);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_THROW(manta::get(restarted.call(&Simulator::crash).remote()), manta::TaskError);
+  }
+  EXPECT_EQ(manta::get(restarted.call(&Simulator::total).remote()), 40);
+}
+
+TEST_F(ActorRestarts, CountsBelowMinusOneAreRefused) {
+  EXPECT_THROW(simulator({.max_restarts = -2}), manta::InvalidOptionError);
+  EXPECT_THROW(simulator({.max_task_retries = -5}), manta::InvalidOptionError);
+}
+
+TEST_F(ActorRestarts, WasRestartedTellsARestartedInstance) {
+  auto actor = simulator({.max_restarts = 1});
+  EXPECT_FALSE(manta::get(actor.call(&Simulator::restarted).remote()));
+  EXPECT_THROW(manta::get(actor.call(&Simulator::crash).remote()), manta::TaskError);
+  EXPECT_TRUE(manta::get(actor.call(&Simulator::restarted).remote()));
+  EXPECT_THROW(manta::was_current_actor_restarted(), manta::Error);  // the driver is no actor
+}
+
+TEST_F(ActorRestarts, ExitActorEndsItForGoodDespiteRestartsLeft) {
+  auto actor = simulator({.max_restarts = 5}, 3);
+  EXPECT_EQ(manta::get(actor.call(&Simulator::add).remote(1)), 4);
+  try {
+    manta::get(actor.call(&Simulator::quit).remote());
+    FAIL() << "quit returned";
+  } catch (const manta::ActorDiedError& error) {
+    EXPECT_NE(std::string(error.what()).find("called manta::exit_actor() in"), std::string::npos)
+        << error.what();
+  }
+  expect_dead(actor, "called manta::exit_actor()");
+  EXPECT_THROW(manta::exit_actor(), manta::Error);  // outside an actor: an error, not an exit
+}
+
+TEST_F(ActorRestarts, ExitActorPassesThroughStdExceptionHandlers) {
+  auto actor = simulator({});
+  EXPECT_THROW(manta::get(actor.call(&Simulator::quit_inside_a_handler).remote()),
+               manta::ActorDiedError);
+  expect_dead(actor, "called manta::exit_actor()");
+}
+
 TEST_F(ActorRestarts, ConstructorFailuresUseRestarts) {
   constructor_failures = 1;
   auto lucky = simulator({.max_restarts = 1}, 3);
@@ -165,11 +226,6 @@ TEST_F(ActorRestarts, KillWithRestartStartsFromTheLastCheckpoint) {
   EXPECT_EQ(manta::get(actor.call(&Simulator::total).remote()), 4);
   manta::kill(actor, true);  // no restart left
   expect_dead(actor, "killed by manta::kill");
-}
-
-TEST_F(ActorRestarts, NegativeCountsAreRejected) {
-  EXPECT_THROW(simulator({.max_restarts = -1}), manta::InvalidOptionError);
-  EXPECT_THROW(simulator({.max_task_retries = -2}), manta::InvalidOptionError);
 }
 
 }  // namespace

@@ -53,7 +53,8 @@ class Job final : public Runnable {
     return Units::release;
   }
   bool stealable() const noexcept override { return can_be_stolen_; }
-  void abandon(const std::string& reason) override { FAIL() << "job " << id_ << ": " << reason; }
+  void abandon(const std::string& reason) override { FAIL() << describe() << ": " << reason; }
+  std::string describe() const override { return "job " + std::to_string(id_); }
   int id() const { return id_; }
 
  private:
@@ -210,6 +211,7 @@ class BlockingJob final : public Runnable {
     return Units::release;
   }
   void abandon(const std::string& reason) override { FAIL() << reason; }
+  std::string describe() const override { return "a blocking job"; }
   std::atomic<bool> woke{false};
 
  private:
