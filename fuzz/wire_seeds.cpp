@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
       NameRequest{1, "counter", true, "Counter", {1, 0, 4}, false},
       NameReply{1, true, false, "Counter", {1, 0, 4}},
       CheckpointRequest{5, "/tmp/checkpoints", true},
-      CheckpointRound{2, "/tmp/checkpoints", false, {{1, 5}, {3, 6}}}};
+      CheckpointRound{2, "/tmp/checkpoints", false, {{1, 5}, {3, 6}}},
+      CancelTask{{0, 7}, true}};
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const auto bytes = encode(messages[i]);
     std::ofstream(std::string(argv[1]) + "/seed-" + std::to_string(i), std::ios::binary)

@@ -54,6 +54,12 @@ class ActorDiedError : public Error {
   using Error::Error;
 };
 
+/// @brief The task was cancelled (manta::cancel) before it returned; the message names it.
+class TaskCancelledError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// @brief `get` with a timeout expired before the object was ready; the message names the object.
 class GetTimeoutError : public Error {
  public:

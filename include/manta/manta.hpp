@@ -19,6 +19,7 @@
 
 #define MANTA_UMBRELLA_INCLUDE
 #include "actor.hpp"
+#include "cancel.hpp"
 #include "checkpoint.hpp"
 #include "cluster.hpp"
 #include "error.hpp"

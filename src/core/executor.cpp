@@ -18,7 +18,7 @@ struct WorkerState {
   resources::Pool* pool = nullptr;  ///< the rank's, or the bundle's the runnable drew from
   resources::Amount cpu = 0;
   std::span<const resources::DeviceShare> devices;
-  const Runnable* runnable = nullptr;  ///< running; valid only while it runs (run() may delete it)
+  Runnable* runnable = nullptr;  ///< running; valid only while it runs (run() may delete it)
   std::uint64_t frame = 0;  ///< names the running runnable (Runnable::parent of what it submits)
   unsigned depth = 0;       ///< runnables on this thread's stack: the running one, those it helps
 };
@@ -489,6 +489,17 @@ resources::Amount Executor::free_cpu() const {
 }
 
 std::uint64_t Executor::current_frame() noexcept { return current_worker.frame; }
+
+bool Executor::withdraw(Runnable* runnable) {
+  std::lock_guard lock(mutex_);
+  // Searched from the tail: what is cancelled was mostly submitted last.
+  const auto found = std::find(queue_.rbegin(), queue_.rend(), runnable);
+  if (found == queue_.rend()) return false;
+  erase_locked(std::next(found).base());
+  return true;
+}
+
+Runnable* Executor::current_runnable() noexcept { return current_worker.runnable; }
 
 std::string Executor::describe_current() {
   return current_worker.runnable != nullptr ? current_worker.runnable->describe() : std::string();

@@ -44,6 +44,8 @@ class Runnable {
   virtual void abandon(const std::string& reason) = 0;
   /// What it is, for a message about it while it runs ("task 'NAME'").
   virtual std::string describe() const = 0;
+  /// Whether manta::cancel asked it to stop (manta::cancelled() inside it).
+  virtual bool cancel_requested() const noexcept { return false; }
 
   resources::Request request;
   /// The running runnable whose thread submitted it (0: submitted from outside the executor's
@@ -122,8 +124,14 @@ class Executor {
   /// Names the runnable running on the calling thread (Runnable::parent of what it submits); 0
   /// off worker threads.
   static std::uint64_t current_frame() noexcept;
-  /// Runnable::describe() of the runnable running on the calling thread (the innermost, when it
-  /// runs nested under a blocked one); empty off worker threads.
+  /// Takes `runnable` out of the queue if it is still there (it will not run); returns whether
+  /// it was.
+  bool withdraw(Runnable* runnable);
+
+  /// The runnable running on the calling thread (the innermost, when it runs nested under a
+  /// blocked one); nullptr off worker threads. Valid only during its run().
+  static Runnable* current_runnable() noexcept;
+  /// Runnable::describe() of current_runnable(); empty off worker threads.
   static std::string describe_current();
   /// The GPUs the calling thread's runnable holds (empty off worker threads).
   static std::span<const resources::DeviceShare> current_devices() noexcept;

@@ -31,6 +31,20 @@ void Object::finish(State state) {
   for (auto& callback : callbacks) callback();
 }
 
+void Object::set_cancellable(Cancellable* producer) {
+  std::lock_guard lock(mutex_);
+  cancellable_ = producer;
+}
+
+void Object::cancel(bool recursive) {
+  std::function<void()> then;
+  {
+    std::lock_guard lock(mutex_);
+    if (cancellable_ != nullptr) then = cancellable_->cancel_locked(recursive);
+  }
+  if (then) then();
+}
+
 void Object::on_ready(Callback callback) {
   {
     std::lock_guard lock(mutex_);

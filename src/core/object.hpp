@@ -18,6 +18,17 @@ namespace manta::core {
 
 using detail::ValueBox;
 
+/// @brief What runs to set a pending object (a task), told to stop by manta::cancel.
+class Cancellable {
+ public:
+  /// Called with the object's lock held, so the producer cannot finish meanwhile: marks it
+  /// cancelled and returns what is left to do once the lock is released (it may be gone then).
+  virtual std::function<void()> cancel_locked(bool recursive) = 0;
+
+ protected:
+  ~Cancellable() = default;
+};
+
 /// @brief The result of a task or actor call, or a put. Immutable once ready.
 ///
 /// Shared through an intrusive count: each ObjectRef holds one reference, a task holds one on its
@@ -75,6 +86,12 @@ class Object {
     running_frame_.store(frame, std::memory_order_relaxed);
   }
 
+  /// Names what runs to set this object (nullptr: nothing, any more). The producer sets it back
+  /// to nullptr before it goes away.
+  void set_cancellable(Cancellable* producer);
+  /// Tells the producer to stop (manta::cancel), if one is running to set this object.
+  void cancel(bool recursive);
+
   /// The value; only once is_ready() and !has_failed().
   const ValueBox& value() const noexcept { return *value_; }
   /// The error; only once has_failed().
@@ -92,8 +109,9 @@ class Object {
   std::unique_ptr<ValueBox> value_;  ///< written once, before state_ leaves pending
   std::exception_ptr error_;         ///< written once, before state_ becomes failed
   std::mutex mutex_;
-  std::vector<Callback> callbacks_;  ///< guarded by mutex_; emptied when the state is set
-  WaitLink* waiters_ = nullptr;      ///< guarded by mutex_; emptied when the state is set
+  std::vector<Callback> callbacks_;     ///< guarded by mutex_; emptied when the state is set
+  WaitLink* waiters_ = nullptr;         ///< guarded by mutex_; emptied when the state is set
+  Cancellable* cancellable_ = nullptr;  ///< guarded by mutex_
 };
 
 }  // namespace manta::core

@@ -53,6 +53,8 @@ void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& bod
   if (auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
     if (error->exception_type == "manta::ActorDiedError") {
       result.fail(std::make_exception_ptr(ActorDiedError(error->message)));
+    } else if (error->exception_type == "manta::TaskCancelledError") {
+      result.fail(std::make_exception_ptr(TaskCancelledError(error->message)));
     } else {
       result.fail(std::make_exception_ptr(
           TaskError(error->task_name, error->rank, error->exception_type, error->message)));
@@ -218,6 +220,18 @@ void Remote::maybe_steal() {
   runtime_.messenger().send(victim, transport::encode(transport::StealRequest{free_units}));
 }
 
+std::optional<bool> Remote::track_requested(transport::WireObjectId id, Object* result) {
+  std::lock_guard lock(mutex_);
+  auto& requested = requested_[Key{id.owner, id.sequence}];
+  requested.result = result;
+  return result != nullptr ? std::exchange(requested.cancel, std::nullopt) : std::nullopt;
+}
+
+void Remote::untrack_requested(transport::WireObjectId id) {
+  std::lock_guard lock(mutex_);
+  requested_.erase(Key{id.owner, id.sequence});
+}
+
 void Remote::release_held(int holder, transport::WireObjectId id) {
   runtime_.messenger().send(holder, transport::encode(transport::ReleaseObject{id}));
 }
@@ -253,6 +267,21 @@ void Remote::on_message(int source, std::span<const std::byte> bytes) {
     }
     runtime_.cluster().returned(source);
     waiting->complete(std::move(*reply));
+  } else if (auto* cancel = std::get_if<transport::CancelTask>(&message)) {
+    Object* result = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      const auto found = requested_.find(Key{cancel->result.owner, cancel->result.sequence});
+      if (found == requested_.end()) return;  // it has replied already
+      result = found->second.result;
+      if (result == nullptr) {
+        found->second.cancel = cancel->recursive;  // once its arguments are here
+        return;
+      }
+      result->retain();
+    }
+    result->cancel(cancel->recursive);
+    result->release();
   } else if (auto* release = std::get_if<transport::ReleaseObject>(&message)) {
     std::lock_guard lock(mutex_);
     held_.erase(Key{release->id.owner, release->id.sequence});

@@ -84,6 +84,12 @@ class Remote {
   /// Tells `holder` that the owner of `id` no longer needs the bytes it keeps.
   void release_held(int holder, transport::WireObjectId id);
 
+  /// A task `id` another rank sent here: runs to set `result` (nullptr while its arguments are
+  /// fetched), until that is ready (then untrack_requested). Returns the `recursive` flag of a
+  /// cancel that came for it meanwhile, if one did: the caller cancels `result` with it.
+  std::optional<bool> track_requested(transport::WireObjectId id, Object* result);
+  void untrack_requested(transport::WireObjectId id);
+
   /// Handles one message from `source` (the messenger's handler, on the progress thread).
   void on_message(int source, std::span<const std::byte> bytes);
 
@@ -112,6 +118,12 @@ class Remote {
   std::mutex mutex_;
   std::unordered_map<std::uint64_t, RemoteCompletion*> waiting_;  ///< by result sequence
   std::map<Key, detail::StoreBlock> held_;  ///< results kept for their owners, by (owner, seq)
+  /// @brief A task another rank sent here, as a CancelTask from it names it.
+  struct Requested {
+    Object* result = nullptr;    ///< nullptr while its arguments are fetched
+    std::optional<bool> cancel;  ///< a cancel came before `result` was known
+  };
+  std::map<Key, Requested> requested_;  ///< guarded by mutex_; by the sender's result id
 };
 
 }  // namespace manta::core

@@ -12,9 +12,17 @@
 namespace manta::core {
 namespace {
 
+TaskCancelledError cancelled_error(const std::string& name, int rank) {
+  return TaskCancelledError("task '" + name + "' was cancelled (manta::cancel) on rank " +
+                            std::to_string(rank));
+}
+
 /// @brief A submitted task, alive from submission until its result is set. It runs on this
 /// rank's executor, or is sent to another rank and waits there for the reply.
-class Task final : public Runnable, public Dependent, public RemoteCompletion {
+///
+/// manta::cancel may settle its result first (Cancellable): whichever of the task and the cancel
+/// claims the result (settle()) sets it, and the other leaves it.
+class Task final : public Runnable, public Dependent, public RemoteCompletion, public Cancellable {
  public:
   /// `pinned`: run here whatever the load (a task another rank already placed here).
   /// `target_rank`: where it must run (this rank for a task another rank sent here), or -1 to
@@ -29,45 +37,111 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
         retry_exceptions_(std::move(retry_exceptions)),
         target_rank_(target_rank),
         body_(std::move(body)),
-        result_(result) {}
+        result_(result) {
+    result_->set_cancellable(this);
+  }
 
   /// Waits for the ObjectRef arguments, then dispatches itself. May finish before returning.
   void start() { wait_for(body_->dependencies()); }
 
+  /// A task submitted while this one runs (for a recursive cancel). Returns false when this task
+  /// was cancelled recursively already: the child is cancelled at birth.
+  bool add_child(Object& child) {
+    std::lock_guard lock(children_mutex_);
+    if (cancelled_children_) return false;
+    child.retain();
+    children_.push_back(&child);
+    return true;
+  }
+
   Units run() override {
+    if (cancelled_.load()) {  // withdrawn too late: the cancel settled the result
+      finish();
+      return Units::release;
+    }
     result_->set_running_frame(Executor::current_frame());
     try {
-      result_->seal(body_->run(nullptr));
+      auto value = body_->run(nullptr);
+      if (settle()) result_->seal(std::move(value));
     } catch (...) {
       auto error = current_task_error(name_, runtime_.rank());
       if (retry(error)) return Units::release;
-      result_->fail(std::move(error));
+      if (settle()) result_->fail(std::move(error));
     }
     finish();
     return Units::release;
   }
 
   void abandon(const std::string& reason) override {
-    result_->fail(std::make_exception_ptr(InfeasibleError("task '" + name_ + "' on rank " +
-                                                          std::to_string(runtime_.rank()) +
-                                                          " never ran: " + reason)));
+    if (settle()) {
+      result_->fail(std::make_exception_ptr(InfeasibleError("task '" + name_ + "' on rank " +
+                                                            std::to_string(runtime_.rank()) +
+                                                            " never ran: " + reason)));
+    }
     finish();
   }
 
   std::string describe() const override { return "task '" + name_ + "'"; }
+  bool cancel_requested() const noexcept override { return cancelled_.load(); }
+
+  std::function<void()> cancel_locked(bool recursive) override {
+    cancelled_.store(true);
+    const bool claimed = settle();
+    const bool withdrawn = runtime_.executor().withdraw(this);
+    const int sent_to = sent_to_.load();
+    std::vector<Object*> children;
+    if (recursive) {
+      std::lock_guard lock(children_mutex_);
+      cancelled_children_ = true;
+      children = children_;
+      for (Object* child : children) child->retain();
+    }
+    Object* result = result_;
+    result->retain();
+    return [this, claimed, withdrawn, sent_to, recursive, result, children = std::move(children),
+            error = cancelled_error(name_, runtime_.rank())] {
+      Runtime& runtime = runtime_;  // `this` is valid here only when withdrawn
+      if (claimed) result->fail(std::make_exception_ptr(error));
+      if (sent_to >= 0) {
+        const ObjectId id = result->id();
+        runtime.messenger().send(sent_to, transport::encode(transport::CancelTask{
+                                              {id.owner_rank, id.sequence}, recursive}));
+      }
+      if (withdrawn) finish();  // it will never run: it is ours to end
+      result->release();
+      for (Object* child : children) {
+        child->cancel(true);
+        child->release();
+      }
+    };
+  }
 
   void complete(transport::TaskReply reply) override {
     if (const auto* error = std::get_if<transport::WireError>(&reply.outcome);
-        error != nullptr && retry(error->exception_type)) {
+        error != nullptr && !cancelled_.load() && retry(error->exception_type)) {
+      return;
+    }
+    if (!settle()) {  // cancelled: the reply is dropped, and a result held there freed
+      if (const auto* held = std::get_if<transport::StoreLocation>(&reply.outcome)) {
+        runtime_.remote().release_held(held->rank, reply.result);
+      }
+      finish();
       return;
     }
     receive_reply(runtime_, *result_, *body_, name_, std::move(reply), [this] { finish(); });
   }
 
  private:
+  /// Claims the result for the caller to set: false when it was claimed before (a cancel).
+  bool settle() noexcept { return !settled_.exchange(true); }
+
   void dependencies_ready() override {
+    if (cancelled_.load()) {
+      finish();
+      return;
+    }
     if (auto failure = first_failure(body_->dependencies())) {
-      result_->fail(std::move(failure));
+      if (settle()) result_->fail(std::move(failure));
       finish();
       return;
     }
@@ -92,6 +166,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
 
   /// Sends the task to `target` to run there; its reply completes it here.
   void send_to(int target) {
+    sent_to_.store(target);
+    if (cancelled_.load()) {  // before the cancel could see where it went
+      finish();
+      return;
+    }
     const ObjectId id = result_->id();
     transport::TaskRequest message{
         {id.owner_rank, id.sequence}, function_name_, name_, to_wire(request), {}, {}};
@@ -103,7 +182,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
             {runtime_.rank(), runtime_.store().offset_of(bytes.data()), bytes.size()});
       }
     } catch (...) {
-      result_->fail(current_task_error(name_, runtime_.rank()));
+      if (settle()) result_->fail(current_task_error(name_, runtime_.rank()));
       finish();
       return;
     }
@@ -115,7 +194,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
  private:
   /// Queues the task again if it has retries left for an exception of `exception_type`.
   bool retry(const std::string& exception_type) {
-    if (retries_left_ == 0 || !retry_exceptions_.covers(exception_type)) return false;
+    if (retries_left_ == 0 || !retry_exceptions_.covers(exception_type) || cancelled_.load()) {
+      return false;
+    }
     ++retries_;
     if (retries_left_ > 0) --retries_left_;
     util::log().warn("task '{}' failed with {}; running it again (retry {} of {})", name_,
@@ -136,7 +217,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
 
   void finish() {
     Runtime& runtime = runtime_;
+    result_->set_cancellable(nullptr);  // waits for a cancel holding the object's lock
     result_->release();
+    for (Object* child : children_) child->release();
     delete this;
     runtime.work_finished();
   }
@@ -149,7 +232,13 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion {
   const RetryExceptions retry_exceptions_;
   const int target_rank_;
   std::unique_ptr<detail::CallBody> body_;
-  Object* result_;  ///< one reference, held until the result is set
+  Object* result_;                    ///< one reference, held until the result is set
+  std::atomic<bool> settled_{false};  ///< the result is claimed (settle())
+  std::atomic<bool> cancelled_{false};
+  std::atomic<int> sent_to_{-1};  ///< the rank it was last sent to
+  std::mutex children_mutex_;
+  std::vector<Object*> children_;    ///< guarded by children_mutex_; one reference each
+  bool cancelled_children_ = false;  ///< guarded by children_mutex_; later ones are cancelled
 };
 
 }  // namespace
@@ -213,9 +302,27 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   auto* task = new Task(runtime, function_name, std::move(name), options.max_retries,
                         options.retry_exceptions, std::move(body), result, target_rank);
   task->request = std::move(request);
+  auto* parent = dynamic_cast<Task*>(Executor::current_runnable());
+  const bool born_cancelled = parent != nullptr && !parent->add_child(*result);
   runtime.work_started();
   task->start();
+  if (born_cancelled) result->cancel(true);
   return result;
+}
+
+void cancel_task(Object& result, bool force, bool recursive) {
+  if (force) {
+    throw InvalidOptionError(
+        "cancel with force kills the process a task runs in, and tasks run on their rank's "
+        "worker threads (no process isolation yet): cancel without force, and have the task "
+        "return once manta::cancelled() is true");
+  }
+  result.cancel(recursive);
+}
+
+bool current_task_cancelled() noexcept {
+  const Runnable* running = Executor::current_runnable();
+  return running != nullptr && running->cancel_requested();
 }
 
 namespace {
@@ -234,17 +341,23 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
     function_name = Registry::instance().function_name(function.address);
     body = function.factory(function.address, request.arguments, located);
   } catch (...) {
+    runtime.remote().untrack_requested(request.result);
     runtime.remote().reply(source, {request.result, wire_error(std::current_exception(),
                                                                request.name, runtime.rank())});
     return;
   }
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the task's; the first goes to the reply
-  reply_when_ready(runtime, source, request.result, result, request.name);
-  auto* task = new Task(runtime, function_name, std::move(request.name), /*max_retries=*/0, false,
+  auto* task = new Task(runtime, function_name, request.name, /*max_retries=*/0, false,
                         std::move(body), result, runtime.rank());
   task->request = from_wire(request.resources);
+  // Tracked until ready, for a CancelTask from the sender (untracked before the reply's callback
+  // lets the object go).
+  const auto early_cancel = runtime.remote().track_requested(request.result, result);
+  result->on_ready([&runtime, id = request.result] { runtime.remote().untrack_requested(id); });
+  reply_when_ready(runtime, source, request.result, result, std::move(request.name));
   runtime.work_started();
+  if (early_cancel) result->cancel(*early_cancel);
   task->start();
 }
 
@@ -259,13 +372,16 @@ void run_task_request(Runtime& runtime, int source, transport::TaskRequest reque
     return;
   }
   // Large arguments stay in the owner's store (which keeps them until this task replies): read
-  // them in place on this node, or fetch them with one get each, before the call is built.
+  // them in place on this node, or fetch them with one get each, before the call is built. A
+  // cancel meanwhile waits in the tracking entry.
+  runtime.remote().track_requested(request.result, nullptr);
   auto waiting = std::make_shared<transport::TaskRequest>(std::move(request));
   fetch_located(
       runtime, waiting->located, std::nullopt,
       [&runtime, source, waiting](std::vector<detail::StoreBlock> blocks,
                                   const std::string& error) {
         if (!error.empty()) {
+          runtime.remote().untrack_requested(waiting->result);
           runtime.remote().reply(
               source, {waiting->result,
                        transport::WireError{waiting->name, runtime.rank(), "manta::Error", error}});

@@ -25,6 +25,14 @@ class Runtime;
 Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptions& options,
                     std::unique_ptr<detail::CallBody> body);
 
+/// manta::cancel: stops the task producing `result`, if one still runs to set it (a queued one
+/// is dropped, a running one is flagged for current_task_cancelled(); its result fails with
+/// TaskCancelledError now), and with `recursive` the tasks it submitted. Nothing for objects no
+/// task sets any more (done, put, actor calls). @throws InvalidOptionError for `force`
+void cancel_task(Object& result, bool force, bool recursive);
+/// Whether the task running on the calling thread was cancelled; false off tasks.
+bool current_task_cancelled() noexcept;
+
 /// Sends queued tasks of this rank needing at most `units` in all to `thief`, an idle rank;
 /// returns how many (only Task runnables are stealable, so the executor hands out tasks).
 std::size_t give_work(Runtime& runtime, int thief, resources::Amount units);

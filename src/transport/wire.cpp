@@ -40,6 +40,11 @@ void serialize(Archive& archive, manta::transport::ReleaseObject& release, unsig
 }
 
 template <class Archive>
+void serialize(Archive& archive, manta::transport::CancelTask& cancel, unsigned) {
+  archive& cancel.result& cancel.recursive;
+}
+
+template <class Archive>
 void serialize(Archive& archive, manta::transport::WireActorAddress& address, unsigned) {
   archive& address.host& address.creator& address.sequence;
 }
@@ -102,9 +107,9 @@ namespace {
 
 /// The alternatives of Message, in order, for errors.
 constexpr const char* message_names[] = {
-    "TaskRequest",  "TaskReply",  "ReleaseObject",     "ActorCreate",    "ActorCall",
-    "StealRequest", "StealReply", "ReserveBundle",     "BundleReady",    "ReleaseBundle",
-    "NameRequest",  "NameReply",  "CheckpointRequest", "CheckpointRound"};
+    "TaskRequest",  "TaskReply",  "ReleaseObject",     "ActorCreate",     "ActorCall",
+    "StealRequest", "StealReply", "ReserveBundle",     "BundleReady",     "ReleaseBundle",
+    "NameRequest",  "NameReply",  "CheckpointRequest", "CheckpointRound", "CancelTask"};
 static_assert(std::size(message_names) == std::variant_size_v<Message>);
 
 /// Checks every rank, index, amount and path in a decoded message against the job's limits;
@@ -127,6 +132,7 @@ class MessageCheck {
     }
   }
   void operator()(const ReleaseObject& release) const { id(release.id, "released object"); }
+  void operator()(const CancelTask& cancel) const { id(cancel.result, "cancelled task result"); }
   void operator()(const ActorCreate& create) const {
     actor(create.actor);
     resources(create.resources);

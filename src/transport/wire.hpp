@@ -167,9 +167,18 @@ struct CheckpointRound {
   std::vector<std::pair<std::int32_t, std::uint64_t>> satisfies;  ///< (rank, token) requests
 };
 
-using Message = std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall,
-                             StealRequest, StealReply, ReserveBundle, BundleReady, ReleaseBundle,
-                             NameRequest, NameReply, CheckpointRequest, CheckpointRound>;
+/// manta::cancel of a task the sender sent to the receiver (TaskRequest::result names it): drop
+/// it if queued, else flag it for manta::cancelled(); with `recursive`, the tasks it submitted too.
+/// The receiver still replies to the TaskRequest.
+struct CancelTask {
+  WireObjectId result;
+  bool recursive = true;
+};
+
+using Message =
+    std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall, StealRequest,
+                 StealReply, ReserveBundle, BundleReady, ReleaseBundle, NameRequest, NameReply,
+                 CheckpointRequest, CheckpointRound, CancelTask>;
 
 /// What a message of this job can name, from the job's own configuration: every rank, size and
 /// index in a message is checked against these before anyone uses it.

@@ -203,6 +203,62 @@ TEST(Tasks, RetryExceptionsChooseWhatAnotherRankRunsAgain) {
             first + 4);  // the first attempt and two retries
 }
 
+/// Runs until cancelled (or 60 s); returns whether it was.
+bool spin_until_cancelled() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!manta::cancelled() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return manta::cancelled();
+}
+MANTA_REMOTE(spin_until_cancelled);
+
+int rank_of_task() { return manta::rank(); }
+MANTA_REMOTE(rank_of_task);
+
+/// On its rank: submits `n` spinning children to `child_rank` and waits for them.
+int parent_of_remote_spinners(int n, int child_rank) {
+  std::vector<manta::ObjectRef<bool>> children;
+  for (int i = 0; i < n; ++i) {
+    children.push_back(manta::task(spin_until_cancelled).options({.rank = child_rank}).remote());
+  }
+  manta::get(children);
+  return n;
+}
+MANTA_REMOTE(parent_of_remote_spinners);
+
+TEST(Tasks, CancelReachesTasksOnOtherRanks) {
+  const int last = manta::world_size() - 1;
+  // Running there: it sees cancelled(), and the caller's get throws at once.
+  const auto running = manta::task(spin_until_cancelled).options({.num_cpus = 2, .rank = last});
+  const auto spinner = running.remote();
+  // Queued there behind it (the rank has 2 CPUs): dropped, it never runs.
+  const auto queued = manta::task(rank_of_task).options({.num_cpus = 2, .rank = last}).remote();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  manta::cancel(queued);
+  EXPECT_THROW(manta::get(queued, std::chrono::seconds(10)), manta::TaskCancelledError);
+  manta::cancel(spinner);
+  EXPECT_THROW(manta::get(spinner, std::chrono::seconds(10)), manta::TaskCancelledError);
+  // The spinner returned: a task needing both CPUs of the rank runs there now.
+  EXPECT_EQ(manta::get(manta::task(rank_of_task).options({.num_cpus = 2, .rank = last}).remote(),
+                       std::chrono::seconds(30)),
+            last);
+}
+
+TEST(Tasks, RecursiveCancelCrossesRanks) {
+  // The parent on rank 1 waits for children on the last rank: the cancel goes to rank 1, which
+  // cancels its children there.
+  const int last = manta::world_size() - 1;
+  const auto parent =
+      manta::task(parent_of_remote_spinners).options({.num_cpus = 0, .rank = 1}).remote(2, last);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  manta::cancel(parent);
+  EXPECT_THROW(manta::get(parent, std::chrono::seconds(10)), manta::TaskCancelledError);
+  EXPECT_EQ(manta::get(manta::task(rank_of_task).options({.num_cpus = 2, .rank = last}).remote(),
+                       std::chrono::seconds(30)),
+            last);
+}
+
 TEST(Tasks, InfeasibleEverywhereFailsAtOnce) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_THROW(manta::task(add_one).options({.num_cpus = 100000}).remote(1),

@@ -142,6 +142,8 @@ core::Object* submit_actor_call(core::Actor* actor, const char* method_name,
 core::Object* checkpoint_actor(core::Actor* actor);
 /// Ends the actor's instance at its next gap; with `restart`, starts a new one if allowed.
 void kill_actor(core::Actor* actor, bool restart);
+/// Stops the task producing `object` (manta::cancel).
+void cancel_object(core::Object* object, bool force, bool recursive);
 
 // ---- registration (MANTA_REMOTE, MANTA_ACTOR)
 /// Builds, on the actor's host, a method call sent by another rank.

@@ -88,7 +88,8 @@ TEST(WireDecode, EveryMessageOfTheJobRoundTrips) {
       NameReply{1, false, false, "", {}},
       CheckpointRequest{5, "/tmp/ckpt", true},
       CheckpointRound{2, "/tmp/ckpt", false, {{1, 5}}},
-      CheckpointRound{CheckpointRound::last, "", false, {}}};
+      CheckpointRound{CheckpointRound::last, "", false, {}},
+      CancelTask{{0, 7}, true}};
   for (const auto& message : messages) {
     const auto decoded = decode(encode(message), two_ranks);
     EXPECT_EQ(decoded.index(), message.index());
