@@ -181,6 +181,11 @@ struct ActorOptions {
   /// its error is final (at-least-once: its effects before the error are not undone, but the
   /// state restarts from the last checkpoint). -1: no limit (Ray's).
   int max_task_retries = 0;
+  /// Calls that may run at once (Ray's threaded actors): they start in the order they were
+  /// made, up to this many together, on the rank's worker threads, and may finish in any order;
+  /// the class must then be thread-safe. Checkpoints, kills and restarts wait until no call
+  /// runs. 1 (the default) runs one call at a time.
+  int max_concurrency = 1;
 };
 
 /// @brief Options of `manta::wait`.

@@ -186,6 +186,20 @@ double actor_calls_async(int count) {
   return rate;
 }
 
+/// Ray's "1:1 actor calls concurrent": the same async calls to an actor with max_concurrency 16
+/// (its methods are stateless, so thread-safe).
+double actor_calls_concurrent(int count) {
+  const auto server = manta::actor<Server>().options({.max_concurrency = 16}).remote();
+  std::vector<manta::ObjectRef<int>> refs;
+  refs.reserve(static_cast<std::size_t>(count));
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) refs.push_back(server.call(&Server::small_value_arg).remote(i));
+  const auto values = manta::get(refs);
+  const double rate = count / seconds_since(start);
+  check_answer(values.back() == count, "1_1_actor_calls_concurrent");
+  return rate;
+}
+
 const auto call_servers = [](const manta::ActorHandle<Client>& client, int n) {
   return client.call(&Client::call_servers).remote(n);
 };
@@ -382,6 +396,8 @@ std::vector<Measurement> manta_measurements(Scale scale) {
        [=] { return actor_calls_sync(sync_calls); }},
       {"1_1_actor_calls_async", "calls/s", "thread_pool_tasks_async",
        [=] { return actor_calls_async(tasks); }},
+      {"1_1_actor_calls_concurrent", "calls/s", "thread_pool_tasks_async",
+       [=] { return actor_calls_concurrent(tasks); }},
       {"n_1_actor_calls_async", "calls/s", "thread_pool_tasks_async",
        [=] { return many_callers_one_actor(per_client); }},
       {"1_n_actor_calls_async", "calls/s", "thread_pool_tasks_async",

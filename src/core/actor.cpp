@@ -99,6 +99,7 @@ struct ActorPolicy {
   std::chrono::steady_clock::duration every{};  ///< 0: never
   int max_restarts = 0;                         ///< -1: no limit
   int max_task_retries = 0;                     ///< -1: no limit
+  int max_concurrency = 1;                      ///< calls running at once
 };
 
 /// Whether `used` is below `limit`, a count of ActorOptions where -1 means no limit (Ray's).
@@ -107,29 +108,39 @@ bool within(int used, int limit) noexcept { return limit < 0 || used < limit; }
 std::string limit_text(int limit) { return limit < 0 ? "unlimited" : std::to_string(limit); }
 
 ActorPolicy policy_of(std::uint64_t every_calls, double every_seconds, int max_restarts,
-                      int max_task_retries) {
+                      int max_task_retries, int max_concurrency) {
   return {every_calls,
           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
               std::chrono::duration<double>(every_seconds)),
-          max_restarts, max_task_retries};
+          max_restarts, max_task_retries, max_concurrency};
 }
 
 class LocalActor;
 
-/// The actor whose method or constructor runs on this thread, if any.
+/// The actor whose method or constructor runs on this thread, if any, and the method.
 thread_local LocalActor* running_actor = nullptr;
+thread_local const char* running_call = nullptr;
 
-/// Makes `actor` the running one for a scope (the one outside it again afterwards: a method
-/// blocked in `get` may run another actor's calls on its thread meanwhile).
+/// Makes `actor` (running `call`, or its constructor for nullptr) the running one for a scope
+/// (the one outside it again afterwards: a method blocked in `get` may run another actor's calls
+/// on its thread meanwhile).
 class RunningActorScope {
  public:
-  explicit RunningActorScope(LocalActor& actor) : outer_(running_actor) { running_actor = &actor; }
-  ~RunningActorScope() { running_actor = outer_; }
+  RunningActorScope(LocalActor& actor, const char* call)
+      : outer_actor_(running_actor), outer_call_(running_call) {
+    running_actor = &actor;
+    running_call = call;
+  }
+  ~RunningActorScope() {
+    running_actor = outer_actor_;
+    running_call = outer_call_;
+  }
   RunningActorScope(const RunningActorScope&) = delete;
   RunningActorScope& operator=(const RunningActorScope&) = delete;
 
  private:
-  LocalActor* outer_;
+  LocalActor* outer_actor_;
+  const char* outer_call_;
 };
 
 /// Thrown by manta::exit_actor() through the user's method to its actor's drain. Not a
@@ -254,7 +265,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
     LocalActor& actor_;
   };
 
-  /// Runs queued calls on a worker thread, one at a time.
+  /// Runs queued calls on a worker thread, one at a time; for a concurrent actor
+  /// (max_concurrency > 1), hands method calls to CallRunners instead, up to the limit.
   class Drain final : public Runnable {
    public:
     explicit Drain(LocalActor& actor) : actor_(actor) {}
@@ -264,6 +276,30 @@ class LocalActor final : public Actor, public CheckpointedActor {
 
    private:
     LocalActor& actor_;
+  };
+
+  /// Runs one method call of a concurrent actor on a worker thread of its own.
+  class CallRunner final : public Runnable {
+   public:
+    CallRunner(LocalActor& actor, Call& call) : actor_(actor), call_(call) {
+      granted = actor.drain_.granted;  // the actor's GPUs, bound for the call (not given back)
+    }
+    Units run() override {
+      actor_.run_concurrently(call_);
+      delete this;
+      return Units::release;
+    }
+    // It asks for nothing outside a bundle, so it always starts; kept for the interface.
+    void abandon(const std::string& reason) override {
+      call_.result()->fail(actor_.death_error("its call never ran: " + reason));
+      actor_.end_concurrent_call(call_, false);
+      delete this;
+    }
+    std::string describe() const override { return actor_.describe_running(); }
+
+   private:
+    LocalActor& actor_;
+    Call& call_;
   };
 
   struct SnapshotRequest {
@@ -310,10 +346,20 @@ class LocalActor final : public Actor, public CheckpointedActor {
     if (!paused_ && mailbox_.front()->runnable) drain_soon();
   }
 
-  /// What the drain runs, for Runnable::describe (on the drain's thread).
+  /// What the calling thread runs of this actor, for Runnable::describe.
   std::string describe_running() const {
     return "actor '" + shown_name_ + "'" +
-           (running_call_ != nullptr ? std::string(" in ") + running_call_ : std::string());
+           (running_call != nullptr ? std::string(" in ") + running_call : std::string());
+  }
+
+  bool concurrent() const noexcept { return policy_.max_concurrency > 1; }
+
+  /// Whether a call that finished on a CallRunner leaves work for the drain. Called with mutex_.
+  bool drain_needed_locked() const {
+    if (!snapshot_waiters_.empty()) return true;
+    if (paused_) return false;
+    if (kill_request_ || pending_exit_ || pending_restart_) return in_flight_ == 0;
+    return !mailbox_.empty() && mailbox_.front()->runnable;
   }
 
   /// The first drain will never run: the actor dies before its constructor, holding nothing,
@@ -332,36 +378,63 @@ class LocalActor final : public Actor, public CheckpointedActor {
     }
     for (int done = 0; done < calls_per_drain; ++done) {
       Call* call = nullptr;
+      bool dispatch = false;
       std::vector<SnapshotRequest> snapshots;
       std::optional<bool> kill;
+      std::optional<std::string> exit;
+      std::optional<std::string> restart_reason;
       {
         std::lock_guard lock(mutex_);
+        // Snapshots, kills and restarts of a concurrent actor wait for its running calls; the
+        // last to finish drains again.
+        const bool quiet = in_flight_ == 0;
         if (!snapshot_waiters_.empty()) {
-          snapshots.swap(snapshot_waiters_);
+          if (quiet) snapshots.swap(snapshot_waiters_);
+          draining_ = quiet;
         } else if (paused_) {
           draining_ = false;  // resume() drains again
-        } else if (kill_request_ && constructed_) {
-          kill.swap(kill_request_);
+        } else if ((kill_request_ || pending_exit_ || pending_restart_) && constructed_) {
+          if (quiet) {
+            kill.swap(kill_request_);
+            exit.swap(pending_exit_);
+            restart_reason.swap(pending_restart_);
+          }
+          draining_ = quiet;
         } else if (mailbox_.empty() || !mailbox_.front()->runnable) {
           draining_ = false;
         } else {
-          call = mailbox_.front();
-          mailbox_.pop_front();
+          Call* front = mailbox_.front();
+          // Constructors, checkpoint marks and calls of a dead actor run here, alone.
+          dispatch = concurrent() && constructed_ && !death_ && front->result() != nullptr &&
+                     front->name() != checkpoint_method;
+          if ((dispatch && in_flight_ >= policy_.max_concurrency) || (!dispatch && !quiet)) {
+            draining_ = false;  // a call that finishes drains again
+          } else {
+            call = front;
+            mailbox_.pop_front();
+            if (dispatch) ++in_flight_;
+          }
         }
       }
       if (!snapshots.empty()) {
         take_snapshot(snapshots);  // between two calls, never in the middle of one
         continue;
       }
-      if (kill) {
-        killed(*kill);
+      if (exit || kill || restart_reason) {
+        if (exit) end_for_good(*exit);
+        if (kill) killed(*kill);
+        if (restart_reason && !death_) restart(*restart_reason);
         continue;
       }
       if (call == nullptr) {
         release();  // the drain's reference; may destroy the actor and this drain
         return units;
       }
-      execute(*call);
+      if (dispatch) {
+        runtime_.executor().submit(new CallRunner(*this, *call));
+      } else {
+        execute(*call);
+      }
     }
     runtime_.executor().submit(&drain_);  // more calls: requeue, keeping the reference
     return units;
@@ -380,8 +453,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
       request_checkpoint(*result);
     } else {
       std::exception_ptr fatal;
-      running_call_ = call.name();
-      const RunningActorScope running(*this);
+      const RunningActorScope running(*this, call.name());
       try {
         result->seal(call.body().run(instance_.get()));
         ++calls_;
@@ -395,7 +467,6 @@ class LocalActor final : public Actor, public CheckpointedActor {
         result->fail(current_task_error(call.name(), runtime_.rank()));
         ++calls_;
       }
-      running_call_ = nullptr;
       if (fatal) {
         if (restart(what(fatal)) && within(call.retries, policy_.max_task_retries)) {
           ++call.retries;
@@ -415,6 +486,63 @@ class LocalActor final : public Actor, public CheckpointedActor {
     delete &call;
     runtime_.work_finished();
     release();  // the call's reference; the drain still holds one
+  }
+
+  /// A method call of a concurrent actor, on a CallRunner's thread. Its instance is not replaced
+  /// meanwhile: restarts wait until no call runs.
+  void run_concurrently(Call& call) {
+    Object* result = call.result();
+    bool again = false;
+    {
+      const RunningActorScope running(*this, call.name());
+      try {
+        result->seal(call.body().run(instance_.get()));
+      } catch (const ActorExit&) {
+        const std::string reason = std::string("it called manta::exit_actor() in ") + call.name();
+        result->fail(death_error(reason));
+        std::lock_guard lock(mutex_);
+        if (!pending_exit_) pending_exit_ = reason;
+      } catch (const ActorFatalError&) {
+        auto fatal = current_task_error(call.name(), runtime_.rank());
+        // As execute() does, knowing that the restart comes once no call runs.
+        again = constructor_ && within(restarts_, policy_.max_restarts) &&
+                within(call.retries, policy_.max_task_retries);
+        if (!again) result->fail(fatal);
+        std::lock_guard lock(mutex_);
+        if (!pending_restart_) pending_restart_ = what(fatal);
+        if (again) {
+          ++call.retries;
+          mailbox_.push_front(&call);  // first on the restarted instance
+        }
+      } catch (...) {
+        result->fail(current_task_error(call.name(), runtime_.rank()));
+      }
+    }
+    if (again) {
+      util::log().warn("actor '{}': running {} again (retry {} of {})", shown_name_, call.name(),
+                       call.retries, limit_text(policy_.max_task_retries));
+    }
+    end_concurrent_call(call, again);
+  }
+
+  /// A CallRunner is done with `call`: the drain goes on if that leaves it work; the call ends
+  /// unless it was queued `again`.
+  void end_concurrent_call(Call& call, bool again) {
+    if (!again) {
+      ++calls_;
+      calls_since_snapshot_.fetch_add(1, std::memory_order_relaxed);
+      apply_policy();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      --in_flight_;
+      if (drain_needed_locked()) drain_soon();
+    }
+    if (again) return;
+    if (Object* result = call.result()) result->release();
+    delete &call;
+    runtime_.work_finished();
+    release();  // the call's reference
   }
 
   void construct(Call& call) {
@@ -441,7 +569,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
                          limit_text(policy_.max_restarts), reason);
       }
       try {
-        const RunningActorScope running(*this);
+        const RunningActorScope running(*this, nullptr);
         instance_.reset();
         instance_ = constructor.run(nullptr);
         load_saved_state();
@@ -641,10 +769,14 @@ class LocalActor final : public Actor, public CheckpointedActor {
     }
   }
 
+  std::exception_ptr death_error(const std::string& reason) const {
+    return std::make_exception_ptr(ActorDiedError("actor '" + shown_name_ + "' on rank " +
+                                                  std::to_string(runtime_.rank()) +
+                                                  " died: " + reason));
+  }
+
   void die(const std::string& reason) {
-    death_ = std::make_exception_ptr(ActorDiedError("actor '" + shown_name_ + "' on rank " +
-                                                    std::to_string(runtime_.rank()) +
-                                                    " died: " + reason));
+    death_ = death_error(reason);
     util::log().error("actor '{}' died: {}", shown_name_, reason);
     // Ray's: a dead actor's name is free for a new one, and lookups no longer find it.
     if (!name_.empty()) runtime_.actor_names().release(runtime_, name_, to_wire(address()));
@@ -660,7 +792,6 @@ class LocalActor final : public Actor, public CheckpointedActor {
   const Registry::StateHooks state_hooks_;
   const ActorPolicy policy_;
   Drain drain_{*this};
-  const char* running_call_ = nullptr;      ///< the call the drain runs; only its thread reads it
   std::optional<Reservation> reservation_;  ///< drain only, once constructed
   bool placed_ = false;      ///< set by the first drain, which acquired what the actor holds
   resources::Request kept_;  ///< what the actor holds for life, once placed
@@ -668,7 +799,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
   std::exception_ptr death_;                       ///< set when the actor died for good; drain only
   std::unique_ptr<detail::CallBody> constructor_;  ///< kept to restart with; drain only
   int restarts_ = 0;                               ///< drain only
-  std::uint64_t calls_ = 0;  ///< method calls completed, restored ones included; drain only
+  /// method calls completed, restored ones included (by CallRunners too)
+  std::atomic<std::uint64_t> calls_{0};
   std::atomic<std::uint64_t> calls_since_snapshot_{0};
   std::atomic<std::chrono::steady_clock::rep> last_snapshot_{
       std::chrono::steady_clock::now().time_since_epoch().count()};
@@ -678,6 +810,11 @@ class LocalActor final : public Actor, public CheckpointedActor {
   bool draining_ = false;             ///< guarded by mutex_; a drain is queued or running
   bool constructed_ = false;          ///< guarded by mutex_; the constructor has run (or failed)
   std::optional<bool> kill_request_;  ///< guarded by mutex_; manta::kill's `restart`
+  int in_flight_ = 0;                 ///< guarded by mutex_; calls running on CallRunners
+  /// guarded by mutex_; why a call running on a CallRunner ended or killed the actor, for the
+  /// drain to act on once no call runs
+  std::optional<std::string> pending_exit_;
+  std::optional<std::string> pending_restart_;
   bool paused_ = false;  ///< guarded by mutex_; a checkpoint borrows the state, or the job exits
   std::vector<SnapshotRequest> snapshot_waiters_;  ///< guarded by mutex_; taken between calls
   /// guarded by mutex_; the state handle.checkpoint() took, for the next checkpoint to write
@@ -756,7 +893,8 @@ class RemoteActor final : public Actor {
                                       creation_.policy.every_calls,
                                       every.count(),
                                       creation_.policy.max_restarts,
-                                      creation_.policy.max_task_retries};
+                                      creation_.policy.max_task_retries,
+                                      creation_.policy.max_concurrency};
         try {
           if (failure) std::rethrow_exception(failure);
           create.constructor = creation_.constructor_key;
@@ -981,8 +1119,14 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
                              std::to_string(options.max_task_retries) +
                              "; give counts >= 0, or -1 for no limit");
   }
-  const ActorPolicy policy = policy_of(options.checkpoint_every_calls, every_seconds,
-                                       options.max_restarts, options.max_task_retries);
+  if (options.max_concurrency < 1) {
+    throw InvalidOptionError("actor '" + name + "' asks for max_concurrency " +
+                             std::to_string(options.max_concurrency) +
+                             "; give at least 1 call at once");
+  }
+  const ActorPolicy policy =
+      policy_of(options.checkpoint_every_calls, every_seconds, options.max_restarts,
+                options.max_task_retries, options.max_concurrency);
   const bool movable = constructor_key != nullptr && constructor->remotable();
   const bool in_bundle = options.bundle.key >= 0;
   const int wanted_rank =
@@ -1072,11 +1216,11 @@ void host_actor(Runtime& runtime, int source, transport::ActorCreate request) {
     constructor = std::make_unique<FailedCall>(std::current_exception());
   }
   util::log().debug("hosting actor '{}' created by rank {}", request.name, source);
-  auto* actor =
-      new LocalActor(runtime, address, class_name, std::move(request.name),
-                     from_wire(request.resources), std::nullopt, std::move(constructor),
-                     policy_of(request.checkpoint_every_calls, request.checkpoint_every_seconds,
-                               request.max_restarts, request.max_task_retries));
+  auto* actor = new LocalActor(
+      runtime, address, class_name, std::move(request.name), from_wire(request.resources),
+      std::nullopt, std::move(constructor),
+      policy_of(request.checkpoint_every_calls, request.checkpoint_every_seconds,
+                request.max_restarts, request.max_task_retries, request.max_concurrency));
   keep_for_other_ranks(runtime, *actor);
   actor->release();
 }

@@ -399,13 +399,21 @@ void Executor::help_until(const std::function<bool()>& ready,
   std::array<std::uint64_t, 1 + max_awaited_frames> parents{current_worker.frame};
   const std::size_t count = 1 + std::min(awaited.size(), max_awaited_frames);
   std::copy_n(awaited.begin(), count - 1, parents.begin() + 1);
+  const std::span<const std::uint64_t> frames(parents.data(), count);
+  std::unique_lock lock(mutex_);
+  // Most waits find nothing to help with (the object comes from another thread or rank): they
+  // keep their CPUs and leave after one look.
+  const auto searched =
+      queue_.rbegin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), child_lookback));
+  const bool child_queued = std::any_of(queue_.rbegin(), searched, [&](const Runnable* queued) {
+    return std::find(frames.begin(), frames.end(), queued->parent) != frames.end();
+  });
+  if (!child_queued || current_worker.depth >= max_nesting) return;
   // Its CPUs go to the work it helps with (on one CPU, the child needs the parent's slot).
-  {
-    std::lock_guard lock(mutex_);
-    current_worker.pool->release_cpu(current_worker.cpu);
-  }
-  run_nested_until(ready, std::span(parents.data(), count));
-  std::lock_guard lock(mutex_);
+  current_worker.pool->release_cpu(current_worker.cpu);
+  lock.unlock();
+  run_nested_until(ready, frames);
+  lock.lock();
   current_worker.pool->acquire_cpu_overcommitted(current_worker.cpu);
 }
 

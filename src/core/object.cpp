@@ -31,16 +31,22 @@ void Object::finish(State state) {
   for (auto& callback : callbacks) callback();
 }
 
-void Object::set_cancellable(Cancellable* producer) {
-  std::lock_guard lock(mutex_);
-  cancellable_ = producer;
+// cancel() announces itself before it looks at the producer, and clear_cancellable() clears the
+// producer before it looks for a cancel (both sequentially consistent): either the cancel sees
+// no producer, or the clear sees the cancel and waits for its lock.
+void Object::clear_cancellable() noexcept {
+  cancellable_.store(nullptr);
+  if (cancel_called_.load()) {
+    std::lock_guard wait_for_cancel(mutex_);
+  }
 }
 
 void Object::cancel(bool recursive) {
+  cancel_called_.store(true);
   std::function<void()> then;
   {
     std::lock_guard lock(mutex_);
-    if (cancellable_ != nullptr) then = cancellable_->cancel_locked(recursive);
+    if (Cancellable* producer = cancellable_.load()) then = producer->cancel_locked(recursive);
   }
   if (then) then();
 }

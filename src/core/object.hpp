@@ -86,9 +86,14 @@ class Object {
     running_frame_.store(frame, std::memory_order_relaxed);
   }
 
-  /// Names what runs to set this object (nullptr: nothing, any more). The producer sets it back
-  /// to nullptr before it goes away.
-  void set_cancellable(Cancellable* producer);
+  /// Names what runs to set this object.
+  void set_cancellable(Cancellable* producer) noexcept {
+    cancellable_.store(producer, std::memory_order_release);
+  }
+  /// The producer is about to go away: from now on cancel() does not reach it. Waits for a
+  /// cancel() that may be using it; cheap when none ever came (two atomic operations, no lock:
+  /// every task finishes through here).
+  void clear_cancellable() noexcept;
   /// Tells the producer to stop (manta::cancel), if one is running to set this object.
   void cancel(bool recursive);
 
@@ -109,9 +114,10 @@ class Object {
   std::unique_ptr<ValueBox> value_;  ///< written once, before state_ leaves pending
   std::exception_ptr error_;         ///< written once, before state_ becomes failed
   std::mutex mutex_;
-  std::vector<Callback> callbacks_;     ///< guarded by mutex_; emptied when the state is set
-  WaitLink* waiters_ = nullptr;         ///< guarded by mutex_; emptied when the state is set
-  Cancellable* cancellable_ = nullptr;  ///< guarded by mutex_
+  std::vector<Callback> callbacks_;  ///< guarded by mutex_; emptied when the state is set
+  WaitLink* waiters_ = nullptr;      ///< guarded by mutex_; emptied when the state is set
+  std::atomic<Cancellable*> cancellable_{nullptr};  ///< used under mutex_ by cancel()
+  std::atomic<bool> cancel_called_{false};          ///< cancel() was called once
 };
 
 }  // namespace manta::core

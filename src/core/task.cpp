@@ -217,7 +217,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
 
   void finish() {
     Runtime& runtime = runtime_;
-    result_->set_cancellable(nullptr);  // waits for a cancel holding the object's lock
+    result_->clear_cancellable();  // waits for a cancel that may be using this task
     result_->release();
     for (Object* child : children_) child->release();
     delete this;

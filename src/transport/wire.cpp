@@ -52,7 +52,8 @@ template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCreate& create, unsigned) {
   archive& create.actor& create.class_name& create.constructor& create.name& create
       .resources& create.arguments& create.failure& create.checkpoint_every_calls& create
-      .checkpoint_every_seconds& create.max_restarts& create.max_task_retries;
+      .checkpoint_every_seconds& create.max_restarts& create.max_task_retries& create
+      .max_concurrency;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {
@@ -138,6 +139,7 @@ class MessageCheck {
     resources(create.resources);
     at_least(create.max_restarts, -1, "max_restarts");
     at_least(create.max_task_retries, -1, "max_task_retries");
+    at_least(create.max_concurrency, 1, "max_concurrency");
     if (!(create.checkpoint_every_seconds >= 0) ||
         !std::isfinite(create.checkpoint_every_seconds)) {
       fail("checkpoint_every_seconds " + std::to_string(create.checkpoint_every_seconds) +

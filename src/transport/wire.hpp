@@ -88,6 +88,7 @@ struct ActorCreate {
   double checkpoint_every_seconds = 0;       ///< 0: none
   std::int32_t max_restarts = 0;
   std::int32_t max_task_retries = 0;
+  std::int32_t max_concurrency = 1;
 };
 
 /// A method call for an actor hosted by the receiver; answered with a TaskReply.

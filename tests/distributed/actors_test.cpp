@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -75,6 +76,32 @@ std::pair<int, int> bump_named(std::string name, bool create) {
 MANTA_REMOTE(bump_named);
 
 int last_rank() { return manta::world_size() - 1; }
+
+/// Two calls meet only if they run at once.
+class Rendezvous {
+ public:
+  bool meet() {
+    arrived_.fetch_add(1);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (arrived_.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return arrived_.load() >= 2;
+  }
+
+ private:
+  std::atomic<int> arrived_{0};
+};
+MANTA_ACTOR(Rendezvous, meet);
+
+TEST(Actors, ConcurrentActorOnAnotherRankRunsCallsAtOnce) {
+  auto rendezvous =
+      manta::actor<Rendezvous>().options({.rank = last_rank(), .max_concurrency = 2}).remote();
+  auto first = rendezvous.call(&Rendezvous::meet).remote();
+  auto second = rendezvous.call(&Rendezvous::meet).remote();
+  EXPECT_TRUE(manta::get(first));
+  EXPECT_TRUE(manta::get(second));
+}
 
 TEST(Actors, LiveOnTheRankAsked) {
   for (int rank = 0; rank < manta::world_size(); ++rank) {
