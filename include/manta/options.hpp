@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,16 +91,19 @@ struct RuntimeOptions {
 class RetryExceptions {
  public:
   RetryExceptions(bool all = true) : all_(all) {}  // NOLINT: `= false` reads as Ray's
-  RetryExceptions(std::initializer_list<std::string> types) : all_(false), types_(types) {}
+  RetryExceptions(std::initializer_list<std::string> types)
+      : all_(false), types_(std::make_shared<const std::vector<std::string>>(types)) {}
 
   /// Whether an exception of type `exception_type` is retried.
   bool covers(const std::string& exception_type) const {
-    return all_ || std::find(types_.begin(), types_.end(), exception_type) != types_.end();
+    return all_ ||
+           (types_ && std::find(types_->begin(), types_->end(), exception_type) != types_->end());
   }
 
  private:
   bool all_;
-  std::vector<std::string> types_;
+  /// Shared: every task submitted with these options keeps a copy.
+  std::shared_ptr<const std::vector<std::string>> types_;
 };
 
 /// @brief Options of one task submission (Ray's `f.options(...)`).

@@ -117,9 +117,13 @@ ActorPolicy policy_of(std::uint64_t every_calls, double every_seconds, int max_r
 
 class LocalActor;
 
-/// The actor whose method or constructor runs on this thread, if any, and the method.
-thread_local LocalActor* running_actor = nullptr;
-thread_local const char* running_call = nullptr;
+/// The actor whose method (`call`) or constructor (`call` nullptr) runs on this thread, if any.
+/// One thread_local: in a shared library each is looked up through __tls_get_addr.
+struct RunningActor {
+  LocalActor* actor = nullptr;
+  const char* call = nullptr;
+};
+thread_local RunningActor running_actor;
 
 /// Makes `actor` (running `call`, or its constructor for nullptr) the running one for a scope
 /// (the one outside it again afterwards: a method blocked in `get` may run another actor's calls
@@ -127,20 +131,16 @@ thread_local const char* running_call = nullptr;
 class RunningActorScope {
  public:
   RunningActorScope(LocalActor& actor, const char* call)
-      : outer_actor_(running_actor), outer_call_(running_call) {
-    running_actor = &actor;
-    running_call = call;
+      : running_(running_actor), outer_(running_) {
+    running_ = {&actor, call};
   }
-  ~RunningActorScope() {
-    running_actor = outer_actor_;
-    running_call = outer_call_;
-  }
+  ~RunningActorScope() { running_ = outer_; }
   RunningActorScope(const RunningActorScope&) = delete;
   RunningActorScope& operator=(const RunningActorScope&) = delete;
 
  private:
-  LocalActor* outer_actor_;
-  const char* outer_call_;
+  RunningActor& running_;
+  const RunningActor outer_;
 };
 
 /// Thrown by manta::exit_actor() through the user's method to its actor's drain. Not a
@@ -349,7 +349,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
   /// What the calling thread runs of this actor, for Runnable::describe.
   std::string describe_running() const {
     return "actor '" + shown_name_ + "'" +
-           (running_call != nullptr ? std::string(" in ") + running_call : std::string());
+           (running_actor.call != nullptr ? std::string(" in ") + running_actor.call
+                                          : std::string());
   }
 
   bool concurrent() const noexcept { return policy_.max_concurrency > 1; }
@@ -1070,14 +1071,16 @@ Actor* import_named(Runtime& runtime, const std::string& name, const char* class
 }  // namespace
 
 bool current_actor_restarted() {
-  if (running_actor == nullptr) {
+  if (running_actor.actor == nullptr) {
     throw Error("manta::was_current_actor_restarted() called outside an actor's method");
   }
-  return running_actor->restarted();
+  return running_actor.actor->restarted();
 }
 
 void exit_current_actor() {
-  if (running_actor == nullptr) throw Error("manta::exit_actor() called outside an actor's method");
+  if (running_actor.actor == nullptr) {
+    throw Error("manta::exit_actor() called outside an actor's method");
+  }
   throw ActorExit{};
 }
 

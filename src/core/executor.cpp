@@ -381,8 +381,14 @@ void Executor::run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable
 
 void Executor::run_nested_until(const std::function<bool()>& ready,
                                 std::span<const std::uint64_t> parents) {
-  if (current_worker.depth >= max_nesting) return;
   std::unique_lock lock(mutex_);
+  run_nested_locked(lock, ready, parents);
+}
+
+void Executor::run_nested_locked(std::unique_lock<std::mutex>& lock,
+                                 const std::function<bool()>& ready,
+                                 std::span<const std::uint64_t> parents) {
+  if (current_worker.depth >= max_nesting) return;
   while (!ready()) {
     Bundle* bundle = nullptr;
     Runnable* runnable =
@@ -399,21 +405,12 @@ void Executor::help_until(const std::function<bool()>& ready,
   std::array<std::uint64_t, 1 + max_awaited_frames> parents{current_worker.frame};
   const std::size_t count = 1 + std::min(awaited.size(), max_awaited_frames);
   std::copy_n(awaited.begin(), count - 1, parents.begin() + 1);
-  const std::span<const std::uint64_t> frames(parents.data(), count);
+  // One lock for a wait that finds nothing to help with (its object comes from another thread
+  // or rank). Its CPUs go to the work it helps with (on one CPU, the child needs the parent's
+  // slot).
   std::unique_lock lock(mutex_);
-  // Most waits find nothing to help with (the object comes from another thread or rank): they
-  // keep their CPUs and leave after one look.
-  const auto searched =
-      queue_.rbegin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), child_lookback));
-  const bool child_queued = std::any_of(queue_.rbegin(), searched, [&](const Runnable* queued) {
-    return std::find(frames.begin(), frames.end(), queued->parent) != frames.end();
-  });
-  if (!child_queued || current_worker.depth >= max_nesting) return;
-  // Its CPUs go to the work it helps with (on one CPU, the child needs the parent's slot).
   current_worker.pool->release_cpu(current_worker.cpu);
-  lock.unlock();
-  run_nested_until(ready, frames);
-  lock.lock();
+  run_nested_locked(lock, ready, std::span(parents.data(), count));
   current_worker.pool->acquire_cpu_overcommitted(current_worker.cpu);
 }
 

@@ -23,6 +23,7 @@
 
 namespace manta::core {
 
+class Object;
 class Waiter;
 
 /// @brief Work the executor runs: a task, or a drain of an actor's mailbox.
@@ -46,6 +47,12 @@ class Runnable {
   virtual std::string describe() const = 0;
   /// Whether manta::cancel asked it to stop (manta::cancelled() inside it).
   virtual bool cancel_requested() const noexcept { return false; }
+  /// It submitted the task producing `child` while it ran: a task keeps it for a recursive
+  /// cancel. Returns false when the child is to be cancelled at birth.
+  virtual bool submitted(Object& child) {
+    static_cast<void>(child);
+    return true;
+  }
 
   resources::Request request;
   /// The running runnable whose thread submitted it (0: submitted from outside the executor's
@@ -163,6 +170,9 @@ class Executor {
   /// Runs queued work on this blocked worker's stack until `ready()`: what `parents` submitted
   /// (newest first), or, with no parents, any (oldest first). Called without the lock.
   void run_nested_until(const std::function<bool()>& ready, std::span<const std::uint64_t> parents);
+  /// run_nested_until with `lock` (on mutex_) held; it is held again on return.
+  void run_nested_locked(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready,
+                         std::span<const std::uint64_t> parents);
   /// The first queued runnable (within a lookahead) whose request is free now, acquired; sets
   /// `bundle` to the bundle it drew from.
   Runnable* take_runnable_locked(Bundle*& bundle);

@@ -96,6 +96,10 @@ class Object {
   void clear_cancellable() noexcept;
   /// Tells the producer to stop (manta::cancel), if one is running to set this object.
   void cancel(bool recursive);
+  /// The next result of a task submitted by the same task (its list of children, for a
+  /// recursive cancel); set once, before the list shows this object.
+  Object* next_sibling() const noexcept { return next_sibling_; }
+  void set_next_sibling(Object* sibling) noexcept { next_sibling_ = sibling; }
 
   /// The value; only once is_ready() and !has_failed().
   const ValueBox& value() const noexcept { return *value_; }
@@ -118,6 +122,7 @@ class Object {
   WaitLink* waiters_ = nullptr;      ///< guarded by mutex_; emptied when the state is set
   std::atomic<Cancellable*> cancellable_{nullptr};  ///< used under mutex_ by cancel()
   std::atomic<bool> cancel_called_{false};          ///< cancel() was called once
+  Object* next_sibling_ = nullptr;
 };
 
 }  // namespace manta::core

@@ -44,13 +44,17 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   /// Waits for the ObjectRef arguments, then dispatches itself. May finish before returning.
   void start() { wait_for(body_->dependencies()); }
 
-  /// A task submitted while this one runs (for a recursive cancel). Returns false when this task
-  /// was cancelled recursively already: the child is cancelled at birth.
-  bool add_child(Object& child) {
-    std::lock_guard lock(children_mutex_);
-    if (cancelled_children_) return false;
-    child.retain();
-    children_.push_back(&child);
+  bool submitted(Object& child) override {
+    child.retain();  // the list's
+    Object* head = children_.load(std::memory_order_acquire);
+    do {
+      if (head == closed_list()) {
+        child.release();
+        return false;
+      }
+      child.set_next_sibling(head);
+    } while (!children_.compare_exchange_weak(head, &child, std::memory_order_release,
+                                              std::memory_order_acquire));
     return true;
   }
 
@@ -89,16 +93,12 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     const bool claimed = settle();
     const bool withdrawn = runtime_.executor().withdraw(this);
     const int sent_to = sent_to_.load();
-    std::vector<Object*> children;
-    if (recursive) {
-      std::lock_guard lock(children_mutex_);
-      cancelled_children_ = true;
-      children = children_;
-      for (Object* child : children) child->retain();
-    }
+    // A recursive cancel takes the list (and its references) and closes it: children submitted
+    // later are cancelled at birth.
+    Object* children = recursive ? take_children() : nullptr;
     Object* result = result_;
     result->retain();
-    return [this, claimed, withdrawn, sent_to, recursive, result, children = std::move(children),
+    return [this, claimed, withdrawn, sent_to, recursive, result, children,
             error = cancelled_error(name_, runtime_.rank())] {
       Runtime& runtime = runtime_;  // `this` is valid here only when withdrawn
       if (claimed) result->fail(std::make_exception_ptr(error));
@@ -109,9 +109,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
       }
       if (withdrawn) finish();  // it will never run: it is ours to end
       result->release();
-      for (Object* child : children) {
+      for (Object* child = children; child != nullptr;) {
+        Object* const next = child->next_sibling();
         child->cancel(true);
         child->release();
+        child = next;
       }
     };
   }
@@ -132,6 +134,17 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   }
 
  private:
+  /// Marks children_ as taken; never an object.
+  static Object* closed_list() noexcept {
+    static char marker;
+    return reinterpret_cast<Object*>(&marker);
+  }
+  /// The children's list with its references (nullptr if empty or taken before); closes it.
+  Object* take_children() noexcept {
+    Object* list = children_.exchange(closed_list(), std::memory_order_acq_rel);
+    return list == closed_list() ? nullptr : list;
+  }
+
   /// Claims the result for the caller to set: false when it was claimed before (a cancel).
   bool settle() noexcept { return !settled_.exchange(true); }
 
@@ -219,7 +232,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     Runtime& runtime = runtime_;
     result_->clear_cancellable();  // waits for a cancel that may be using this task
     result_->release();
-    for (Object* child : children_) child->release();
+    for (Object* child = take_children(); child != nullptr;) {
+      Object* const next = child->next_sibling();
+      child->release();
+      child = next;
+    }
     delete this;
     runtime.work_finished();
   }
@@ -236,9 +253,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   std::atomic<bool> settled_{false};  ///< the result is claimed (settle())
   std::atomic<bool> cancelled_{false};
   std::atomic<int> sent_to_{-1};  ///< the rank it was last sent to
-  std::mutex children_mutex_;
-  std::vector<Object*> children_;    ///< guarded by children_mutex_; one reference each
-  bool cancelled_children_ = false;  ///< guarded by children_mutex_; later ones are cancelled
+  /// The results of the tasks it submitted, linked by Object::next_sibling, one reference each
+  /// (pushed without a lock: nested tasks submit many); closed_list() once taken.
+  std::atomic<Object*> children_{nullptr};
 };
 
 }  // namespace
@@ -302,8 +319,8 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   auto* task = new Task(runtime, function_name, std::move(name), options.max_retries,
                         options.retry_exceptions, std::move(body), result, target_rank);
   task->request = std::move(request);
-  auto* parent = dynamic_cast<Task*>(Executor::current_runnable());
-  const bool born_cancelled = parent != nullptr && !parent->add_child(*result);
+  Runnable* parent = Executor::current_runnable();
+  const bool born_cancelled = parent != nullptr && !parent->submitted(*result);
   runtime.work_started();
   task->start();
   if (born_cancelled) result->cancel(true);
