@@ -174,29 +174,17 @@ double actor_calls_sync(int count) {
   return rate;
 }
 
-double actor_calls_async(int count) {
-  const auto server = manta::actor<Server>().remote();
+/// Ray's "1:1 actor calls async", and with `max_concurrency` 16 its "1:1 actor calls concurrent"
+/// (the methods are stateless, so thread-safe).
+double actor_calls_async(int count, int max_concurrency, const char* name) {
+  const auto server = manta::actor<Server>().options({.max_concurrency = max_concurrency}).remote();
   std::vector<manta::ObjectRef<int>> refs;
   refs.reserve(static_cast<std::size_t>(count));
   const auto start = Clock::now();
   for (int i = 0; i < count; ++i) refs.push_back(server.call(&Server::small_value_arg).remote(i));
   const auto values = manta::get(refs);
   const double rate = count / seconds_since(start);
-  check_answer(values.back() == count, "1_1_actor_calls_async");
-  return rate;
-}
-
-/// Ray's "1:1 actor calls concurrent": the same async calls to an actor with max_concurrency 16
-/// (its methods are stateless, so thread-safe).
-double actor_calls_concurrent(int count) {
-  const auto server = manta::actor<Server>().options({.max_concurrency = 16}).remote();
-  std::vector<manta::ObjectRef<int>> refs;
-  refs.reserve(static_cast<std::size_t>(count));
-  const auto start = Clock::now();
-  for (int i = 0; i < count; ++i) refs.push_back(server.call(&Server::small_value_arg).remote(i));
-  const auto values = manta::get(refs);
-  const double rate = count / seconds_since(start);
-  check_answer(values.back() == count, "1_1_actor_calls_concurrent");
+  check_answer(values.back() == count, name);
   return rate;
 }
 
@@ -395,9 +383,9 @@ std::vector<Measurement> manta_measurements(Scale scale) {
       {"1_1_actor_calls_sync", "calls/s", "thread_pool_tasks_sync",
        [=] { return actor_calls_sync(sync_calls); }},
       {"1_1_actor_calls_async", "calls/s", "thread_pool_tasks_async",
-       [=] { return actor_calls_async(tasks); }},
+       [=] { return actor_calls_async(tasks, 1, "1_1_actor_calls_async"); }},
       {"1_1_actor_calls_concurrent", "calls/s", "thread_pool_tasks_async",
-       [=] { return actor_calls_concurrent(tasks); }},
+       [=] { return actor_calls_async(tasks, 16, "1_1_actor_calls_concurrent"); }},
       {"n_1_actor_calls_async", "calls/s", "thread_pool_tasks_async",
        [=] { return many_callers_one_actor(per_client); }},
       {"1_n_actor_calls_async", "calls/s", "thread_pool_tasks_async",
