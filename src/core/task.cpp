@@ -98,9 +98,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     Object* children = recursive ? take_children() : nullptr;
     Object* result = result_;
     result->retain();
-    return [this, claimed, withdrawn, sent_to, recursive, result, children,
+    // `this` is valid in there only when withdrawn: what else it needs is captured now.
+    return [this, &runtime = runtime_, claimed, withdrawn, sent_to, recursive, result, children,
             error = cancelled_error(name_, runtime_.rank())] {
-      Runtime& runtime = runtime_;  // `this` is valid here only when withdrawn
       if (claimed) result->fail(std::make_exception_ptr(error));
       if (sent_to >= 0) {
         const ObjectId id = result->id();
