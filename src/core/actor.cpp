@@ -500,21 +500,26 @@ class LocalActor final : public Actor, public CheckpointedActor {
         result->seal(call.body().run(instance_.get()));
       } catch (const ActorExit&) {
         const std::string reason = std::string("it called manta::exit_actor() in ") + call.name();
+        {
+          // Before the caller learns of it: a call it makes next must find the actor ending.
+          std::lock_guard lock(mutex_);
+          if (!pending_exit_) pending_exit_ = reason;
+        }
         result->fail(death_error(reason));
-        std::lock_guard lock(mutex_);
-        if (!pending_exit_) pending_exit_ = reason;
       } catch (const ActorFatalError&) {
         auto fatal = current_task_error(call.name(), runtime_.rank());
         // As execute() does, knowing that the restart comes once no call runs.
         again = constructor_ && within(restarts_, policy_.max_restarts) &&
                 within(call.retries, policy_.max_task_retries);
-        if (!again) result->fail(fatal);
-        std::lock_guard lock(mutex_);
-        if (!pending_restart_) pending_restart_ = what(fatal);
-        if (again) {
-          ++call.retries;
-          mailbox_.push_front(&call);  // first on the restarted instance
+        {
+          std::lock_guard lock(mutex_);
+          if (!pending_restart_) pending_restart_ = what(fatal);
+          if (again) {
+            ++call.retries;
+            mailbox_.push_front(&call);  // first on the restarted instance
+          }
         }
+        if (!again) result->fail(fatal);
       } catch (...) {
         result->fail(current_task_error(call.name(), runtime_.rank()));
       }
