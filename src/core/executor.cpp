@@ -506,10 +506,6 @@ bool Executor::withdraw(Runnable* runnable) {
 
 Runnable* Executor::current_runnable() noexcept { return current_worker.runnable; }
 
-std::string Executor::describe_current() {
-  return current_worker.runnable != nullptr ? current_worker.runnable->describe() : std::string();
-}
-
 std::span<const resources::DeviceShare> Executor::current_devices() noexcept {
   return current_worker.devices;
 }

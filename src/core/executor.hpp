@@ -138,8 +138,6 @@ class Executor {
   /// The runnable running on the calling thread (the innermost, when it runs nested under a
   /// blocked one); nullptr off worker threads. Valid only during its run().
   static Runnable* current_runnable() noexcept;
-  /// Runnable::describe() of current_runnable(); empty off worker threads.
-  static std::string describe_current();
   /// The GPUs the calling thread's runnable holds (empty off worker threads).
   static std::span<const resources::DeviceShare> current_devices() noexcept;
 

@@ -173,8 +173,9 @@ bool enough_ready(std::span<Object* const> objects, std::size_t needed) {
 /// worker thread shares the rank's process, so the rank cannot go on without it: the job ends
 /// now, naming what called exit. exit(0) ends it with 1: the job lost work.
 void end_job_on_exit_from_work(int code, void*) {
-  const std::string running = Executor::describe_current();
-  if (running.empty()) return;  // the driver's exit: the program's normal end
+  const Runnable* work = Executor::current_runnable();
+  if (work == nullptr) return;  // the driver's exit: the program's normal end
+  const std::string running = work->describe();
   const Runtime* runtime = running_runtime.load();
   const int rank = runtime != nullptr ? runtime->rank() : 0;
   const int status = code != 0 ? code : 1;
