@@ -379,12 +379,6 @@ void Executor::run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable
   }
 }
 
-void Executor::run_nested_until(const std::function<bool()>& ready,
-                                std::span<const std::uint64_t> parents) {
-  std::unique_lock lock(mutex_);
-  run_nested_locked(lock, ready, parents);
-}
-
 void Executor::run_nested_locked(std::unique_lock<std::mutex>& lock,
                                  const std::function<bool()>& ready,
                                  std::span<const std::uint64_t> parents) {
@@ -432,12 +426,11 @@ void Executor::block_begin(Waiter* helper) {
 }
 
 void Executor::help_blocked(Waiter& helper) {
-  {
-    std::lock_guard lock(mutex_);
-    --blocked_;
-  }
-  run_nested_until([&] { return helper.enough(); }, {});
-  std::lock_guard lock(mutex_);
+  // One lock from the last look at the queue to blocking again: work submitted in between would
+  // see this thread running and count on it to take that work (CI hung on fib(25), 4 ranks).
+  std::unique_lock lock(mutex_);
+  --blocked_;
+  run_nested_locked(lock, [&] { return helper.enough(); }, {});
   ++blocked_;
   helpers_.push_back(&helper);
 }

@@ -166,9 +166,8 @@ class Executor {
   /// afterwards, as it runs nested under a blocked runnable too.
   void run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable, Bundle* bundle);
   /// Runs queued work on this blocked worker's stack until `ready()`: what `parents` submitted
-  /// (newest first), or, with no parents, any (oldest first). Called without the lock.
-  void run_nested_until(const std::function<bool()>& ready, std::span<const std::uint64_t> parents);
-  /// run_nested_until with `lock` (on mutex_) held; it is held again on return.
+  /// (newest first), or, with no parents, any (oldest first). Called with `lock` (on mutex_)
+  /// held; it is released while work runs and held again on return.
   void run_nested_locked(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready,
                          std::span<const std::uint64_t> parents);
   /// The first queued runnable (within a lookahead) whose request is free now, acquired; sets

@@ -1,6 +1,7 @@
 // core::Executor on its own: CPU units, what an idle rank may steal, the idle hook, and idle
 // threads that sleep at once or poll first. Each test runs with both.
 #include "core/executor.hpp"
+#include "core/waiter.hpp"
 
 #include "resources/request.hpp"
 
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -247,6 +249,64 @@ TEST_P(Executors, ZeroCpuWorkStartsWhileTheRankIsOvercommitted) {
   hold.open();
   finish.open();
   wait_until([&] { return executor.can_start_now(units_per_cpu); });
+  executor.stop();
+}
+
+/// Blocks as a task in a `get` without a deadline does: sleeps on `waiter`, and runs queued
+/// work on its stack whenever the executor interrupts it because every thread is blocked.
+class HelpingJob final : public Runnable {
+ public:
+  HelpingJob(Executor& executor, std::atomic<int>& blocked)
+      : executor_(executor), blocked_(blocked) {
+    request.cpu = units_per_cpu;
+  }
+  Units run() override {
+    blocked_.fetch_add(1);
+    executor_.block_begin(&waiter);
+    while (!waiter.sleep_until(std::nullopt)) executor_.help_blocked(waiter);
+    executor_.block_end(&waiter);
+    return Units::release;
+  }
+  void abandon(const std::string& reason) override { FAIL() << reason; }
+  std::string describe() const override { return "a helping job"; }
+  manta::core::Waiter waiter{1};
+
+ private:
+  Executor& executor_;
+  std::atomic<int>& blocked_;
+};
+
+// Every thread blocked in a wait (more waits than eager threads): work that arrives from outside
+// the executor (as tasks from other ranks do) is run by an interrupted waiter, also when it
+// arrives just as that waiter finished the last piece and goes back to sleep. Before the fix, one
+// such submission in a few thousand was left queued with every thread asleep.
+TEST_P(Executors, WorkArrivingWhileEveryThreadWaitsRunsOnAWaiter) {
+  Executor executor(Capacity{.cpu = units_per_cpu}, 64, spin);
+  std::atomic<int> blocked{0};
+  std::deque<HelpingJob> waiting;
+  constexpr int waits = 8;  // beyond the threads that start without every thread blocking
+  for (int i = 0; i < waits; ++i) executor.submit(&waiting.emplace_back(executor, blocked));
+  wait_until([&] { return blocked.load() == waits; });
+  ASSERT_EQ(blocked.load(), waits);
+  std::atomic<int> ran{0};
+  std::deque<Job> arriving;
+  constexpr int arrivals = 20000;
+  int lost = -1;
+  for (int i = 0; i < arrivals && lost < 0; ++i) {
+    executor.submit(&arriving.emplace_back(i, false, ran));
+    // Submit the next one the moment this one has run: while its waiter returns to sleep.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (ran.load() != i + 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    if (ran.load() != i + 1) lost = i;
+  }
+  EXPECT_EQ(lost, -1) << "arrival " << lost << " of " << arrivals
+                      << " stayed queued while every thread slept";
+  for (auto& job : waiting) job.waiter.one_ready();
+  wait_until(
+      [&] { return executor.can_start_now(units_per_cpu) && ran.load() == int(arriving.size()); });
+  EXPECT_EQ(ran.load(), static_cast<int>(arriving.size()));
   executor.stop();
 }
 
