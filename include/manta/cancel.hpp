@@ -10,8 +10,8 @@ namespace manta {
 
 /// @brief How manta::cancel stops a task.
 struct CancelOptions {
-  /// Kill the process the task runs in. Tasks run on their rank's worker threads (no process
-  /// isolation yet), so this is refused with InvalidOptionError.
+  /// Kill the worker process of a running process-isolated task (TaskOptions::isolation) at
+  /// once. A thread task cannot be killed: for it, force changes nothing.
   bool force = false;
   /// Cancel the tasks it submitted too, and theirs (Ray's default).
   bool recursive = true;
@@ -20,7 +20,8 @@ struct CancelOptions {
 /// @brief Stops the task that produces `ref` (Ray's `ray.cancel`), wherever it runs.
 ///
 /// A task waiting for its arguments or queued is dropped; a running task keeps running until it
-/// returns, and sees cancelled() return true meanwhile (threads cannot be stopped from outside).
+/// returns, and sees cancelled() return true meanwhile (threads cannot be stopped from outside),
+/// unless it runs in a worker process and `force` is given: then that process is killed.
 /// Either way `get(ref)` throws TaskCancelledError from now on, and tasks depending on `ref`
 /// fail with it. A task that has returned, a `put` object and an actor call are left as they
 /// are. Returns at once; thread-safe.

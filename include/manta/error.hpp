@@ -66,6 +66,31 @@ class GetTimeoutError : public Error {
   using Error::Error;
 };
 
+/// @brief A process-isolated task's worker process died before it replied: a signal (a
+/// segfault, abort(), the OOM killer's SIGKILL) or exit(). The message names the task, its rank,
+/// the worker's pid and the signal or exit code. The task is retried per max_retries, whatever
+/// retry_exceptions says (as Ray retries crashed workers).
+class WorkerCrashedError : public Error {
+ public:
+  WorkerCrashedError(std::string task_name, int rank, const std::string& what)
+      : Error(what), task_name_(std::move(task_name)), rank_(rank) {}
+  /// The task's registered name (or its `name` option).
+  const std::string& task_name() const noexcept { return task_name_; }
+  /// The rank whose worker process ran it.
+  int rank() const noexcept { return rank_; }
+
+ private:
+  std::string task_name_;
+  int rank_;
+};
+
+/// @brief A process-isolated task ran longer than its TaskOptions::timeout: its worker process
+/// was killed. Retried per max_retries, as a crash is.
+class TaskTimeoutError : public WorkerCrashedError {
+ public:
+  using WorkerCrashedError::WorkerCrashedError;
+};
+
 /// @brief An object was read as a type other than the one it holds.
 class TypeMismatchError : public Error {
  public:

@@ -29,6 +29,18 @@ struct BundleAddress {
   }
 };
 
+/// @brief Where a task's code runs (TaskOptions::isolation, RuntimeOptions::isolation).
+enum class Isolation {
+  /// On a worker thread of the rank: the cheapest, but a crash, abort() or exit() in the task
+  /// ends the rank, and with it the job.
+  thread,
+  /// In a worker process of the rank, forked from a clean helper process started before MPI:
+  /// when the task's process dies (a signal, exit(), the OOM killer), its `get` throws
+  /// WorkerCrashedError and the job goes on. Its arguments and result are copied through a Unix
+  /// socket; inside, the task cannot call Manta's API (get, put, tasks, actors) yet.
+  process,
+};
+
 /// @brief What `manta::run` starts with (Ray's `ray.init(...)`). Each field also has a command-line
 /// flag, parsed by `manta::run(argc, argv, ...)`, and an environment variable.
 struct RuntimeOptions {
@@ -82,6 +94,9 @@ struct RuntimeOptions {
   /// wedged in the kernel or cut off is reported by its watcher, and the job aborts instead of
   /// hanging until Slurm's time limit. 0 turns the check off.
   double peer_timeout = 60;
+  /// Where tasks run when their options do not say (`--isolation thread|process`,
+  /// `MANTA_ISOLATION`).
+  Isolation isolation = Isolation::thread;
 };
 
 /// @brief Which exceptions thrown by a task run it again (TaskOptions::retry_exceptions), as
@@ -131,6 +146,14 @@ struct TaskOptions {
   /// Which exceptions max_retries runs the task again for: every one by default (Ray's default is
   /// none, as its max_retries is meant for crashed workers).
   RetryExceptions retry_exceptions = true;
+  /// Run on a thread or in a worker process of the rank (see Isolation); empty follows the job's
+  /// RuntimeOptions::isolation. A process-isolated task takes and returns values that can be
+  /// serialized (no ObjectRef or ActorHandle parameters).
+  std::optional<Isolation> isolation = std::nullopt;
+  /// Kill a process-isolated task that runs longer than this and fail it with TaskTimeoutError
+  /// (retried per max_retries). Only for isolation = process: a thread cannot be stopped from
+  /// outside (it can poll manta::cancelled()).
+  std::optional<std::chrono::duration<double>> timeout = std::nullopt;
 };
 
 /// @brief Where actors go when no rank is asked for (ActorOptions::scheduling).

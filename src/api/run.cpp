@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -71,6 +72,13 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
   app.add_option("--peer-timeout", options.peer_timeout,
                  "seconds a silent rank is waited for before the job ends naming it; 0 never")
       ->envname("MANTA_PEER_TIMEOUT");
+  const std::map<std::string, Isolation> isolations{{"thread", Isolation::thread},
+                                                    {"process", Isolation::process}};
+  app.add_option("--isolation", options.isolation,
+                 "where tasks run unless their options say: thread, or process (a worker "
+                 "process whose crash fails the task, not the job)")
+      ->envname("MANTA_ISOLATION")
+      ->transform(CLI::CheckedTransformer(isolations, CLI::ignore_case));
   std::vector<std::string> custom;
   app.add_option("--resources", custom, "custom resources of this rank: name=amount,name=amount")
       ->envname("MANTA_RESOURCES")

@@ -41,12 +41,12 @@ void Object::clear_cancellable() noexcept {
   }
 }
 
-void Object::cancel(bool recursive) {
+void Object::cancel(CancelMode mode) {
   cancel_called_.store(true);
   std::function<void()> then;
   {
     std::lock_guard lock(mutex_);
-    if (Cancellable* producer = cancellable_.load()) then = producer->cancel_locked(recursive);
+    if (Cancellable* producer = cancellable_.load()) then = producer->cancel_locked(mode);
   }
   if (then) then();
 }

@@ -18,12 +18,18 @@ namespace manta::core {
 
 using detail::ValueBox;
 
+/// @brief How manta::cancel stops a task (its CancelOptions, as they reach the core).
+struct CancelMode {
+  bool recursive = true;  ///< the tasks it submitted too
+  bool force = false;     ///< kill the worker process of a process-isolated task
+};
+
 /// @brief What runs to set a pending object (a task), told to stop by manta::cancel.
 class Cancellable {
  public:
   /// Called with the object's lock held, so the producer cannot finish meanwhile: marks it
   /// cancelled and returns what is left to do once the lock is released (it may be gone then).
-  virtual std::function<void()> cancel_locked(bool recursive) = 0;
+  virtual std::function<void()> cancel_locked(CancelMode mode) = 0;
 
  protected:
   ~Cancellable() = default;
@@ -95,7 +101,7 @@ class Object {
   /// every task finishes through here).
   void clear_cancellable() noexcept;
   /// Tells the producer to stop (manta::cancel), if one is running to set this object.
-  void cancel(bool recursive);
+  void cancel(CancelMode mode);
   /// The next result of a task submitted by the same task (its list of children, for a
   /// recursive cancel); set once, before the list shows this object.
   Object* next_sibling() const noexcept { return next_sibling_; }

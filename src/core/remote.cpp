@@ -55,6 +55,12 @@ void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& bod
       result.fail(std::make_exception_ptr(ActorDiedError(error->message)));
     } else if (error->exception_type == "manta::TaskCancelledError") {
       result.fail(std::make_exception_ptr(TaskCancelledError(error->message)));
+    } else if (error->exception_type == "manta::WorkerCrashedError") {
+      result.fail(std::make_exception_ptr(
+          WorkerCrashedError(error->task_name, error->rank, error->message)));
+    } else if (error->exception_type == "manta::TaskTimeoutError") {
+      result.fail(
+          std::make_exception_ptr(TaskTimeoutError(error->task_name, error->rank, error->message)));
     } else {
       result.fail(std::make_exception_ptr(
           TaskError(error->task_name, error->rank, error->exception_type, error->message)));
@@ -220,7 +226,7 @@ void Remote::maybe_steal() {
   runtime_.messenger().send(victim, transport::encode(transport::StealRequest{free_units}));
 }
 
-std::optional<bool> Remote::track_requested(transport::WireObjectId id, Object* result) {
+std::optional<CancelMode> Remote::track_requested(transport::WireObjectId id, Object* result) {
   std::lock_guard lock(mutex_);
   auto& requested = requested_[Key{id.owner, id.sequence}];
   requested.result = result;
@@ -275,12 +281,12 @@ void Remote::on_message(int source, std::span<const std::byte> bytes) {
       if (found == requested_.end()) return;  // it has replied already
       result = found->second.result;
       if (result == nullptr) {
-        found->second.cancel = cancel->recursive;  // once its arguments are here
+        found->second.cancel = CancelMode{cancel->recursive, cancel->force};  // once it starts
         return;
       }
       result->retain();
     }
-    result->cancel(cancel->recursive);
+    result->cancel({cancel->recursive, cancel->force});
     result->release();
   } else if (auto* release = std::get_if<transport::ReleaseObject>(&message)) {
     std::lock_guard lock(mutex_);

@@ -85,9 +85,9 @@ class Remote {
   void release_held(int holder, transport::WireObjectId id);
 
   /// A task `id` another rank sent here: runs to set `result` (nullptr while its arguments are
-  /// fetched), until that is ready (then untrack_requested). Returns the `recursive` flag of a
+  /// fetched), until that is ready (then untrack_requested). Returns the mode of a
   /// cancel that came for it meanwhile, if one did: the caller cancels `result` with it.
-  std::optional<bool> track_requested(transport::WireObjectId id, Object* result);
+  std::optional<CancelMode> track_requested(transport::WireObjectId id, Object* result);
   void untrack_requested(transport::WireObjectId id);
 
   /// Handles one message from `source` (the messenger's handler, on the progress thread).
@@ -120,8 +120,8 @@ class Remote {
   std::map<Key, detail::StoreBlock> held_;  ///< results kept for their owners, by (owner, seq)
   /// @brief A task another rank sent here, as a CancelTask from it names it.
   struct Requested {
-    Object* result = nullptr;    ///< nullptr while its arguments are fetched
-    std::optional<bool> cancel;  ///< a cancel came before `result` was known
+    Object* result = nullptr;          ///< nullptr while its arguments are fetched
+    std::optional<CancelMode> cancel;  ///< a cancel came before `result` was known
   };
   std::map<Key, Requested> requested_;  ///< guarded by mutex_; by the sender's result id
 };

@@ -22,6 +22,7 @@ namespace manta::core {
 namespace {
 
 std::atomic<Runtime*> running_runtime{nullptr};
+std::atomic<bool> in_worker_process{false};
 std::atomic<std::uint64_t> generations{0};
 
 constexpr std::size_t default_store_bytes = std::size_t{2} << 30;
@@ -39,6 +40,19 @@ std::uint64_t next_generation() {
     throw Error("names registered more than once (MANTA_REMOTE/MANTA_ACTOR): " + names);
   }
   return generations.fetch_add(1) + 1;
+}
+
+/// The process's worker-process helper: started now if MPI has not started yet (in the first
+/// runtime of the process), else the one started then; null, with `why`, when MPI came first.
+process::WorkerSpawner* worker_spawner(std::string& why) {
+  if (auto* started = process::WorkerSpawner::started()) return started;
+  if (transport::MpiBootstrap::mpi_started()) {
+    why =
+        "MPI was initialised before Manta started, and forking worker processes after MPI is "
+        "unsafe: let manta::run or manta::Runtime initialise MPI";
+    return nullptr;
+  }
+  return &process::WorkerSpawner::start(serve_tasks);
 }
 
 /// Whether every rank on this node passed the same `text` (collective over the node).
@@ -193,6 +207,7 @@ void end_job_on_exit_from_work(int code, void*) {
 Runtime::Runtime(const RuntimeOptions& options)
     : generation_(next_generation()),
       requeue_signal_(!options.checkpoint_directory.empty()),
+      spawner_(worker_spawner(no_workers_why_)),
       mpi_(),
       options_(resolve(options, mpi_)),
       gpu_ordinals_(own_gpus(mpi_, options_, gpu_ids_)),
@@ -223,6 +238,9 @@ Runtime::Runtime(const RuntimeOptions& options)
                    mpi_.layout().hostname, peers_[rank()].node,
                    resources::describe(cluster_.totals(rank()), cluster_.catalog()),
                    options_.object_store_memory >> 20);
+  workers_ = std::make_unique<WorkerPool>(
+      rank(), transport::WireLimits{mpi_.layout().size, cluster_.catalog().size()}, spawner_,
+      no_workers_why_);
   executor_.set_idle_hook([this] { remote_.maybe_steal(); });
   messenger_->watch_ring(std::chrono::duration<double>(options_.peer_timeout));
   checkpointer_ = std::make_unique<Checkpointer>(*this);
@@ -274,8 +292,15 @@ Runtime::~Runtime() {
   util::log().info("stopped");
 }
 
+void Runtime::enter_worker_process() noexcept { in_worker_process.store(true); }
+
 Runtime& Runtime::current() {
   Runtime* runtime = running_runtime.load(std::memory_order_acquire);
+  if (runtime == nullptr && in_worker_process.load()) {
+    throw Error(
+        "this task runs in a worker process (isolation = process), where Manta's API "
+        "(get, put, tasks, actors) is not available yet: pass it values, return a value");
+  }
   if (runtime == nullptr) {
     throw Error("Manta is not running: call manta::run(...) or create a manta::Runtime first");
   }

@@ -11,6 +11,7 @@
 #include "core/placement_group.hpp"
 #include "core/remote.hpp"
 #include "core/requeue_signal.hpp"
+#include "core/worker_pool.hpp"
 #include "store/object_store.hpp"
 #include "transport/messenger.hpp"
 #include "transport/mpi_bootstrap.hpp"
@@ -46,6 +47,9 @@ class Runtime {
   /// The running runtime if it is the one numbered `generation` (see generation()), else null:
   /// lets objects that outlive a runtime skip giving resources back to it.
   static Runtime* current_if(std::uint64_t generation) noexcept;
+  /// Called first in a worker process (which has no runtime): current() then says why Manta's
+  /// API is not available in a process-isolated task.
+  static void enter_worker_process() noexcept;
   std::uint64_t generation() const noexcept { return generation_; }
 
   /// Options with defaults resolved (num_cpus, object_store_memory filled in).
@@ -60,6 +64,7 @@ class Runtime {
   ActorDirectory& actors() noexcept { return actors_; }
   PlacementGroups& placement_groups() noexcept { return placement_groups_; }
   ActorNames& actor_names() noexcept { return actor_names_; }
+  WorkerPool& workers() noexcept { return *workers_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
   Checkpointer& checkpointer() noexcept { return *checkpointer_; }
   RequeueSignal& requeue_signal() noexcept { return requeue_signal_; }
@@ -95,6 +100,9 @@ class Runtime {
 
   const std::uint64_t generation_;
   RequeueSignal requeue_signal_;  ///< before MPI starts: no moment of start-up dies of SIGUSR1
+  std::string no_workers_why_;    ///< why spawner_ is null
+  /// The helper that forks worker processes, started before MPI (forking after it is unsafe).
+  process::WorkerSpawner* const spawner_;
   transport::MpiBootstrap mpi_;
   const RuntimeOptions options_;
   std::vector<std::string> gpu_ids_;     ///< this rank's GPUs as its launcher named them
@@ -107,6 +115,7 @@ class Runtime {
   ActorDirectory actors_;
   PlacementGroups placement_groups_;
   ActorNames actor_names_;
+  std::unique_ptr<WorkerPool> workers_;
   std::atomic<std::uint64_t> next_sequence_{1};
   std::atomic<std::int64_t> outstanding_{0};  ///< tasks and calls submitted, not finished
   std::atomic<std::int64_t> started_{0};      ///< tasks and calls ever submitted here

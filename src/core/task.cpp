@@ -5,6 +5,7 @@
 #include "core/remote.hpp"
 #include "core/runtime.hpp"
 #include "core/task_error.hpp"
+#include "util/failure.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
@@ -27,15 +28,19 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   /// `pinned`: run here whatever the load (a task another rank already placed here).
   /// `target_rank`: where it must run (this rank for a task another rank sent here), or -1 to
   /// let the cluster choose.
+  /// `isolated`: run in a worker process (Isolation::process), killed after `timeout_seconds`
+  /// (0: never).
   Task(Runtime& runtime, const char* function_name, std::string name, int max_retries,
        RetryExceptions retry_exceptions, std::unique_ptr<detail::CallBody> body, Object* result,
-       int target_rank)
+       int target_rank, bool isolated, double timeout_seconds)
       : runtime_(runtime),
         function_name_(function_name),
         name_(std::move(name)),
         retries_left_(max_retries),
         retry_exceptions_(std::move(retry_exceptions)),
         target_rank_(target_rank),
+        isolated_(isolated),
+        timeout_seconds_(timeout_seconds),
         body_(std::move(body)),
         result_(result) {
     result_->set_cancellable(this);
@@ -65,8 +70,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     }
     result_->set_running_frame(Executor::current_frame());
     try {
-      auto value = body_->run(nullptr);
+      auto value = isolated_ ? run_in_worker() : body_->run(nullptr);
       if (settle()) result_->seal(std::move(value));
+    } catch (const WorkerCrashedError& crash) {
+      if (retry(util::demangle(typeid(crash).name()))) return Units::release;
+      if (settle()) result_->fail(std::current_exception());
     } catch (...) {
       auto error = current_task_error(name_, runtime_.rank());
       if (retry(error)) return Units::release;
@@ -88,30 +96,32 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   std::string describe() const override { return "task '" + name_ + "'"; }
   bool cancel_requested() const noexcept override { return cancelled_.load(); }
 
-  std::function<void()> cancel_locked(bool recursive) override {
+  std::function<void()> cancel_locked(CancelMode mode) override {
     cancelled_.store(true);
+    if (mode.force && isolated_) watch_.kill();
     const bool claimed = settle();
     const bool withdrawn = runtime_.executor().withdraw(this);
     const int sent_to = sent_to_.load();
     // A recursive cancel takes the list (and its references) and closes it: children submitted
     // later are cancelled at birth.
-    Object* children = recursive ? take_children() : nullptr;
+    Object* children = mode.recursive ? take_children() : nullptr;
     Object* result = result_;
     result->retain();
     // `this` is valid in there only when withdrawn: what else it needs is captured now.
-    return [this, &runtime = runtime_, claimed, withdrawn, sent_to, recursive, result, children,
+    return [this, &runtime = runtime_, claimed, withdrawn, sent_to, mode, result, children,
             error = cancelled_error(name_, runtime_.rank())] {
       if (claimed) result->fail(std::make_exception_ptr(error));
       if (sent_to >= 0) {
         const ObjectId id = result->id();
-        runtime.messenger().send(sent_to, transport::encode(transport::CancelTask{
-                                              {id.owner_rank, id.sequence}, recursive}));
+        runtime.messenger().send(sent_to,
+                                 transport::encode(transport::CancelTask{
+                                     {id.owner_rank, id.sequence}, mode.recursive, mode.force}));
       }
       if (withdrawn) finish();  // it will never run: it is ours to end
       result->release();
       for (Object* child = children; child != nullptr;) {
         Object* const next = child->next_sibling();
-        child->cancel(true);
+        child->cancel(mode);
         child->release();
         child = next;
       }
@@ -143,6 +153,24 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   Object* take_children() noexcept {
     Object* list = children_.exchange(closed_list(), std::memory_order_acq_rel);
     return list == closed_list() ? nullptr : list;
+  }
+
+  /// Runs the call in one of the rank's worker processes; returns its value or throws its error
+  /// (a TaskError, WorkerCrashedError, TaskTimeoutError).
+  std::unique_ptr<detail::ValueBox> run_in_worker() {
+    const ObjectId id = result_->id();
+    transport::TaskRequest message{
+        {id.owner_rank, id.sequence}, function_name_, name_, to_wire(request), {}, {}};
+    body_->write_arguments(message.arguments, nullptr);
+    message.timeout_seconds = timeout_seconds_;
+    auto reply = runtime_.workers().run(message, watch_);
+    if (const auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
+      throw TaskError(error->task_name, runtime_.rank(), error->exception_type, error->message);
+    }
+    const auto& bytes = std::get<std::vector<std::byte>>(reply.outcome);
+    auto block = detail::StoreBlock::heap(bytes.size());
+    std::copy(bytes.begin(), bytes.end(), block.bytes().begin());
+    return body_->read_result(std::move(block));
   }
 
   /// Claims the result for the caller to set: false when it was claimed before (a cancel).
@@ -200,6 +228,8 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
       return;
     }
     message.sender_queued = static_cast<std::uint32_t>(runtime_.executor().queued());
+    message.isolated = isolated_;
+    message.timeout_seconds = timeout_seconds_;
     const auto result_id = message.result;
     runtime_.remote().send(target, message, result_id, this);
   }
@@ -207,7 +237,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
  private:
   /// Queues the task again if it has retries left for an exception of `exception_type`.
   bool retry(const std::string& exception_type) {
-    if (retries_left_ == 0 || !retry_exceptions_.covers(exception_type) || cancelled_.load()) {
+    // A crashed or timed-out worker process is retried whatever retry_exceptions says.
+    const bool crashed = exception_type == "manta::WorkerCrashedError" ||
+                         exception_type == "manta::TaskTimeoutError";
+    if (retries_left_ == 0 || (!crashed && !retry_exceptions_.covers(exception_type)) ||
+        cancelled_.load()) {
       return false;
     }
     ++retries_;
@@ -248,6 +282,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   int retries_ = 0;
   const RetryExceptions retry_exceptions_;
   const int target_rank_;
+  const bool isolated_;
+  const double timeout_seconds_;
+  WorkerWatch watch_;  ///< the worker process running it, when isolated_
   std::unique_ptr<detail::CallBody> body_;
   Object* result_;                    ///< one reference, held until the result is set
   std::atomic<bool> settled_{false};  ///< the result is claimed (settle())
@@ -298,6 +335,32 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
                                "serialized");
     }
   }
+  const bool isolated =
+      options.isolation.value_or(runtime.options().isolation) == Isolation::process;
+  double timeout_seconds = 0;
+  if (options.timeout) {
+    timeout_seconds = options.timeout->count();
+    if (!(timeout_seconds > 0) || !std::isfinite(timeout_seconds)) {
+      throw InvalidOptionError("timeout of task '" + name + "' is " +
+                               std::to_string(timeout_seconds) +
+                               " s; give a finite number of seconds > 0");
+    }
+    if (!isolated) {
+      throw InvalidOptionError(
+          "task '" + name +
+          "' has a timeout, which needs isolation = process (a thread cannot "
+          "be stopped from outside; a thread task can return once manta::cancelled() is true)");
+    }
+  }
+  if (isolated) {
+    if (!remotable) {
+      throw InvalidOptionError("task '" + name +
+                               "' cannot run in a worker process "
+                               "(isolation = process): it takes an ObjectRef, an ActorHandle or "
+                               "a type that cannot be serialized");
+    }
+    runtime.workers().check_available(name);
+  }
   const int only_rank = !remotable ? runtime.rank() : target_rank;
   if (options.bundle.key >= 0) {
     // Checked against the bundle (by check_bundle, when this rank knows it).
@@ -317,25 +380,18 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the caller's reference; the task holds the first
   auto* task = new Task(runtime, function_name, std::move(name), options.max_retries,
-                        options.retry_exceptions, std::move(body), result, target_rank);
+                        options.retry_exceptions, std::move(body), result, target_rank, isolated,
+                        timeout_seconds);
   task->request = std::move(request);
   Runnable* parent = Executor::current_runnable();
   const bool born_cancelled = parent != nullptr && !parent->submitted(*result);
   runtime.work_started();
   task->start();
-  if (born_cancelled) result->cancel(true);
+  if (born_cancelled) result->cancel({});
   return result;
 }
 
-void cancel_task(Object& result, bool force, bool recursive) {
-  if (force) {
-    throw InvalidOptionError(
-        "cancel with force kills the process a task runs in, and tasks run on their rank's "
-        "worker threads (no process isolation yet): cancel without force, and have the task "
-        "return once manta::cancelled() is true");
-  }
-  result.cancel(recursive);
-}
+void cancel_task(Object& result, bool force, bool recursive) { result.cancel({recursive, force}); }
 
 bool current_task_cancelled() noexcept {
   const Runnable* running = Executor::current_runnable();
@@ -357,6 +413,7 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
     }
     function_name = Registry::instance().function_name(function.address);
     body = function.factory(function.address, request.arguments, located);
+    if (request.isolated) runtime.workers().check_available(request.name);
   } catch (...) {
     runtime.remote().untrack_requested(request.result);
     runtime.remote().reply(source, {request.result, wire_error(std::current_exception(),
@@ -365,8 +422,9 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
   }
   auto* result = new Object(runtime.next_object_id(), function_name);
   result->retain();  // the task's; the first goes to the reply
-  auto* task = new Task(runtime, function_name, request.name, /*max_retries=*/0, false,
-                        std::move(body), result, runtime.rank());
+  auto* task =
+      new Task(runtime, function_name, request.name, /*max_retries=*/0, false, std::move(body),
+               result, runtime.rank(), request.isolated, request.timeout_seconds);
   task->request = from_wire(request.resources);
   // Tracked until ready, for a CancelTask from the sender (untracked before the reply's callback
   // lets the object go).

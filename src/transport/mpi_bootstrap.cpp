@@ -35,6 +35,12 @@ void ensure_mpi_initialized() {
 
 }  // namespace
 
+bool MpiBootstrap::mpi_started() {
+  int initialized = 0;
+  MANTA_CHECK_MPI(MPI_Initialized(&initialized));
+  return initialized != 0;
+}
+
 MpiBootstrap::MpiBootstrap() {
   ensure_mpi_initialized();
   MANTA_CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &layout_.rank));

@@ -28,6 +28,9 @@ class MpiBootstrap {
   MpiBootstrap(const MpiBootstrap&) = delete;
   MpiBootstrap& operator=(const MpiBootstrap&) = delete;
 
+  /// Whether MPI was initialised in this process (by Manta or before it).
+  static bool mpi_started();
+
   const JobLayout& layout() const noexcept { return layout_; }
   /// Ranks sharing this node's memory (MPI_COMM_TYPE_SHARED).
   MPI_Comm node_comm() const noexcept { return node_comm_; }

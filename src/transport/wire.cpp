@@ -20,7 +20,7 @@ void serialize(Archive& archive, manta::transport::WireResources& resources, uns
 template <class Archive>
 void serialize(Archive& archive, manta::transport::TaskRequest& request, unsigned) {
   archive& request.result& request.function& request.name& request.resources& request
-      .arguments& request.located& request.sender_queued;
+      .arguments& request.located& request.sender_queued& request.isolated& request.timeout_seconds;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::StoreLocation& location, unsigned) {
@@ -41,7 +41,7 @@ void serialize(Archive& archive, manta::transport::ReleaseObject& release, unsig
 
 template <class Archive>
 void serialize(Archive& archive, manta::transport::CancelTask& cancel, unsigned) {
-  archive& cancel.result& cancel.recursive;
+  archive& cancel.result& cancel.recursive& cancel.force;
 }
 
 template <class Archive>
@@ -123,6 +123,10 @@ class MessageCheck {
     id(request.result, "task result");
     resources(request.resources);
     for (const auto& location : request.located) this->location(location);
+    if (!(request.timeout_seconds >= 0) || !std::isfinite(request.timeout_seconds)) {
+      fail("task timeout " + std::to_string(request.timeout_seconds) +
+           " s is not a finite number >= 0");
+    }
   }
   void operator()(const TaskReply& reply) const {
     id(reply.result, "task result");

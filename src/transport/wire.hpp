@@ -46,6 +46,8 @@ struct TaskRequest {
   /// Tasks queued at the sender when it sent this one: with two or more, an idle receiver may
   /// find some to steal there. A pinned task alone says nothing of the sender's backlog.
   std::uint32_t sender_queued = 0;
+  bool isolated = false;       ///< run it in a worker process (Isolation::process)
+  double timeout_seconds = 0;  ///< a process-isolated task's time limit; 0: none
 };
 
 /// What a TaskError carries across ranks.
@@ -174,6 +176,7 @@ struct CheckpointRound {
 struct CancelTask {
   WireObjectId result;
   bool recursive = true;
+  bool force = false;  ///< kill the worker process of a process-isolated task
 };
 
 using Message =

@@ -189,12 +189,17 @@ TEST_F(Cancel, FinishedTasksAndPutObjectsAreLeftAlone) {
   EXPECT_EQ(manta::get(stored), 5);
 }
 
-TEST_F(Cancel, ForceAndEmptyRefsAreRefused) {
-  const auto busy = manta::task(blocker).remote();
-  EXPECT_THROW(manta::cancel(busy, {.force = true}), manta::InvalidOptionError);
+TEST_F(Cancel, EmptyRefIsRefusedAndForceOnAThreadTaskCancelsAsWithout) {
   EXPECT_THROW(manta::cancel(manta::ObjectRef<int>{}), manta::InvalidOptionError);
-  cancel_gate.open();
-  EXPECT_EQ(manta::get(busy), 1);  // the refused cancel left it alone
+  const auto busy = manta::task(loop_until_cancelled).remote();
+  while (loops_started.load() == 0) std::this_thread::sleep_for(1ms);
+  manta::cancel(busy, {.force = true});  // a thread cannot be killed: it is asked to stop
+  EXPECT_THROW(manta::get(busy), manta::TaskCancelledError);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (loops_cancelled.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(loops_cancelled.load(), 1);
 }
 
 }  // namespace

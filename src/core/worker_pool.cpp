@@ -1,0 +1,145 @@
+#include "core/worker_pool.hpp"
+
+#include "core/registry.hpp"
+#include "core/remote.hpp"
+#include "core/runtime.hpp"
+
+#include <manta/error.hpp>
+
+#include <signal.h>
+
+#include <cstdio>
+#include <limits>
+
+namespace manta::core {
+
+void WorkerWatch::kill() {
+  std::lock_guard lock(mutex_);
+  killed_ = true;
+  if (pid_ > 0) ::kill(pid_, SIGKILL);
+}
+
+WorkerPool::WorkerPool(int rank, transport::WireLimits limits, process::WorkerSpawner* spawner,
+                       std::string why)
+    : rank_(rank), limits_(limits), spawner_(spawner), unavailable_(std::move(why)) {}
+
+WorkerPool::~WorkerPool() = default;  // closing an idle worker's channel ends it
+
+void WorkerPool::check_available(const std::string& task_name) const {
+  if (spawner_ == nullptr) {
+    throw InvalidOptionError("task '" + task_name + "' asks for isolation = process, but rank " +
+                             std::to_string(rank_) + " has no worker processes: " + unavailable_);
+  }
+}
+
+std::size_t WorkerPool::started() const {
+  std::lock_guard lock(mutex_);
+  return started_;
+}
+
+process::WorkerSpawner::Worker WorkerPool::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto worker = std::move(idle_.back());
+      idle_.pop_back();
+      return worker;
+    }
+  }
+  auto worker = spawner_->spawn();
+  std::lock_guard lock(mutex_);
+  ++started_;
+  return worker;
+}
+
+std::string WorkerPool::reap(process::WorkerSpawner::Worker& worker) {
+  worker.channel.close();
+  const auto status = spawner_->wait_status(worker.pid, std::chrono::seconds(10));
+  return status ? process::describe_wait_status(*status)
+                : "ended (its helper process did not say how within 10 s)";
+}
+
+transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, WorkerWatch& watch) {
+  const auto bytes = transport::encode(request);
+  const std::string where = "task '" + request.name + "' on rank " + std::to_string(rank_);
+  // A worker that died while idle (killed from outside) fails its next send: that is not this
+  // task's doing, so it gets another worker.
+  for (int attempt = 0;; ++attempt) {
+    auto worker = take();
+    {
+      std::lock_guard lock(watch.mutex_);
+      if (watch.killed_) {
+        std::lock_guard idle(mutex_);
+        idle_.push_back(std::move(worker));
+        throw WorkerCrashedError(request.name, rank_, where + " was cancelled with force");
+      }
+      watch.pid_ = worker.pid;
+    }
+    const bool sent = worker.channel.send(bytes);
+    process::Deadline deadline;
+    if (request.timeout_seconds > 0) {
+      deadline = std::chrono::steady_clock::now() +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(request.timeout_seconds));
+    }
+    std::vector<std::byte> frame;
+    const auto received =
+        sent ? worker.channel.receive(frame, deadline) : process::Channel::Received::closed;
+    bool killed = false;
+    {
+      std::lock_guard lock(watch.mutex_);
+      watch.pid_ = 0;
+      killed = watch.killed_;
+    }
+    if (received == process::Channel::Received::frame) {
+      auto reply = std::get<transport::TaskReply>(transport::decode(frame, limits_));
+      std::lock_guard lock(mutex_);
+      idle_.push_back(std::move(worker));
+      return reply;
+    }
+    const pid_t pid = worker.pid;
+    const std::string process = "its worker process (pid " + std::to_string(pid) + ")";
+    if (received == process::Channel::Received::timed_out) {
+      ::kill(pid, SIGKILL);
+      reap(worker);
+      throw TaskTimeoutError(request.name, rank_,
+                             where + " ran past its timeout of " +
+                                 std::to_string(request.timeout_seconds) + " s: " + process +
+                                 " was killed");
+    }
+    const std::string how = reap(worker);
+    if (!sent && !killed && attempt < 2) continue;
+    throw WorkerCrashedError(request.name, rank_,
+                             where + ": " + process + " " + how +
+                                 (killed ? " (cancelled with force)" : " before it replied"));
+  }
+}
+
+void serve_tasks(process::Channel& channel) {
+  Runtime::enter_worker_process();
+  // Decoded permissively: the bytes come from this process's own rank.
+  const transport::WireLimits limits{std::numeric_limits<int>::max(),
+                                     std::numeric_limits<std::size_t>::max()};
+  std::vector<std::byte> frame;
+  while (channel.receive(frame, std::nullopt) == process::Channel::Received::frame) {
+    auto request = std::get<transport::TaskRequest>(transport::decode(frame, limits));
+    transport::TaskReply reply{request.result, {}};
+    try {
+      const auto function = Registry::instance().remote_function(request.function);
+      if (function.factory == nullptr) {
+        throw NotRegisteredError("function '" + request.function + "' cannot run remotely");
+      }
+      const auto body = function.factory(function.address, request.arguments, {});
+      const auto value = body->run(nullptr);
+      std::vector<std::byte> bytes(value->serialized_size());
+      value->serialize_into(bytes);
+      reply.outcome = std::move(bytes);
+    } catch (...) {
+      reply.outcome = wire_error(std::current_exception(), request.name, -1);
+    }
+    std::fflush(nullptr);  // the task's output reaches the job's before its result
+    if (!channel.send(transport::encode(reply))) return;
+  }
+}
+
+}  // namespace manta::core
