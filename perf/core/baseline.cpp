@@ -11,6 +11,9 @@
 
 #include <manta/manta.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -114,6 +117,22 @@ double pool_tasks_sync(int count) {
   return rate;
 }
 
+/// fork() of this process, whose child exits at once, and waitpid: the floor under a worker
+/// process's replacement.
+double fork_wait_processes(int count) {
+  const auto start = Clock::now();
+  int exited = 0;
+  for (int i = 0; i < count; ++i) {
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    int status = 0;
+    if (child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status)) ++exited;
+  }
+  const double rate = count / seconds_since(start);
+  check_answer(exited == count, "fork_wait_processes");
+  return rate;
+}
+
 double pool_batches(int batches) {
   ThreadPool pool(pool_threads(), ThreadPool::Start::running);
   std::vector<std::future<int>> futures;
@@ -214,6 +233,8 @@ std::vector<Measurement> baseline_measurements(Scale scale) {
       {"thread_pool_tasks_async", "tasks/s", "",
        [=] { return pool_tasks_async(scale.count(100'000)); }},
       {"thread_pool_batch_1k", "batches/s", "", [=] { return pool_batches(scale.count(20, 1)); }},
+      {"fork_wait_processes", "processes/s", "",
+       [=] { return fork_wait_processes(scale.count(300)); }},
       {"heap_object_calls", "objects/s", "",
        [=] { return heap_object_calls(scale.count(1'000'000)); }},
       {"future_get_calls", "gets/s", "", [=] { return future_get_calls(scale.count(1'000'000)); }},

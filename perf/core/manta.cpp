@@ -158,6 +158,53 @@ double tasks_async(int count) {
   return rate;
 }
 
+/// Ray's small tasks in worker processes (TaskOptions::isolation = process).
+manta::TaskOptions in_process() { return {.isolation = manta::Isolation::process}; }
+
+double process_tasks_sync(int count) {
+  const auto start = Clock::now();
+  int sum = 0;
+  for (int i = 0; i < count; ++i) {
+    sum += manta::get(manta::task(small_value).options(in_process()).remote(0));
+  }
+  const double rate = count / seconds_since(start);
+  check_answer(sum == count, "process_tasks_sync");
+  return rate;
+}
+
+double process_tasks_async(int count) {
+  std::vector<manta::ObjectRef<int>> refs;
+  refs.reserve(static_cast<std::size_t>(count));
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) {
+    refs.push_back(manta::task(small_value).options(in_process()).remote(i));
+  }
+  const auto values = manta::get(refs);
+  const double rate = count / seconds_since(start);
+  check_answer(values.back() == count, "process_tasks_async");
+  return rate;
+}
+
+/// Ends its worker process: the next process task needs a new one.
+int end_worker() { std::_Exit(0); }
+MANTA_REMOTE(end_worker);
+
+/// Tasks whose worker dies, each followed by one on a fresh worker: what losing a worker costs.
+double process_worker_replacements(int count) {
+  const auto start = Clock::now();
+  int sum = 0;
+  for (int i = 0; i < count; ++i) {
+    try {
+      manta::get(manta::task(end_worker).options(in_process()).remote());
+    } catch (const manta::WorkerCrashedError&) {
+      sum += manta::get(manta::task(small_value).options(in_process()).remote(0));
+    }
+  }
+  const double rate = count / seconds_since(start);
+  check_answer(sum == count, "process_worker_replacements");
+  return rate;
+}
+
 double multi_client_tasks(int per_client) {
   return client_calls_per_second(
       clients(ray_client_count, {}), per_client, per_client,
@@ -378,6 +425,12 @@ std::vector<Measurement> manta_measurements(Scale scale) {
        [=] { return tasks_sync(sync_calls); }},
       {"single_client_tasks_async", "tasks/s", "thread_pool_tasks_async",
        [=] { return tasks_async(tasks); }},
+      {"process_tasks_sync", "tasks/s", "single_client_tasks_sync",
+       [=] { return process_tasks_sync(sync_calls); }},
+      {"process_tasks_async", "tasks/s", "single_client_tasks_async",
+       [=] { return process_tasks_async(sync_calls); }},
+      {"process_worker_replacements", "workers/s", "fork_wait_processes",
+       [=] { return process_worker_replacements(scale.count(300)); }},
       {"multi_client_tasks_async", "tasks/s", "thread_pool_tasks_async",
        [=] { return multi_client_tasks(per_client); }},
       {"1_1_actor_calls_sync", "calls/s", "thread_pool_tasks_sync",
