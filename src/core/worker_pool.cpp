@@ -3,6 +3,7 @@
 #include "core/registry.hpp"
 #include "core/remote.hpp"
 #include "core/runtime.hpp"
+#include "util/log.hpp"
 
 #include <manta/error.hpp>
 
@@ -102,16 +103,18 @@ transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, Work
     if (received == process::Channel::Received::timed_out) {
       ::kill(pid, SIGKILL);
       reap(worker);
-      throw TaskTimeoutError(request.name, rank_,
-                             where + " ran past its timeout of " +
-                                 std::to_string(request.timeout_seconds) + " s: " + process +
-                                 " was killed");
+      const std::string what = where + " ran past its timeout of " +
+                               std::to_string(request.timeout_seconds) + " s: " + process +
+                               " was killed";
+      util::log().warn("{}", what);
+      throw TaskTimeoutError(request.name, rank_, what);
     }
     const std::string how = reap(worker);
     if (!sent && !killed && attempt < 2) continue;
-    throw WorkerCrashedError(request.name, rank_,
-                             where + ": " + process + " " + how +
-                                 (killed ? " (cancelled with force)" : " before it replied"));
+    const std::string what = where + ": " + process + " " + how +
+                             (killed ? " (cancelled with force)" : " before it replied");
+    util::log().warn("{}", what);  // the rank's log says what happened, whoever gets the error
+    throw WorkerCrashedError(request.name, rank_, what);
   }
 }
 

@@ -60,6 +60,15 @@ int crash(std::string how) {
 }
 MANTA_REMOTE(crash);
 
+/// Dies as `how` says the first time (no marker file yet), then returns 7: a simulator that
+/// crashes once in a while.
+int crash_first_time(std::string how, std::string marker) {
+  if (fs::exists(marker)) return 7;
+  std::ofstream(marker) << how;
+  return crash(how);
+}
+MANTA_REMOTE(crash_first_time);
+
 /// Crashes the first time (no marker file yet), then returns 42: a flaky simulator.
 int crash_once(std::string marker) {
   if (!fs::exists(marker)) {
@@ -180,6 +189,18 @@ TEST_P(IsolatedCrash, FailsTheTaskNotTheJob) {
 }
 
 constexpr const char* segfault_report = "killed by signal 11 (SIGSEGV)";
+
+TEST_P(IsolatedCrash, SucceedsOnRetry) {
+  if (sanitized && std::string(GetParam().how) == "out-of-memory") {
+    GTEST_SKIP() << "a sanitizer reserves more address space than the limit this sets";
+  }
+  const auto marker = (directory_ / "crashed").string();
+  const auto ref = manta::task(crash_first_time)
+                       .options(in_process(1))
+                       .remote(std::string(GetParam().how), marker);
+  EXPECT_EQ(manta::get(ref), 7);
+  EXPECT_TRUE(fs::exists(marker)) << "the first attempt never ran";
+}
 
 std::string crash_name(const ::testing::TestParamInfo<Crash>& crash) {
   std::string name = crash.param.how;
