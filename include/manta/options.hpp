@@ -150,9 +150,10 @@ struct TaskOptions {
   /// RuntimeOptions::isolation. A process-isolated task takes and returns values that can be
   /// serialized (no ObjectRef or ActorHandle parameters).
   std::optional<Isolation> isolation = std::nullopt;
-  /// Kill a process-isolated task that runs longer than this and fail it with TaskTimeoutError
-  /// (retried per max_retries). Only for isolation = process: a thread cannot be stopped from
-  /// outside (it can poll manta::cancelled()).
+  /// Fail a task that runs longer than this with TaskTimeoutError. A process-isolated task's
+  /// worker is killed, and the task is retried per max_retries. A thread cannot be killed: a
+  /// thread task is asked to stop (manta::cancelled() turns true, as for a cancel), keeps its
+  /// resources until it returns, and is not retried (it would run beside itself).
   std::optional<std::chrono::duration<double>> timeout = std::nullopt;
 };
 

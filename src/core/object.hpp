@@ -20,8 +20,9 @@ using detail::ValueBox;
 
 /// @brief How manta::cancel stops a task (its CancelOptions, as they reach the core).
 struct CancelMode {
-  bool recursive = true;  ///< the tasks it submitted too
-  bool force = false;     ///< kill the worker process of a process-isolated task
+  bool recursive = true;   ///< the tasks it submitted too
+  bool force = false;      ///< kill the worker process of a process-isolated task
+  bool timed_out = false;  ///< it ran past its timeout: fail it with TaskTimeoutError
 };
 
 /// @brief What runs to set a pending object (a task), told to stop by manta::cancel.

@@ -11,6 +11,7 @@
 #include "core/placement_group.hpp"
 #include "core/remote.hpp"
 #include "core/requeue_signal.hpp"
+#include "core/timers.hpp"
 #include "core/worker_pool.hpp"
 #include "store/object_store.hpp"
 #include "transport/messenger.hpp"
@@ -65,6 +66,7 @@ class Runtime {
   PlacementGroups& placement_groups() noexcept { return placement_groups_; }
   ActorNames& actor_names() noexcept { return actor_names_; }
   WorkerPool& workers() noexcept { return *workers_; }
+  Timers& timers() noexcept { return timers_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
   Checkpointer& checkpointer() noexcept { return *checkpointer_; }
   RequeueSignal& requeue_signal() noexcept { return requeue_signal_; }
@@ -122,6 +124,7 @@ class Runtime {
   std::mutex idle_mutex_;
   std::condition_variable idle_;
   Executor executor_;  ///< its threads stop before the parts above go
+  Timers timers_;      ///< thread tasks' timeouts; none is pending once the work is done
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<transport::Messenger> messenger_;  ///< started last, stopped first
 };

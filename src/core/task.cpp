@@ -18,6 +18,28 @@ TaskCancelledError cancelled_error(const std::string& name, int rank) {
                             std::to_string(rank));
 }
 
+/// A thread task past its timeout (a worker process's is killed instead: WorkerPool).
+TaskTimeoutError thread_timeout_error(const std::string& name, int rank, double seconds) {
+  return TaskTimeoutError(name, rank,
+                          "task '" + name + "' on rank " + std::to_string(rank) +
+                              " ran past its timeout of " + std::to_string(seconds) +
+                              " s: it was asked to stop (manta::cancelled() is true); a thread "
+                              "cannot be killed, so it holds its resources until it returns");
+}
+
+/// @brief Cancels a scheduled timer when it goes out of scope.
+class TimerGuard {
+ public:
+  TimerGuard(Timers& timers, Timers::Id id) : timers_(timers), id_(id) {}
+  ~TimerGuard() { timers_.cancel(id_); }
+  TimerGuard(const TimerGuard&) = delete;
+  TimerGuard& operator=(const TimerGuard&) = delete;
+
+ private:
+  Timers& timers_;
+  const Timers::Id id_;
+};
+
 /// @brief A submitted task, alive from submission until its result is set. It runs on this
 /// rank's executor, or is sent to another rank and waits there for the reply.
 ///
@@ -70,6 +92,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     }
     result_->set_running_frame(Executor::current_frame());
     try {
+      const auto timeout = start_thread_timeout();
       auto value = isolated_ ? run_in_worker() : body_->run(nullptr);
       if (settle()) result_->seal(std::move(value));
     } catch (const WorkerCrashedError& crash) {
@@ -109,8 +132,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     result->retain();
     // `this` is valid in there only when withdrawn: what else it needs is captured now.
     return [this, &runtime = runtime_, claimed, withdrawn, sent_to, mode, result, children,
-            error = cancelled_error(name_, runtime_.rank())] {
-      if (claimed) result->fail(std::make_exception_ptr(error));
+            error = mode.timed_out
+                        ? std::make_exception_ptr(
+                              thread_timeout_error(name_, runtime_.rank(), timeout_seconds_))
+                        : std::make_exception_ptr(cancelled_error(name_, runtime_.rank()))] {
+      if (claimed) result->fail(error);
       if (sent_to >= 0) {
         const ObjectId id = result->id();
         runtime.messenger().send(sent_to,
@@ -153,6 +179,20 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   Object* take_children() noexcept {
     Object* list = children_.exchange(closed_list(), std::memory_order_acq_rel);
     return list == closed_list() ? nullptr : list;
+  }
+
+  /// For a thread task with a timeout: a timer that cancels it as timed out (cancel_locked) when
+  /// it runs past it, until the guard goes.
+  std::unique_ptr<TimerGuard> start_thread_timeout() {
+    if (timeout_seconds_ <= 0 || isolated_) return nullptr;
+    result_->retain();  // the timer's, released when its callback goes (run or dropped)
+    const std::shared_ptr<Object> result(result_, [](Object* object) { object->release(); });
+    const auto deadline =
+        Timers::Clock::now() + std::chrono::duration_cast<Timers::Clock::duration>(
+                                   std::chrono::duration<double>(timeout_seconds_));
+    const auto id = runtime_.timers().schedule(
+        deadline, [result] { result->cancel({.recursive = true, .timed_out = true}); });
+    return std::make_unique<TimerGuard>(runtime_.timers(), id);
   }
 
   /// Runs the call in one of the rank's worker processes; returns its value or throws its error
@@ -238,10 +278,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   /// Queues the task again if it has retries left for an exception of `exception_type`.
   bool retry(const std::string& exception_type) {
     // A crashed or timed-out worker process is retried whatever retry_exceptions says.
+    // A thread task past its timeout may still run: it is not started again beside itself.
     const bool crashed = exception_type == "manta::WorkerCrashedError" ||
                          exception_type == "manta::TaskTimeoutError";
     if (retries_left_ == 0 || (!crashed && !retry_exceptions_.covers(exception_type)) ||
-        cancelled_.load()) {
+        (crashed && !isolated_) || cancelled_.load()) {
       return false;
     }
     ++retries_;
@@ -344,12 +385,6 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
       throw InvalidOptionError("timeout of task '" + name + "' is " +
                                std::to_string(timeout_seconds) +
                                " s; give a finite number of seconds > 0");
-    }
-    if (!isolated) {
-      throw InvalidOptionError(
-          "task '" + name +
-          "' has a timeout, which needs isolation = process (a thread cannot "
-          "be stopped from outside; a thread task can return once manta::cancelled() is true)");
     }
   }
   if (isolated) {

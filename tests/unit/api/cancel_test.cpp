@@ -140,6 +140,31 @@ TEST_F(Cancel, RunningTaskSeesCancelledAndItsGetThrowsAtOnce) {
   EXPECT_FALSE(manta::cancelled());  // the driver is no task
 }
 
+// A thread task past its timeout: its get throws TaskTimeoutError at the timeout, and the task
+// sees cancelled() and returns; not retried, as it may still be running.
+TEST_F(Cancel, ThreadTaskPastItsTimeoutIsAskedToStop) {
+  const auto begin = std::chrono::steady_clock::now();
+  const auto timed =
+      manta::task(loop_until_cancelled).options({.max_retries = 3, .timeout = 0.2s}).remote();
+  try {
+    manta::get(timed, 30s);
+    FAIL() << "no TaskTimeoutError";
+  } catch (const manta::TaskTimeoutError& error) {
+    const std::string what = error.what();
+    EXPECT_EQ(error.task_name(), "loop_until_cancelled");
+    EXPECT_NE(what.find("ran past its timeout of 0.2"), std::string::npos) << what;
+    EXPECT_NE(what.find("asked to stop"), std::string::npos) << what;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 20s) << "it waited for the loop's own end";
+  wait_for(loops_cancelled, 1);
+  EXPECT_EQ(loops_started.load(), 1) << "a timed-out thread task was run again";
+}
+
+TEST_F(Cancel, ThreadTaskWithinItsTimeoutReturnsItsValue) {
+  EXPECT_EQ(manta::get(manta::task(victim).options({.timeout = 30s}).remote(4)), 4);
+  EXPECT_EQ(victims_run.load(), 1);
+}
+
 TEST_F(Cancel, DependentsFailWithTheCancel) {
   const auto busy = manta::task(blocker).remote();
   const auto first = manta::task(victim).remote(1);
