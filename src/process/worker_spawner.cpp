@@ -46,6 +46,7 @@ void die_with_parent(pid_t parent) {
 /// worker's end. Never returns; runs no destructor of the rank's (it was forked from it).
 [[noreturn]] void run_helper(Channel channel, pid_t rank, WorkerMain main) {
   die_with_parent(rank);
+  prctl(PR_SET_NAME, "manta-helper");  // in ps and top; the command line stays the rank's
   // The requeue signal (SIGUSR1) and terminal interrupts are the rank's to handle: Slurm signals
   // every process of a step, and a worker must not end a task because its rank checkpoints.
   signal(SIGUSR1, SIG_IGN);
@@ -86,6 +87,7 @@ void die_with_parent(pid_t parent) {
       rank_end.close();
       sigprocmask(SIG_UNBLOCK, &child_signal, nullptr);
       die_with_parent(helper);
+      prctl(PR_SET_NAME, "manta-worker");
       main(worker_end);
       std::fflush(nullptr);
       _exit(0);

@@ -60,7 +60,12 @@ rank_pids() {
   local ranks=$1 pid rank i
   for ((i = 0; i < 300; i++)); do
     local pids=()
-    for pid in $(pgrep -f -- "^$resumable" || true); do
+    local matches
+    matches=$(pgrep -f -- "^$resumable" || true)
+    for pid in $matches; do
+      # Each rank forks a helper process, which forks worker processes: they share its command
+      # line and environment, and have it (or the helper) as their parent.
+      grep -qx -- "$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')" <<< "$matches" && continue
       rank=$({ tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null |
                sed -n 's/^OMPI_COMM_WORLD_RANK=//p')
       [ -n "$rank" ] && pids[rank]=$pid
