@@ -45,8 +45,10 @@ void Timers::loop() {
       continue;
     }
     const auto first = pending_.begin();
-    if (Clock::now() < first->first.first) {
-      changed_.wait_until(lock, first->first.first);
+    // A copy: cancel() may erase the entry while this thread waits.
+    const Clock::time_point deadline = first->first.first;
+    if (Clock::now() < deadline) {
+      changed_.wait_until(lock, deadline);
       continue;
     }
     auto callback = std::move(first->second);
