@@ -5,10 +5,10 @@
 #include "test_support.hpp"
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -36,13 +36,17 @@ MANTA_REMOTE(scaled);
 int throws_out_of_range(int code) { throw std::out_of_range("code " + std::to_string(code)); }
 MANTA_REMOTE(throws_out_of_range);
 
-/// An address the compiler cannot prove null, so the store below is a real page fault.
-volatile std::uintptr_t unmapped_address = 0;
+/// A page nobody may touch: a store there is a real page fault, not the null dereference that
+/// UndefinedBehaviorSanitizer would report first.
+volatile int* forbidden_page() {
+  return static_cast<volatile int*>(
+      mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+}
 
 /// How a simulator dies; `how` names it.
 int crash(std::string how) {
   if (how == "segfault") {
-    *reinterpret_cast<volatile int*>(unmapped_address) = 1;
+    *forbidden_page() = 1;
   } else if (how == "abort") {
     std::abort();
   } else if (how == "exit") {
