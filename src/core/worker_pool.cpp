@@ -33,11 +33,6 @@ void WorkerPool::check_available(const std::string& task_name) const {
   }
 }
 
-std::size_t WorkerPool::started() const {
-  std::lock_guard lock(mutex_);
-  return started_;
-}
-
 process::WorkerSpawner::Worker WorkerPool::take() {
   {
     std::lock_guard lock(mutex_);
@@ -47,10 +42,7 @@ process::WorkerSpawner::Worker WorkerPool::take() {
       return worker;
     }
   }
-  auto worker = spawner_->spawn();
-  std::lock_guard lock(mutex_);
-  ++started_;
-  return worker;
+  return spawner_->spawn();
 }
 
 std::string WorkerPool::reap(process::WorkerSpawner::Worker& worker) {

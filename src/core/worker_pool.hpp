@@ -52,9 +52,6 @@ class WorkerPool {
   /// manta::Error when no worker can be started
   transport::TaskReply run(const transport::TaskRequest& request, WorkerWatch& watch);
 
-  /// Worker processes started so far (for tests and perf/).
-  std::size_t started() const;
-
  private:
   /// An idle worker, or a new one. @throws manta::Error
   process::WorkerSpawner::Worker take();
@@ -65,9 +62,8 @@ class WorkerPool {
   const transport::WireLimits limits_;
   process::WorkerSpawner* const spawner_;
   const std::string unavailable_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::vector<process::WorkerSpawner::Worker> idle_;  ///< guarded by mutex_
-  std::size_t started_ = 0;                           ///< guarded by mutex_
 };
 
 /// What a worker process runs: the task requests that arrive on `channel`, one at a time, each
