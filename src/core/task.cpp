@@ -147,7 +147,8 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
       result->release();
       for (Object* child = children; child != nullptr;) {
         Object* const next = child->next_sibling();
-        child->cancel(mode);
+        // Its children are cancelled, not timed out: the timeout was this task's.
+        child->cancel({.recursive = mode.recursive, .force = mode.force});
         child->release();
         child = next;
       }
