@@ -196,14 +196,21 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     return std::make_unique<TimerGuard>(runtime_.timers(), id);
   }
 
-  /// Runs the call in one of the rank's worker processes; returns its value or throws its error
-  /// (a TaskError, WorkerCrashedError, TaskTimeoutError).
-  std::unique_ptr<detail::ValueBox> run_in_worker() {
+  /// The task as a TaskRequest, without its arguments: for another rank or a worker process.
+  transport::TaskRequest request_message() const {
     const ObjectId id = result_->id();
     transport::TaskRequest message{
         {id.owner_rank, id.sequence}, function_name_, name_, to_wire(request), {}, {}};
-    body_->write_arguments(message.arguments, nullptr);
+    message.isolated = isolated_;
     message.timeout_seconds = timeout_seconds_;
+    return message;
+  }
+
+  /// Runs the call in one of the rank's worker processes; returns its value or throws its error
+  /// (a TaskError, WorkerCrashedError, TaskTimeoutError).
+  std::unique_ptr<detail::ValueBox> run_in_worker() {
+    auto message = request_message();
+    body_->write_arguments(message.arguments, nullptr);
     auto reply = runtime_.workers().run(message, watch_);
     if (const auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
       throw TaskError(error->task_name, runtime_.rank(), error->exception_type, error->message);
@@ -253,9 +260,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
       finish();
       return;
     }
-    const ObjectId id = result_->id();
-    transport::TaskRequest message{
-        {id.owner_rank, id.sequence}, function_name_, name_, to_wire(request), {}, {}};
+    auto message = request_message();
     try {
       std::vector<std::span<const std::byte>> located;
       body_->write_arguments(message.arguments, &located);
@@ -269,8 +274,6 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
       return;
     }
     message.sender_queued = static_cast<std::uint32_t>(runtime_.executor().queued());
-    message.isolated = isolated_;
-    message.timeout_seconds = timeout_seconds_;
     const auto result_id = message.result;
     runtime_.remote().send(target, message, result_id, this);
   }
