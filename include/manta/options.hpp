@@ -29,15 +29,19 @@ struct BundleAddress {
   }
 };
 
-/// @brief Where a task's code runs (TaskOptions::isolation, RuntimeOptions::isolation).
+/// @brief Where a task's or an actor's code runs (TaskOptions::isolation,
+/// ActorOptions::isolation, RuntimeOptions::isolation).
 enum class Isolation {
   /// On a worker thread of the rank: the cheapest, but a crash, abort() or exit() in the task
   /// ends the rank, and with it the job.
   thread,
   /// In a worker process of the rank, forked from a clean helper process started before MPI:
   /// when the task's process dies (a signal, exit(), the OOM killer), its `get` throws
-  /// WorkerCrashedError and the job goes on. Its arguments and result are copied through a Unix
-  /// socket; inside, the task cannot call Manta's API (get, put, tasks, actors) yet.
+  /// WorkerCrashedError and the job goes on. An actor gets a worker process of its own for its
+  /// life; when it dies, the call running fails with WorkerCrashedError (or runs again, per
+  /// max_task_retries) and the actor restarts from its last checkpoint per max_restarts.
+  /// Arguments, results and actor state are copied through a Unix socket; inside, the code
+  /// cannot call Manta's API (get, put, tasks, actors) yet.
   process,
 };
 
@@ -214,6 +218,11 @@ struct ActorOptions {
   /// the class must then be thread-safe. Checkpoints, kills and restarts wait until no call
   /// runs. 1 (the default) runs one call at a time.
   int max_concurrency = 1;
+  /// Run in a worker process of its host rank, one for the actor's life, or on the rank's
+  /// threads (see Isolation); empty follows the job's RuntimeOptions::isolation. A
+  /// process-isolated actor's constructor and methods take and return values that can be
+  /// serialized, and it runs one call at a time (max_concurrency 1).
+  std::optional<Isolation> isolation = std::nullopt;
 };
 
 /// @brief Options of `manta::wait`.

@@ -1,6 +1,7 @@
 #include "core/actor.hpp"
 
 #include "checkpoint/state.hpp"
+#include "core/actor_instance.hpp"
 #include "core/dependent.hpp"
 #include "core/registry.hpp"
 #include "core/remote.hpp"
@@ -100,6 +101,7 @@ struct ActorPolicy {
   int max_restarts = 0;                         ///< -1: no limit
   int max_task_retries = 0;                     ///< -1: no limit
   int max_concurrency = 1;                      ///< calls running at once
+  bool isolated = false;                        ///< in a worker process (Isolation::process)
 };
 
 /// Whether `used` is below `limit`, a count of ActorOptions where -1 means no limit (Ray's).
@@ -108,53 +110,27 @@ bool within(int used, int limit) noexcept { return limit < 0 || used < limit; }
 std::string limit_text(int limit) { return limit < 0 ? "unlimited" : std::to_string(limit); }
 
 ActorPolicy policy_of(std::uint64_t every_calls, double every_seconds, int max_restarts,
-                      int max_task_retries, int max_concurrency) {
+                      int max_task_retries, int max_concurrency, bool isolated) {
   return {every_calls,
           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
               std::chrono::duration<double>(every_seconds)),
-          max_restarts, max_task_retries, max_concurrency};
+          max_restarts,
+          max_task_retries,
+          max_concurrency,
+          isolated};
 }
-
-class LocalActor;
-
-/// The actor whose method (`call`) or constructor (`call` nullptr) runs on this thread, if any.
-/// One thread_local: in a shared library each is looked up through __tls_get_addr.
-struct RunningActor {
-  LocalActor* actor = nullptr;
-  const char* call = nullptr;
-};
-thread_local RunningActor running_actor;
-
-/// Makes `actor` (running `call`, or its constructor for nullptr) the running one for a scope
-/// (the one outside it again afterwards: a method blocked in `get` may run another actor's calls
-/// on its thread meanwhile).
-class RunningActorScope {
- public:
-  RunningActorScope(LocalActor& actor, const char* call)
-      : running_(running_actor), outer_(running_) {
-    running_ = {&actor, call};
-  }
-  ~RunningActorScope() { running_ = outer_; }
-  RunningActorScope(const RunningActorScope&) = delete;
-  RunningActorScope& operator=(const RunningActorScope&) = delete;
-
- private:
-  RunningActor& running_;
-  const RunningActor outer_;
-};
-
-/// Thrown by manta::exit_actor() through the user's method to its actor's drain. Not a
-/// std::exception, so that handlers for errors let it pass.
-struct ActorExit {};
 
 /// @brief An actor hosted on this rank: its instance and its mailbox.
 class LocalActor final : public Actor, public CheckpointedActor {
  public:
   /// `reservation`: what this rank counted as taken when it chose to create the actor here.
   /// `name`: the actor's name option, or "" for an unnamed actor.
+  /// `constructor_key`: the constructor's remote factory, which builds a process-isolated
+  /// actor's instance in its worker process.
   LocalActor(Runtime& runtime, detail::ActorAddress address, const char* class_name,
              std::string name, resources::Request request, std::optional<Reservation> reservation,
-             std::unique_ptr<detail::CallBody> constructor, ActorPolicy policy)
+             std::unique_ptr<detail::CallBody> constructor, ActorPolicy policy,
+             std::string constructor_key)
       : Actor(address),
         runtime_(runtime),
         generation_(runtime.generation()),
@@ -167,6 +143,10 @@ class LocalActor final : public Actor, public CheckpointedActor {
         resources_(resources::describe(request, runtime.cluster().catalog())),
         state_hooks_(Registry::instance().actor_state(class_name_)),
         policy_(policy),
+        recipe_{class_name_,
+                "actor '" + shown_name_ + "' on rank " + std::to_string(runtime.rank()),
+                state_hooks_, policy.isolated ? &runtime.workers() : nullptr,
+                std::move(constructor_key)},
         reservation_(std::move(reservation)) {
     drain_.request = std::move(request);  // the first drain places the actor and keeps it
     if (state_hooks_.save != nullptr && runtime_.checkpointer().add(*this, key_)) {
@@ -348,9 +328,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
 
   /// What the calling thread runs of this actor, for Runnable::describe.
   std::string describe_running() const {
-    return "actor '" + shown_name_ + "'" +
-           (running_actor.call != nullptr ? std::string(" in ") + running_actor.call
-                                          : std::string());
+    const char* call = running_actor().call;
+    return "actor '" + shown_name_ + "'" + (call != nullptr ? std::string(" in ") + call : "");
   }
 
   bool concurrent() const noexcept { return policy_.max_concurrency > 1; }
@@ -454,9 +433,10 @@ class LocalActor final : public Actor, public CheckpointedActor {
       request_checkpoint(*result);
     } else {
       std::exception_ptr fatal;
-      const RunningActorScope running(*this, call.name());
+      std::optional<std::string> lost;
       try {
-        result->seal(call.body().run(instance_.get()));
+        const RunningActorScope running(restarted(), call.name());
+        result->seal(instance_->call(call.name(), call.body()));
         ++calls_;
       } catch (const ActorExit&) {
         ++calls_;
@@ -464,11 +444,23 @@ class LocalActor final : public Actor, public CheckpointedActor {
         result->fail(death_);
       } catch (const ActorFatalError&) {
         fatal = current_task_error(call.name(), runtime_.rank());
+      } catch (const WorkerCrashedError&) {
+        fatal = std::current_exception();  // as it is: it names the process and how it ended
+      } catch (const WorkerLostError& error) {
+        lost = error.what();
       } catch (...) {
         result->fail(current_task_error(call.name(), runtime_.rank()));
         ++calls_;
       }
-      if (fatal) {
+      if (lost) {
+        // The call never reached the instance: it runs on the restarted one, as a first try.
+        if (restart(*lost)) {
+          std::lock_guard lock(mutex_);
+          mailbox_.push_front(&call);
+          return;
+        }
+        result->fail(death_);
+      } else if (fatal) {
         if (restart(what(fatal)) && within(call.retries, policy_.max_task_retries)) {
           ++call.retries;
           util::log().warn("actor '{}': running {} again (retry {} of {})", shown_name_,
@@ -495,9 +487,9 @@ class LocalActor final : public Actor, public CheckpointedActor {
     Object* result = call.result();
     bool again = false;
     {
-      const RunningActorScope running(*this, call.name());
+      const RunningActorScope running(restarted(), call.name());
       try {
-        result->seal(call.body().run(instance_.get()));
+        result->seal(instance_->call(call.name(), call.body()));
       } catch (const ActorExit&) {
         const std::string reason = std::string("it called manta::exit_actor() in ") + call.name();
         {
@@ -575,9 +567,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
                          limit_text(policy_.max_restarts), reason);
       }
       try {
-        const RunningActorScope running(*this, nullptr);
         instance_.reset();
-        instance_ = constructor.run(nullptr);
+        instance_ = build_instance(recipe_, constructor, restarts_ > 0);
         load_saved_state();
         return true;
       } catch (const ActorExit&) {
@@ -641,9 +632,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (true) {
       try {
-        checkpoint::restore_archive(saved->file, key_, [&](detail::InputArchive& archive) {
-          state_hooks_.load(*instance_, archive);
-        });
+        instance_->load(saved->file, key_);
         break;
       } catch (const CheckpointError&) {
         if (std::filesystem::exists(saved->file) || std::chrono::steady_clock::now() > give_up) {
@@ -695,11 +684,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
                                          .name = name_,
                                          .sequence = calls_,
                                          .resources = resources_};
-        checkpoint::save_archive(
-            [&](boost::archive::binary_oarchive& archive) {
-              state_hooks_.save(*instance_, archive);
-            },
-            *record, capture);
+        instance_->save(*record, capture);
       } catch (...) {
         record.reset();
         error = std::current_exception();
@@ -797,11 +782,12 @@ class LocalActor final : public Actor, public CheckpointedActor {
   const std::string resources_;   ///< what it holds, as text for checkpoints
   const Registry::StateHooks state_hooks_;
   const ActorPolicy policy_;
+  const InstanceRecipe recipe_;
   Drain drain_{*this};
   std::optional<Reservation> reservation_;  ///< drain only, once constructed
   bool placed_ = false;      ///< set by the first drain, which acquired what the actor holds
   resources::Request kept_;  ///< what the actor holds for life, once placed
-  std::unique_ptr<detail::ValueBox> instance_;     ///< touched only by the draining thread
+  std::unique_ptr<ActorInstance> instance_;        ///< touched only by the draining thread
   std::exception_ptr death_;                       ///< set when the actor died for good; drain only
   std::unique_ptr<detail::CallBody> constructor_;  ///< kept to restart with; drain only
   int restarts_ = 0;                               ///< drain only
@@ -900,7 +886,8 @@ class RemoteActor final : public Actor {
                                       every.count(),
                                       creation_.policy.max_restarts,
                                       creation_.policy.max_task_retries,
-                                      creation_.policy.max_concurrency};
+                                      creation_.policy.max_concurrency,
+                                      creation_.policy.isolated};
         try {
           if (failure) std::rethrow_exception(failure);
           create.constructor = creation_.constructor_key;
@@ -1076,14 +1063,14 @@ Actor* import_named(Runtime& runtime, const std::string& name, const char* class
 }  // namespace
 
 bool current_actor_restarted() {
-  if (running_actor.actor == nullptr) {
+  if (!running_actor().active) {
     throw Error("manta::was_current_actor_restarted() called outside an actor's method");
   }
-  return running_actor.actor->restarted();
+  return running_actor().restarted;
 }
 
 void exit_current_actor() {
-  if (running_actor.actor == nullptr) {
+  if (!running_actor().active) {
     throw Error("manta::exit_actor() called outside an actor's method");
   }
   throw ActorExit{};
@@ -1132,10 +1119,27 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
                              std::to_string(options.max_concurrency) +
                              "; give at least 1 call at once");
   }
+  const bool movable = constructor_key != nullptr && constructor->remotable();
+  const bool isolated =
+      options.isolation.value_or(runtime.options().isolation) == Isolation::process;
+  if (isolated) {
+    if (!movable) {
+      throw InvalidOptionError("actor '" + name +
+                               "' cannot run in a worker process (isolation = process): its "
+                               "constructor takes an ObjectRef, an ActorHandle or a type that "
+                               "cannot be serialized");
+    }
+    if (options.max_concurrency > 1) {
+      throw InvalidOptionError("actor '" + name + "' asks for max_concurrency " +
+                               std::to_string(options.max_concurrency) +
+                               " and isolation = process; a worker process runs one call at a "
+                               "time: use max_concurrency 1, or isolation = thread");
+    }
+    runtime.workers().check_available("actor '" + name + "'");
+  }
   const ActorPolicy policy =
       policy_of(options.checkpoint_every_calls, every_seconds, options.max_restarts,
-                options.max_task_retries, options.max_concurrency);
-  const bool movable = constructor_key != nullptr && constructor->remotable();
+                options.max_task_retries, options.max_concurrency, isolated);
   const bool in_bundle = options.bundle.key >= 0;
   const int wanted_rank =
       in_bundle ? check_bundle(runtime, options.bundle, options.rank, request, "actor", name)
@@ -1182,7 +1186,8 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
   }
   if (address.host == here) {
     auto* actor = new LocalActor(runtime, address, class_name, options.name, std::move(request),
-                                 std::move(reservation), std::move(constructor), policy);
+                                 std::move(reservation), std::move(constructor), policy,
+                                 constructor_key != nullptr ? constructor_key : "");
     if (named) keep_for_other_ranks(runtime, *actor);  // a named actor lives for the job
     return actor;
   }
@@ -1224,11 +1229,13 @@ void host_actor(Runtime& runtime, int source, transport::ActorCreate request) {
     constructor = std::make_unique<FailedCall>(std::current_exception());
   }
   util::log().debug("hosting actor '{}' created by rank {}", request.name, source);
-  auto* actor = new LocalActor(
-      runtime, address, class_name, std::move(request.name), from_wire(request.resources),
-      std::nullopt, std::move(constructor),
-      policy_of(request.checkpoint_every_calls, request.checkpoint_every_seconds,
-                request.max_restarts, request.max_task_retries, request.max_concurrency));
+  auto* actor =
+      new LocalActor(runtime, address, class_name, std::move(request.name),
+                     from_wire(request.resources), std::nullopt, std::move(constructor),
+                     policy_of(request.checkpoint_every_calls, request.checkpoint_every_seconds,
+                               request.max_restarts, request.max_task_retries,
+                               request.max_concurrency, request.isolated),
+                     request.constructor);
   keep_for_other_ranks(runtime, *actor);
   actor->release();
 }

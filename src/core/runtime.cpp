@@ -52,7 +52,7 @@ process::WorkerSpawner* worker_spawner(std::string& why) {
         "unsafe: let manta::run or manta::Runtime initialise MPI";
     return nullptr;
   }
-  return &process::WorkerSpawner::start(serve_tasks);
+  return &process::WorkerSpawner::start(serve_worker);
 }
 
 /// Whether every rank on this node passed the same `text` (collective over the node).
@@ -238,9 +238,7 @@ Runtime::Runtime(const RuntimeOptions& options)
                    mpi_.layout().hostname, peers_[rank()].node,
                    resources::describe(cluster_.totals(rank()), cluster_.catalog()),
                    options_.object_store_memory >> 20);
-  workers_ = std::make_unique<WorkerPool>(
-      rank(), transport::WireLimits{mpi_.layout().size, cluster_.catalog().size()}, spawner_,
-      no_workers_why_);
+  workers_ = std::make_unique<WorkerPool>(rank(), spawner_, no_workers_why_);
   executor_.set_idle_hook([this] { remote_.maybe_steal(); });
   messenger_->watch_ring(std::chrono::duration<double>(options_.peer_timeout));
   checkpointer_ = std::make_unique<Checkpointer>(*this);

@@ -211,14 +211,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   std::unique_ptr<detail::ValueBox> run_in_worker() {
     auto message = request_message();
     body_->write_arguments(message.arguments, nullptr);
-    auto reply = runtime_.workers().run(message, watch_);
-    if (const auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
-      throw TaskError(error->task_name, runtime_.rank(), error->exception_type, error->message);
-    }
-    const auto& bytes = std::get<std::vector<std::byte>>(reply.outcome);
-    auto block = detail::StoreBlock::heap(bytes.size());
-    std::copy(bytes.begin(), bytes.end(), block.bytes().begin());
-    return body_->read_result(std::move(block));
+    return read_worker_value(*body_, runtime_.workers().run(message, watch_), runtime_.rank());
   }
 
   /// Claims the result for the caller to set: false when it was claimed before (a cancel).
@@ -398,7 +391,7 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
                                "(isolation = process): it takes an ObjectRef, an ActorHandle or "
                                "a type that cannot be serialized");
     }
-    runtime.workers().check_available(name);
+    runtime.workers().check_available("task '" + name + "'");
   }
   const int only_rank = !remotable ? runtime.rank() : target_rank;
   if (options.bundle.key >= 0) {
@@ -452,7 +445,7 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
     }
     function_name = Registry::instance().function_name(function.address);
     body = function.factory(function.address, request.arguments, located);
-    if (request.isolated) runtime.workers().check_available(request.name);
+    if (request.isolated) runtime.workers().check_available("task '" + request.name + "'");
   } catch (...) {
     runtime.remote().untrack_requested(request.result);
     runtime.remote().reply(source, {request.result, wire_error(std::current_exception(),

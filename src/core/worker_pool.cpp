@@ -1,5 +1,6 @@
 #include "core/worker_pool.hpp"
 
+#include "core/actor_instance.hpp"
 #include "core/registry.hpp"
 #include "core/remote.hpp"
 #include "core/runtime.hpp"
@@ -10,7 +11,6 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <limits>
 
 namespace manta::core {
 
@@ -20,20 +20,20 @@ void WorkerWatch::kill() {
   if (pid_ > 0) ::kill(pid_, SIGKILL);
 }
 
-WorkerPool::WorkerPool(int rank, transport::WireLimits limits, process::WorkerSpawner* spawner,
-                       std::string why)
-    : rank_(rank), limits_(limits), spawner_(spawner), unavailable_(std::move(why)) {}
+WorkerPool::WorkerPool(int rank, process::WorkerSpawner* spawner, std::string why)
+    : rank_(rank), spawner_(spawner), unavailable_(std::move(why)) {}
 
 WorkerPool::~WorkerPool() = default;  // closing an idle worker's channel ends it
 
-void WorkerPool::check_available(const std::string& task_name) const {
+void WorkerPool::check_available(const std::string& what) const {
   if (spawner_ == nullptr) {
-    throw InvalidOptionError("task '" + task_name + "' asks for isolation = process, but rank " +
+    throw InvalidOptionError(what + " asks for isolation = process, but rank " +
                              std::to_string(rank_) + " has no worker processes: " + unavailable_);
   }
 }
 
-process::WorkerSpawner::Worker WorkerPool::take() {
+process::WorkerSpawner::Worker WorkerPool::take(const std::string& what) {
+  check_available(what);
   {
     std::lock_guard lock(mutex_);
     if (!idle_.empty()) {
@@ -53,12 +53,12 @@ std::string WorkerPool::reap(process::WorkerSpawner::Worker& worker) {
 }
 
 transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, WorkerWatch& watch) {
-  const auto bytes = transport::encode(request);
+  const auto bytes = transport::encode_for_worker(request);
   const std::string where = "task '" + request.name + "' on rank " + std::to_string(rank_);
   // A worker that died while idle (killed from outside) fails its next send: that is not this
   // task's doing, so it gets another worker.
   for (int attempt = 0;; ++attempt) {
-    auto worker = take();
+    auto worker = take(where);
     {
       std::lock_guard lock(watch.mutex_);
       if (watch.killed_) {
@@ -85,7 +85,7 @@ transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, Work
       killed = watch.killed_;
     }
     if (received == process::Channel::Received::frame) {
-      auto reply = std::get<transport::TaskReply>(transport::decode(frame, limits_));
+      auto reply = std::get<transport::TaskReply>(transport::decode_from_worker(frame));
       std::lock_guard lock(mutex_);
       idle_.push_back(std::move(worker));
       return reply;
@@ -110,30 +110,53 @@ transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, Work
   }
 }
 
-void serve_tasks(process::Channel& channel) {
+std::vector<std::byte> serialized_value(const detail::ValueBox& value) {
+  std::vector<std::byte> bytes(value.serialized_size());
+  value.serialize_into(bytes);
+  return bytes;
+}
+
+std::unique_ptr<detail::ValueBox> read_worker_value(const detail::CallBody& body,
+                                                    const transport::TaskReply& reply, int rank) {
+  if (const auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
+    throw TaskError(error->task_name, rank, error->exception_type, error->message);
+  }
+  const auto& bytes = std::get<std::vector<std::byte>>(reply.outcome);
+  auto block = detail::StoreBlock::heap(bytes.size());
+  std::copy(bytes.begin(), bytes.end(), block.bytes().begin());
+  return body.read_result(std::move(block));
+}
+
+namespace {
+
+transport::TaskReply run_task(const transport::TaskRequest& request) {
+  transport::TaskReply reply{request.result, {}};
+  try {
+    const auto function = Registry::instance().remote_function(request.function);
+    if (function.factory == nullptr) {
+      throw NotRegisteredError("function '" + request.function + "' cannot run remotely");
+    }
+    const auto body = function.factory(function.address, request.arguments, {});
+    reply.outcome = serialized_value(*body->run(nullptr));
+  } catch (...) {
+    reply.outcome = wire_error(std::current_exception(), request.name, -1);
+  }
+  return reply;
+}
+
+}  // namespace
+
+void serve_worker(process::Channel& channel) {
   Runtime::enter_worker_process();
-  // Decoded permissively: the bytes come from this process's own rank.
-  const transport::WireLimits limits{std::numeric_limits<int>::max(),
-                                     std::numeric_limits<std::size_t>::max()};
+  ServedActor actor;  // the actor this worker hosts, if it is given one
   std::vector<std::byte> frame;
   while (channel.receive(frame, std::nullopt) == process::Channel::Received::frame) {
-    auto request = std::get<transport::TaskRequest>(transport::decode(frame, limits));
-    transport::TaskReply reply{request.result, {}};
-    try {
-      const auto function = Registry::instance().remote_function(request.function);
-      if (function.factory == nullptr) {
-        throw NotRegisteredError("function '" + request.function + "' cannot run remotely");
-      }
-      const auto body = function.factory(function.address, request.arguments, {});
-      const auto value = body->run(nullptr);
-      std::vector<std::byte> bytes(value->serialized_size());
-      value->serialize_into(bytes);
-      reply.outcome = std::move(bytes);
-    } catch (...) {
-      reply.outcome = wire_error(std::current_exception(), request.name, -1);
-    }
-    std::fflush(nullptr);  // the task's output reaches the job's before its result
-    if (!channel.send(transport::encode(reply))) return;
+    auto message = transport::decode_from_worker(frame);
+    auto reply = std::holds_alternative<transport::TaskRequest>(message)
+                     ? transport::WorkerMessage(run_task(std::get<transport::TaskRequest>(message)))
+                     : actor.handle(std::move(message));
+    std::fflush(nullptr);  // the call's output reaches the job's before its result
+    if (!channel.send(transport::encode_for_worker(reply))) return;
   }
 }
 

@@ -1,13 +1,16 @@
 /// @file core/worker_pool.hpp
-/// @brief The rank's worker processes, which run process-isolated tasks (Isolation::process),
-/// and the loop a worker process runs.
+/// @brief The rank's worker processes, which run process-isolated tasks and actors
+/// (Isolation::process), and the loop a worker process runs.
 #pragma once
 
 #include "process/worker_spawner.hpp"
 #include "transport/wire.hpp"
 
+#include <manta/detail/core_access.hpp>
+
 #include <sys/types.h>
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -34,16 +37,15 @@ class WorkerWatch {
 class WorkerPool {
  public:
   /// `spawner` null: process isolation is not available here, because of `why`.
-  WorkerPool(int rank, transport::WireLimits limits, process::WorkerSpawner* spawner,
-             std::string why);
+  WorkerPool(int rank, process::WorkerSpawner* spawner, std::string why);
   /// Closes the idle workers' channels: they exit.
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  /// @throws InvalidOptionError naming the task and why, when process isolation is not
+  /// @throws InvalidOptionError naming `what` ("task 'f'") and why, when process isolation is not
   /// available on this rank
-  void check_available(const std::string& task_name) const;
+  void check_available(const std::string& what) const;
 
   /// Runs the call `request` names (arguments inline) in a worker process and returns its reply.
   /// The calling thread waits, up to request.timeout_seconds when set.
@@ -52,22 +54,30 @@ class WorkerPool {
   /// manta::Error when no worker can be started
   transport::TaskReply run(const transport::TaskRequest& request, WorkerWatch& watch);
 
- private:
-  /// An idle worker, or a new one. @throws manta::Error
-  process::WorkerSpawner::Worker take();
+  /// An idle worker, or a new one, for `what` ("actor 'a' on rank 0") to keep.
+  /// @throws InvalidOptionError as check_available(), manta::Error when none can be started
+  process::WorkerSpawner::Worker take(const std::string& what);
   /// How `worker` ended, once its channel closed: "killed by signal 9 (SIGKILL)".
   std::string reap(process::WorkerSpawner::Worker& worker);
+  int rank() const noexcept { return rank_; }
 
+ private:
   const int rank_;
-  const transport::WireLimits limits_;
   process::WorkerSpawner* const spawner_;
   const std::string unavailable_;
   std::mutex mutex_;
   std::vector<process::WorkerSpawner::Worker> idle_;  ///< guarded by mutex_
 };
 
-/// What a worker process runs: the task requests that arrive on `channel`, one at a time, each
-/// answered with its reply, until the channel closes.
-void serve_tasks(process::Channel& channel);
+/// What a worker process runs: the requests that arrive on `channel` (tasks, or the calls of the
+/// actor it hosts), one at a time, each answered, until the channel closes.
+void serve_worker(process::Channel& channel);
+
+/// A value as a worker process sends it back.
+std::vector<std::byte> serialized_value(const detail::ValueBox& value);
+/// The value of a worker's reply, read by the `body` that asked for it.
+/// @throws TaskError naming rank `rank`, for a reply that carries an error
+std::unique_ptr<detail::ValueBox> read_worker_value(const detail::CallBody& body,
+                                                    const transport::TaskReply& reply, int rank);
 
 }  // namespace manta::core

@@ -53,7 +53,7 @@ void serialize(Archive& archive, manta::transport::ActorCreate& create, unsigned
   archive& create.actor& create.class_name& create.constructor& create.name& create
       .resources& create.arguments& create.failure& create.checkpoint_every_calls& create
       .checkpoint_every_seconds& create.max_restarts& create.max_task_retries& create
-      .max_concurrency;
+      .max_concurrency& create.isolated;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {
@@ -99,6 +99,27 @@ void serialize(Archive& archive, manta::transport::CheckpointRequest& request, u
 template <class Archive>
 void serialize(Archive& archive, manta::transport::CheckpointRound& round, unsigned) {
   archive& round.epoch& round.directory& round.exit_after& round.satisfies;
+}
+
+template <class Archive>
+void serialize(Archive& archive, manta::transport::WorkerConstruct& construct, unsigned) {
+  archive& construct.class_name& construct.constructor& construct.arguments& construct.restarted;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::WorkerCall& call, unsigned) {
+  archive& call.method& call.arguments;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::WorkerSave& save, unsigned) {
+  archive& save.key;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::WireArray& array, unsigned) {
+  archive& array.name& array.element_type& array.dims& array.bytes;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::WorkerState& state, unsigned) {
+  archive& state.key& state.archive& state.arrays;
 }
 
 }  // namespace boost::serialization
@@ -226,7 +247,10 @@ class MessageCheck {
 
 }  // namespace
 
-std::vector<std::byte> encode(const Message& message) {
+namespace {
+
+template <class Variant>
+std::vector<std::byte> encode_variant(const Variant& message) {
   std::vector<std::byte> bytes;
   detail::VectorBuffer buffer(bytes);
   boost::archive::binary_oarchive archive(buffer, detail::archive_flags);
@@ -234,14 +258,39 @@ std::vector<std::byte> encode(const Message& message) {
   return bytes;
 }
 
+/// The message in `bytes`, with nothing after it. @throws std::exception
+template <class Variant>
+Variant decode_variant(std::span<const std::byte> bytes) {
+  detail::InputArchive archive(bytes, detail::archive_flags);
+  Variant message;
+  archive >> message;
+  if (archive.remaining() != 0) {
+    throw Error(std::to_string(archive.remaining()) + " bytes follow the message");
+  }
+  return message;
+}
+
+}  // namespace
+
+std::vector<std::byte> encode(const Message& message) { return encode_variant(message); }
+
+std::vector<std::byte> encode_for_worker(const WorkerMessage& message) {
+  return encode_variant(message);
+}
+
+WorkerMessage decode_from_worker(std::span<const std::byte> bytes) {
+  try {
+    return decode_variant<WorkerMessage>(bytes);
+  } catch (const std::exception& error) {
+    throw Error(
+        "a message of " + std::to_string(bytes.size()) +
+        " bytes between a rank and its worker process could not be decoded: " + error.what());
+  }
+}
+
 Message decode(std::span<const std::byte> bytes, const WireLimits& limits) {
   try {
-    detail::InputArchive archive(bytes, detail::archive_flags);
-    Message message;
-    archive >> message;
-    if (archive.remaining() != 0) {
-      throw Error(std::to_string(archive.remaining()) + " bytes follow the message");
-    }
+    auto message = decode_variant<Message>(bytes);
     try {
       std::visit(MessageCheck(limits), message);
     } catch (const Error& error) {

@@ -91,6 +91,7 @@ struct ActorCreate {
   std::int32_t max_restarts = 0;
   std::int32_t max_task_retries = 0;
   std::int32_t max_concurrency = 1;
+  bool isolated = false;  ///< host it in a worker process (Isolation::process)
 };
 
 /// A method call for an actor hosted by the receiver; answered with a TaskReply.
@@ -191,11 +192,58 @@ struct WireLimits {
   std::size_t custom_resources = 0;  ///< kinds of custom resource in the job's catalog
 };
 
+/// Between a rank and one of its worker processes (a Unix socket inside the node, never between
+/// ranks). Rank to worker: a TaskRequest, or the hosted actor's WorkerConstruct, WorkerCall,
+/// WorkerSave or WorkerState (to load). Worker to rank: a TaskReply, or a WorkerState (saved).
+
+/// Build the actor this worker hosts (it has none yet, or a dead one).
+struct WorkerConstruct {
+  std::string class_name;   ///< registered name
+  std::string constructor;  ///< key of the constructor's remote factory
+  std::vector<std::byte> arguments;
+  bool restarted = false;  ///< the instance replaces one that died (was_current_actor_restarted)
+};
+
+/// Run a method of the hosted actor; answered with a TaskReply.
+struct WorkerCall {
+  std::string method;  ///< "Class.method"
+  std::vector<std::byte> arguments;
+};
+
+/// Send the hosted actor's state (a WorkerState, or a TaskReply with the error).
+struct WorkerSave {
+  std::string key;  ///< the actor's key in checkpoints, for errors
+};
+
+/// A vector an actor's `serialize` names with manta::h5_array (checkpoint::NativeArray).
+struct WireArray {
+  std::string name;
+  std::uint8_t element_type = 0;
+  std::vector<std::uint64_t> dims;
+  std::vector<std::byte> bytes;
+};
+
+/// An actor's state: its Boost archive and native arrays. To the worker: load it (answered with
+/// a TaskReply); from it: the state WorkerSave asked for.
+struct WorkerState {
+  std::string key;  ///< the actor's key in checkpoints, for errors
+  std::vector<std::byte> archive;
+  std::vector<WireArray> arrays;
+};
+
+using WorkerMessage =
+    std::variant<TaskRequest, TaskReply, WorkerConstruct, WorkerCall, WorkerSave, WorkerState>;
+
 std::vector<std::byte> encode(const Message& message);
 /// @throws manta::Error naming the problem, for bytes that are not a message of this job: a
 /// truncated or foreign buffer, a size beyond the bytes received, a bool that is not 0 or 1, a
 /// rank, resource index or amount out of `limits`, a checkpoint directory that is not an
 /// absolute, normal path
 Message decode(std::span<const std::byte> bytes, const WireLimits& limits);
+
+std::vector<std::byte> encode_for_worker(const WorkerMessage& message);
+/// Not checked against limits: the bytes come from the rank's own process or its worker.
+/// @throws manta::Error for bytes that are not a message between a rank and its worker
+WorkerMessage decode_from_worker(std::span<const std::byte> bytes);
 
 }  // namespace manta::transport

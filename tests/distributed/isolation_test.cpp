@@ -1,5 +1,6 @@
-// Process-isolated tasks on other ranks: a crash there fails the task naming that rank and its
-// worker, is retried per max_retries, and timeouts and forced cancels kill the worker there.
+// Process-isolated tasks and actors on other ranks: a crash there fails the task naming that rank
+// and its worker, is retried per max_retries, and timeouts and forced cancels kill the worker
+// there; an actor whose worker dies there restarts and serves later calls in order.
 #include <manta/manta.hpp>
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -41,6 +43,25 @@ MANTA_REMOTE(write_then_sleep);
 
 int rank_here() { return manta::rank(); }
 MANTA_REMOTE(rank_here);
+
+/// An actor that counts and can kill its own worker process once (`marker` records it).
+class Odometer {
+ public:
+  explicit Odometer(int start) : total_(start) {}
+  int add(int amount) { return total_ += amount; }
+  int rank() const { return manta::rank(); }
+  int crash_once(std::string marker) {
+    if (!fs::exists(marker)) {
+      std::ofstream(marker) << getpid();
+      kill(getpid(), SIGKILL);
+    }
+    return ++total_;
+  }
+
+ private:
+  int total_;
+};
+MANTA_ACTOR(Odometer, add, rank, crash_once);
 
 manta::TaskOptions in_process_on(int rank) {
   return {.rank = rank, .isolation = manta::Isolation::process};
@@ -120,6 +141,46 @@ TEST(Isolation, ForcedCancelKillsAWorkerOnAnotherRank) {
   EXPECT_EQ(manta::get(manta::task(rank_here).options(all_cpus).remote(), 30s), last);
   EXPECT_NE(kill(worker, 0), 0) << "worker " << worker << " still runs";
   fs::remove(started);
+}
+
+TEST(Isolation, ActorOnAnotherRankRestartsAfterItsWorkerIsKilled) {
+  const int last = manta::world_size() - 1;
+  const manta::ActorOptions options{.rank = last,
+                                    .max_restarts = 1,
+                                    .max_task_retries = 1,
+                                    .isolation = manta::Isolation::process};
+  auto actor = manta::actor<Odometer>().options(options).remote(10);
+  EXPECT_EQ(manta::get(actor.call(&Odometer::add).remote(5), 30s), 15);
+  const auto marker = scratch("actor-killed");
+  fs::remove(marker);
+  // Killed in its first run; run again on the restarted instance (from its constructor: no
+  // checkpoint), then the later calls in order.
+  auto crashed = actor.call(&Odometer::crash_once).remote(marker.string());
+  std::vector<manta::ObjectRef<int>> later;
+  for (int i = 1; i <= 10; ++i) later.push_back(actor.call(&Odometer::add).remote(i));
+  EXPECT_EQ(manta::get(crashed, 60s), 11);
+  int expected = 11;
+  for (int i = 1; i <= 10; ++i) {
+    expected += i;
+    EXPECT_EQ(manta::get(later[static_cast<std::size_t>(i - 1)], 30s), expected) << "call " << i;
+  }
+  EXPECT_TRUE(fs::exists(marker));
+  fs::remove(marker);
+
+  // Without restarts, the call fails naming the rank and the signal; the job goes on.
+  auto fragile = manta::actor<Odometer>()
+                     .options({.rank = last, .isolation = manta::Isolation::process})
+                     .remote(0);
+  try {
+    manta::get(fragile.call(&Odometer::crash_once).remote(marker.string()), 60s);
+    FAIL() << "no WorkerCrashedError";
+  } catch (const manta::WorkerCrashedError& error) {
+    EXPECT_EQ(error.rank(), last);
+    EXPECT_EQ(error.task_name(), "Odometer.crash_once");
+    EXPECT_NE(std::string(error.what()).find("SIGKILL"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(manta::get(fragile.call(&Odometer::add).remote(1), 30s), manta::ActorDiedError);
+  fs::remove(marker);
 }
 
 }  // namespace

@@ -1,0 +1,246 @@
+#include "core/actor_instance.hpp"
+
+#include "checkpoint/checkpoint.hpp"
+#include "core/remote.hpp"
+#include "util/log.hpp"
+
+#include <optional>
+#include <utility>
+#include <variant>
+
+namespace manta::core {
+namespace {
+
+/// How a worker reports that the actor's method called manta::exit_actor().
+constexpr const char* exit_actor_type = "manta::exit_actor";
+
+/// The arrays of a record (taken, or copied when borrowed) as a worker message carries them.
+std::vector<transport::WireArray> wire_arrays(std::vector<checkpoint::NativeArray>& arrays) {
+  std::vector<transport::WireArray> wire;
+  for (auto& array : arrays) {
+    auto bytes = array.borrowed.data() != nullptr
+                     ? std::vector<std::byte>(array.borrowed.begin(), array.borrowed.end())
+                     : std::move(array.bytes);
+    wire.push_back({std::move(array.name), static_cast<std::uint8_t>(array.type),
+                    std::move(array.dims), std::move(bytes)});
+  }
+  return wire;
+}
+
+/// The arrays of a worker message, taken, as a record holds them.
+std::vector<checkpoint::NativeArray> native_arrays(std::vector<transport::WireArray>& wire) {
+  std::vector<checkpoint::NativeArray> arrays;
+  for (auto& array : wire) {
+    arrays.push_back({std::move(array.name),
+                      static_cast<checkpoint::ElementType>(array.element_type),
+                      std::move(array.dims), std::move(array.bytes)});
+  }
+  return arrays;
+}
+
+/// An instance in this process: the object itself.
+class ThreadInstance final : public ActorInstance {
+ public:
+  ThreadInstance(std::unique_ptr<detail::ValueBox> object, Registry::StateHooks state)
+      : object_(std::move(object)), state_(state) {}
+
+  std::unique_ptr<detail::ValueBox> call(const char*, detail::CallBody& body) override {
+    return body.run(object_.get());
+  }
+
+  void save(checkpoint::ActorRecord& record, checkpoint::ArrayCapture capture) override {
+    checkpoint::save_archive(
+        [&](boost::archive::binary_oarchive& archive) { state_.save(*object_, archive); }, record,
+        capture);
+  }
+
+  void load(const std::filesystem::path& file, const std::string& key) override {
+    checkpoint::restore_archive(
+        file, key, [&](detail::InputArchive& archive) { state_.load(*object_, archive); });
+  }
+
+ private:
+  std::unique_ptr<detail::ValueBox> object_;
+  const Registry::StateHooks state_;
+};
+
+/// An instance in a worker process of the rank, dedicated to it; every call is a round trip.
+class ProcessInstance final : public ActorInstance {
+ public:
+  ProcessInstance(const InstanceRecipe& recipe, detail::CallBody& constructor, bool restarted)
+      : workers_(*recipe.workers), shown_(recipe.shown), worker_(workers_.take(recipe.shown)) {
+    transport::WorkerConstruct construct{recipe.class_name, recipe.constructor_key, {}, restarted};
+    constructor.write_arguments(construct.arguments, nullptr);
+    throw_if_error(std::get<transport::TaskReply>(exchange(construct, "its constructor")), {});
+  }
+
+  /// Closing the channel ends the worker: it is between calls.
+  ~ProcessInstance() override = default;
+
+  std::unique_ptr<detail::ValueBox> call(const char* name, detail::CallBody& body) override {
+    if (!body.remotable()) {
+      throw InvalidOptionError(std::string("'") + name + "' cannot be called on " + shown_ +
+                               ", which runs in a worker process (isolation = process): its " +
+                               "arguments or result cannot be serialized");
+    }
+    transport::WorkerCall call{name, {}};
+    body.write_arguments(call.arguments, nullptr);
+    auto reply = std::get<transport::TaskReply>(exchange(call, name));
+    throw_if_error(reply, {});
+    return read_worker_value(body, reply, workers_.rank());
+  }
+
+  void save(checkpoint::ActorRecord& record, checkpoint::ArrayCapture) override {
+    auto reply = exchange(transport::WorkerSave{record.key}, "its checkpoint");
+    if (auto* error = std::get_if<transport::TaskReply>(&reply)) throw_if_error(*error, {});
+    auto& state = std::get<transport::WorkerState>(reply);
+    record.archive = std::move(state.archive);
+    record.arrays = native_arrays(state.arrays);
+  }
+
+  void load(const std::filesystem::path& file, const std::string& key) override {
+    auto record = checkpoint::read_actor(file, key);
+    const transport::WorkerState state{key, std::move(record.archive), wire_arrays(record.arrays)};
+    throw_if_error(std::get<transport::TaskReply>(exchange(state, "loading its checkpoint")), file);
+  }
+
+ private:
+  /// Sends `message` for `what` (a method, or what the actor does) and returns the answer.
+  /// @throws WorkerLostError when the worker was gone before, WorkerCrashedError when it died
+  /// before it answered
+  transport::WorkerMessage exchange(const transport::WorkerMessage& message,
+                                    const std::string& what) {
+    const bool sent =
+        worker_.channel && worker_.channel.send(transport::encode_for_worker(message));
+    std::vector<std::byte> frame;
+    if (sent && worker_.channel.receive(frame, std::nullopt) == process::Channel::Received::frame) {
+      return transport::decode_from_worker(frame);
+    }
+    const std::string text = shown_ + ": its worker process (pid " + std::to_string(worker_.pid) +
+                             ") " + workers_.reap(worker_) + (sent ? " in " : " before ") + what;
+    util::log().warn("{}", text);  // the rank's log says what happened, whoever gets the error
+    if (!sent) throw WorkerLostError(text);
+    throw WorkerCrashedError(what, workers_.rank(), text);
+  }
+
+  /// Throws the error `reply` carries: as the worker threw it, for the kinds the actor's host
+  /// acts on. `file`: the checkpoint, for a CheckpointError.
+  void throw_if_error(const transport::TaskReply& reply, const std::filesystem::path& file) const {
+    const auto* error = std::get_if<transport::WireError>(&reply.outcome);
+    if (error == nullptr) return;
+    if (error->exception_type == exit_actor_type) throw ActorExit{};
+    if (error->exception_type == "manta::ActorFatalError") throw ActorFatalError(error->message);
+    if (error->exception_type == "manta::CheckpointError") {
+      throw CheckpointError(file, error->task_name, error->message);
+    }
+    throw TaskError(error->task_name, workers_.rank(), error->exception_type, error->message);
+  }
+
+  WorkerPool& workers_;
+  const std::string shown_;
+  process::WorkerSpawner::Worker worker_;
+};
+
+/// What the worker answers for the exception being handled, thrown by `what` of its actor.
+transport::TaskReply worker_error(const std::string& what) {
+  transport::TaskReply reply;
+  try {
+    throw;
+  } catch (const ActorExit&) {
+    reply.outcome = transport::WireError{what, -1, exit_actor_type, ""};
+  } catch (const CheckpointError& error) {
+    reply.outcome =
+        transport::WireError{error.actor(), -1, "manta::CheckpointError", error.problem()};
+  } catch (...) {
+    reply.outcome = wire_error(std::current_exception(), what, -1);
+  }
+  return reply;
+}
+
+}  // namespace
+
+RunningActor& running_actor() noexcept {
+  // One thread_local: in a shared library each is looked up through __tls_get_addr.
+  thread_local RunningActor running;
+  return running;
+}
+
+std::unique_ptr<ActorInstance> build_instance(const InstanceRecipe& recipe,
+                                              detail::CallBody& constructor, bool restarted) {
+  if (recipe.workers != nullptr) {
+    return std::make_unique<ProcessInstance>(recipe, constructor, restarted);
+  }
+  const RunningActorScope running(restarted, nullptr);
+  return std::make_unique<ThreadInstance>(constructor.run(nullptr), recipe.state);
+}
+
+transport::WorkerMessage ServedActor::handle(transport::WorkerMessage message) {
+  if (auto* construct = std::get_if<transport::WorkerConstruct>(&message)) {
+    return this->construct(*construct);
+  }
+  if (auto* call = std::get_if<transport::WorkerCall>(&message)) return this->call(*call);
+  if (auto* save = std::get_if<transport::WorkerSave>(&message)) return this->save(*save);
+  if (auto* state = std::get_if<transport::WorkerState>(&message)) return load(*state);
+  throw Error("a worker process hosting an actor was sent a message it does not take");
+}
+
+transport::WorkerMessage ServedActor::construct(transport::WorkerConstruct& construct) {
+  instance_.reset();
+  class_name_ = construct.class_name;
+  restarted_ = construct.restarted;
+  try {
+    state_ = Registry::instance().actor_state(class_name_);
+    const auto body =
+        Registry::instance().actor_constructor(construct.constructor)(construct.arguments);
+    const RunningActorScope running(restarted_, nullptr);
+    instance_ = body->run(nullptr);
+    return transport::TaskReply{{}, std::vector<std::byte>{}};
+  } catch (...) {
+    return worker_error(class_name_);
+  }
+}
+
+transport::WorkerMessage ServedActor::call(transport::WorkerCall& call) {
+  try {
+    if (!instance_) throw Error("the worker process hosts no actor");
+    const auto method = Registry::instance().remote_method(call.method);
+    if (method.factory == nullptr) {
+      throw NotRegisteredError("method '" + call.method + "' cannot be called remotely");
+    }
+    const auto body = method.factory(method.member_pointer, call.arguments);
+    const RunningActorScope running(restarted_, method.name);
+    return transport::TaskReply{{}, serialized_value(*body->run(instance_.get()))};
+  } catch (...) {
+    return worker_error(call.method);
+  }
+}
+
+transport::WorkerMessage ServedActor::save(const transport::WorkerSave& save) {
+  try {
+    if (!instance_) throw Error("the worker process hosts no actor");
+    checkpoint::ActorRecord record{.key = save.key, .class_name = class_name_};
+    checkpoint::save_archive(
+        [&](boost::archive::binary_oarchive& archive) { state_.save(*instance_, archive); }, record,
+        checkpoint::ArrayCapture::borrow);
+    return transport::WorkerState{save.key, std::move(record.archive), wire_arrays(record.arrays)};
+  } catch (...) {
+    return worker_error(class_name_);
+  }
+}
+
+transport::WorkerMessage ServedActor::load(transport::WorkerState& state) {
+  try {
+    if (!instance_) throw Error("the worker process hosts no actor");
+    const checkpoint::ActorRecord record{.key = state.key,
+                                         .class_name = class_name_,
+                                         .archive = std::move(state.archive),
+                                         .arrays = native_arrays(state.arrays)};
+    checkpoint::load_archive(
+        [&](detail::InputArchive& archive) { state_.load(*instance_, archive); }, record);
+    return transport::TaskReply{{}, std::vector<std::byte>{}};
+  } catch (...) {
+    return worker_error(class_name_);
+  }
+}
+
+}  // namespace manta::core
