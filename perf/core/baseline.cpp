@@ -1,5 +1,7 @@
 // Baselines: the same work as manta.cpp without Manta, on this machine, in the same run.
 //   memcpy_100mb            the copy a put of 100 MB must at least make
+//   memcpy_fresh_100mb      the same copy into memory never touched before, as every new value
+//                           of 100 MB (a task's argument or result) needs: page faults included
 //   thread_pool_*           the plainest C++ runtime for small tasks: one queue under one
 //                           mutex, as many threads as Manta has CPU slots, a std::promise per
 //                           task; what a hand-written pool pays per task and per round trip
@@ -194,6 +196,16 @@ double memcpy_gigabytes() {
   return rate;
 }
 
+/// memcpy of 100 MB into a new vector, whose pages the copy faults in.
+double memcpy_fresh_gigabytes() {
+  static const std::vector<char> source(large_bytes, 1);
+  const auto start = Clock::now();
+  const std::vector<char> target(source);
+  const double rate = static_cast<double>(large_bytes) / seconds_since(start) / 1e9;
+  check_answer(target[large_bytes - 1] == 1, "memcpy_fresh_100mb");
+  return rate;
+}
+
 double thread_parallel_runtime() {
   const auto start = Clock::now();
   std::vector<std::future<std::pair<int, std::string>>> results;
@@ -228,6 +240,7 @@ double sequential_fib_calls() {
 std::vector<Measurement> baseline_measurements(Scale scale) {
   return {
       {"memcpy_100mb", "GB/s", "", [] { return memcpy_gigabytes(); }},
+      {"memcpy_fresh_100mb", "GB/s", "", [] { return memcpy_fresh_gigabytes(); }},
       {"thread_pool_tasks_sync", "tasks/s", "",
        [=] { return pool_tasks_sync(scale.count(10'000)); }},
       {"thread_pool_tasks_async", "tasks/s", "",

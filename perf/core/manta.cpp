@@ -205,6 +205,40 @@ double process_worker_replacements(int count) {
   return rate;
 }
 
+/// Ray's 1:1 actor calls to an actor in a worker process of its own (ActorOptions::isolation).
+double process_actor_calls(int count, bool sync, const char* name) {
+  const auto server =
+      manta::actor<Server>().options({.isolation = manta::Isolation::process}).remote();
+  const auto start = Clock::now();
+  int last = 0;
+  if (sync) {
+    for (int i = 0; i < count; ++i)
+      last = manta::get(server.call(&Server::small_value_arg).remote(i));
+  } else {
+    std::vector<manta::ObjectRef<int>> refs;
+    refs.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) refs.push_back(server.call(&Server::small_value_arg).remote(i));
+    last = manta::get(refs).back();
+  }
+  const double rate = count / seconds_since(start);
+  check_answer(last == count, name);
+  return rate;
+}
+
+/// A process task taking a 100 MB array and returning it: how fast large values cross to and
+/// from a worker process (each way counted once).
+std::vector<char> echo_bytes(std::vector<char> bytes) { return bytes; }
+MANTA_REMOTE(echo_bytes);
+
+double process_task_array_gigabytes() {
+  static const std::vector<char> data(bench::large_bytes, 5);
+  const auto start = Clock::now();
+  const auto echoed = manta::get(manta::task(echo_bytes).options(in_process()).remote(data));
+  const double rate = 2.0 * static_cast<double>(data.size()) / seconds_since(start) / 1e9;
+  check_answer(echoed.size() == data.size() && echoed.back() == 5, "process_task_array_gigabytes");
+  return rate;
+}
+
 double multi_client_tasks(int per_client) {
   return client_calls_per_second(
       clients(ray_client_count, {}), per_client, per_client,
@@ -431,6 +465,12 @@ std::vector<Measurement> manta_measurements(Scale scale) {
        [=] { return process_tasks_async(sync_calls); }},
       {"process_worker_replacements", "workers/s", "fork_wait_processes",
        [=] { return process_worker_replacements(scale.count(300)); }},
+      {"process_actor_calls_sync", "calls/s", "1_1_actor_calls_sync",
+       [=] { return process_actor_calls(sync_calls, true, "process_actor_calls_sync"); }},
+      {"process_actor_calls_async", "calls/s", "1_1_actor_calls_async",
+       [=] { return process_actor_calls(sync_calls, false, "process_actor_calls_async"); }},
+      {"process_task_array_gigabytes", "GB/s", "memcpy_fresh_100mb",
+       [] { return process_task_array_gigabytes(); }},
       {"multi_client_tasks_async", "tasks/s", "thread_pool_tasks_async",
        [=] { return multi_client_tasks(per_client); }},
       {"1_1_actor_calls_sync", "calls/s", "thread_pool_tasks_sync",

@@ -71,7 +71,8 @@ class ProcessInstance final : public ActorInstance {
       : workers_(*recipe.workers), shown_(recipe.shown), worker_(workers_.take(recipe.shown)) {
     transport::WorkerConstruct construct{recipe.class_name, recipe.constructor_key, {}, restarted};
     constructor.write_arguments(construct.arguments, nullptr);
-    throw_if_error(std::get<transport::TaskReply>(exchange(construct, "its constructor")), {});
+    throw_if_error(std::get<transport::TaskReply>(exchange(construct, "its constructor").message),
+                   {});
   }
 
   /// Closing the channel ends the worker: it is between calls.
@@ -85,36 +86,38 @@ class ProcessInstance final : public ActorInstance {
     }
     transport::WorkerCall call{name, {}};
     body.write_arguments(call.arguments, nullptr);
-    auto reply = std::get<transport::TaskReply>(exchange(call, name));
-    throw_if_error(reply, {});
-    return read_worker_value(body, reply, workers_.rank());
+    auto reply = exchange(call, name);
+    const auto& outcome = std::get<transport::TaskReply>(reply.message);
+    throw_if_error(outcome, {});
+    return read_worker_value(body, outcome, reply.payload, workers_.rank());
   }
 
   void save(checkpoint::ActorRecord& record, checkpoint::ArrayCapture) override {
     auto reply = exchange(transport::WorkerSave{record.key}, "its checkpoint");
-    if (auto* error = std::get_if<transport::TaskReply>(&reply)) throw_if_error(*error, {});
-    auto& state = std::get<transport::WorkerState>(reply);
+    if (auto* error = std::get_if<transport::TaskReply>(&reply.message)) throw_if_error(*error, {});
+    auto& state = std::get<transport::WorkerState>(reply.message);
     record.archive = std::move(state.archive);
     record.arrays = native_arrays(state.arrays);
   }
 
   void load(const std::filesystem::path& file, const std::string& key) override {
     auto record = checkpoint::read_actor(file, key);
-    const transport::WorkerState state{key, std::move(record.archive), wire_arrays(record.arrays)};
-    throw_if_error(std::get<transport::TaskReply>(exchange(state, "loading its checkpoint")), file);
+    transport::WorkerState state{key, std::move(record.archive), wire_arrays(record.arrays)};
+    const auto reply = exchange(std::move(state), "loading its checkpoint");
+    throw_if_error(std::get<transport::TaskReply>(reply.message), file);
   }
 
  private:
   /// Sends `message` for `what` (a method, or what the actor does) and returns the answer.
   /// @throws WorkerLostError when the worker was gone before, WorkerCrashedError when it died
   /// before it answered
-  transport::WorkerMessage exchange(const transport::WorkerMessage& message,
-                                    const std::string& what) {
+  WorkerFrame exchange(transport::WorkerMessage message, const std::string& what) {
     const bool sent =
-        worker_.channel && worker_.channel.send(transport::encode_for_worker(message));
-    std::vector<std::byte> frame;
-    if (sent && worker_.channel.receive(frame, std::nullopt) == process::Channel::Received::frame) {
-      return transport::decode_from_worker(frame);
+        worker_.channel && send_frame(worker_.channel, request_frame(std::move(message)));
+    WorkerFrame reply;
+    if (sent &&
+        receive_frame(worker_.channel, reply, std::nullopt) == process::Channel::Received::frame) {
+      return reply;
     }
     const std::string text = shown_ + ": its worker process (pid " + std::to_string(worker_.pid) +
                              ") " + workers_.reap(worker_) + (sent ? " in " : " before ") + what;
@@ -142,7 +145,7 @@ class ProcessInstance final : public ActorInstance {
 };
 
 /// What the worker answers for the exception being handled, thrown by `what` of its actor.
-transport::TaskReply worker_error(const std::string& what) {
+WorkerFrame worker_error(const std::string& what) {
   transport::TaskReply reply;
   try {
     throw;
@@ -154,8 +157,11 @@ transport::TaskReply worker_error(const std::string& what) {
   } catch (...) {
     reply.outcome = wire_error(std::current_exception(), what, -1);
   }
-  return reply;
+  return {std::move(reply), {}};
 }
+
+/// What the worker answers for a request done without a value.
+WorkerFrame worker_done() { return {transport::TaskReply{{}, std::vector<std::byte>{}}, {}}; }
 
 }  // namespace
 
@@ -174,61 +180,71 @@ std::unique_ptr<ActorInstance> build_instance(const InstanceRecipe& recipe,
   return std::make_unique<ThreadInstance>(constructor.run(nullptr), recipe.state);
 }
 
-transport::WorkerMessage ServedActor::handle(transport::WorkerMessage message) {
+WorkerFrame ServedActor::handle(transport::WorkerMessage message,
+                                const process::SharedBuffer& arguments) {
   if (auto* construct = std::get_if<transport::WorkerConstruct>(&message)) {
-    return this->construct(*construct);
+    return this->construct(*construct, arguments);
   }
-  if (auto* call = std::get_if<transport::WorkerCall>(&message)) return this->call(*call);
+  if (auto* call = std::get_if<transport::WorkerCall>(&message)) {
+    return this->call(*call, arguments);
+  }
   if (auto* save = std::get_if<transport::WorkerSave>(&message)) return this->save(*save);
   if (auto* state = std::get_if<transport::WorkerState>(&message)) return load(*state);
   throw Error("a worker process hosting an actor was sent a message it does not take");
 }
 
-transport::WorkerMessage ServedActor::construct(transport::WorkerConstruct& construct) {
+WorkerFrame ServedActor::construct(const transport::WorkerConstruct& construct,
+                                   const process::SharedBuffer& arguments) {
   instance_.reset();
   class_name_ = construct.class_name;
   restarted_ = construct.restarted;
   try {
     state_ = Registry::instance().actor_state(class_name_);
-    const auto body =
-        Registry::instance().actor_constructor(construct.constructor)(construct.arguments);
+    const auto body = Registry::instance().actor_constructor(construct.constructor)(
+        payload_bytes(arguments, construct.arguments));
     const RunningActorScope running(restarted_, nullptr);
     instance_ = body->run(nullptr);
-    return transport::TaskReply{{}, std::vector<std::byte>{}};
+    return worker_done();
   } catch (...) {
     return worker_error(class_name_);
   }
 }
 
-transport::WorkerMessage ServedActor::call(transport::WorkerCall& call) {
+WorkerFrame ServedActor::call(const transport::WorkerCall& call,
+                              const process::SharedBuffer& arguments) {
   try {
     if (!instance_) throw Error("the worker process hosts no actor");
     const auto method = Registry::instance().remote_method(call.method);
     if (method.factory == nullptr) {
       throw NotRegisteredError("method '" + call.method + "' cannot be called remotely");
     }
-    const auto body = method.factory(method.member_pointer, call.arguments);
+    const auto body =
+        method.factory(method.member_pointer, payload_bytes(arguments, call.arguments));
     const RunningActorScope running(restarted_, method.name);
-    return transport::TaskReply{{}, serialized_value(*body->run(instance_.get()))};
+    WorkerFrame reply;
+    reply.message =
+        transport::TaskReply{{}, serialized_value(*body->run(instance_.get()), reply.payload)};
+    return reply;
   } catch (...) {
     return worker_error(call.method);
   }
 }
 
-transport::WorkerMessage ServedActor::save(const transport::WorkerSave& save) {
+WorkerFrame ServedActor::save(const transport::WorkerSave& save) {
   try {
     if (!instance_) throw Error("the worker process hosts no actor");
     checkpoint::ActorRecord record{.key = save.key, .class_name = class_name_};
     checkpoint::save_archive(
         [&](boost::archive::binary_oarchive& archive) { state_.save(*instance_, archive); }, record,
         checkpoint::ArrayCapture::borrow);
-    return transport::WorkerState{save.key, std::move(record.archive), wire_arrays(record.arrays)};
+    return {transport::WorkerState{save.key, std::move(record.archive), wire_arrays(record.arrays)},
+            {}};
   } catch (...) {
     return worker_error(class_name_);
   }
 }
 
-transport::WorkerMessage ServedActor::load(transport::WorkerState& state) {
+WorkerFrame ServedActor::load(transport::WorkerState& state) {
   try {
     if (!instance_) throw Error("the worker process hosts no actor");
     const checkpoint::ActorRecord record{.key = state.key,
@@ -237,7 +253,7 @@ transport::WorkerMessage ServedActor::load(transport::WorkerState& state) {
                                          .arrays = native_arrays(state.arrays)};
     checkpoint::load_archive(
         [&](detail::InputArchive& archive) { state_.load(*instance_, archive); }, record);
-    return transport::TaskReply{{}, std::vector<std::byte>{}};
+    return worker_done();
   } catch (...) {
     return worker_error(class_name_);
   }

@@ -95,13 +95,15 @@ std::unique_ptr<ActorInstance> build_instance(const InstanceRecipe& recipe,
 /// WorkerCall, WorkerSave and WorkerState with a TaskReply or a WorkerState.
 class ServedActor {
  public:
-  transport::WorkerMessage handle(transport::WorkerMessage message);
+  /// `arguments`: the message's arguments, when they came in shared memory.
+  WorkerFrame handle(transport::WorkerMessage message, const process::SharedBuffer& arguments);
 
  private:
-  transport::WorkerMessage construct(transport::WorkerConstruct& construct);
-  transport::WorkerMessage call(transport::WorkerCall& call);
-  transport::WorkerMessage save(const transport::WorkerSave& save);
-  transport::WorkerMessage load(transport::WorkerState& state);
+  WorkerFrame construct(const transport::WorkerConstruct& construct,
+                        const process::SharedBuffer& arguments);
+  WorkerFrame call(const transport::WorkerCall& call, const process::SharedBuffer& arguments);
+  WorkerFrame save(const transport::WorkerSave& save);
+  WorkerFrame load(transport::WorkerState& state);
 
   std::string class_name_;
   Registry::StateHooks state_;

@@ -211,7 +211,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   std::unique_ptr<detail::ValueBox> run_in_worker() {
     auto message = request_message();
     body_->write_arguments(message.arguments, nullptr);
-    return read_worker_value(*body_, runtime_.workers().run(message, watch_), runtime_.rank());
+    process::SharedBuffer payload;
+    const auto reply = runtime_.workers().run(std::move(message), watch_, payload);
+    return read_worker_value(*body_, reply, payload, runtime_.rank());
   }
 
   /// Claims the result for the caller to set: false when it was claimed before (a cancel).

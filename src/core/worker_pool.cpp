@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace manta::core {
 
@@ -52,9 +53,12 @@ std::string WorkerPool::reap(process::WorkerSpawner::Worker& worker) {
                 : "ended (its helper process did not say how within 10 s)";
 }
 
-transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, WorkerWatch& watch) {
-  const auto bytes = transport::encode_for_worker(request);
+transport::TaskReply WorkerPool::run(transport::TaskRequest request, WorkerWatch& watch,
+                                     process::SharedBuffer& payload) {
   const std::string where = "task '" + request.name + "' on rank " + std::to_string(rank_);
+  const double timeout_seconds = request.timeout_seconds;
+  const std::string name = request.name;
+  const auto outgoing = request_frame(std::move(request));
   // A worker that died while idle (killed from outside) fails its next send: that is not this
   // task's doing, so it gets another worker.
   for (int attempt = 0;; ++attempt) {
@@ -64,20 +68,20 @@ transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, Work
       if (watch.killed_) {
         std::lock_guard idle(mutex_);
         idle_.push_back(std::move(worker));
-        throw WorkerCrashedError(request.name, rank_, where + " was cancelled with force");
+        throw WorkerCrashedError(name, rank_, where + " was cancelled with force");
       }
       watch.pid_ = worker.pid;
     }
-    const bool sent = worker.channel.send(bytes);
+    const bool sent = send_frame(worker.channel, outgoing);
     process::Deadline deadline;
-    if (request.timeout_seconds > 0) {
+    if (timeout_seconds > 0) {
       deadline = std::chrono::steady_clock::now() +
                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                     std::chrono::duration<double>(request.timeout_seconds));
+                     std::chrono::duration<double>(timeout_seconds));
     }
-    std::vector<std::byte> frame;
-    const auto received =
-        sent ? worker.channel.receive(frame, deadline) : process::Channel::Received::closed;
+    WorkerFrame incoming;
+    const auto received = sent ? receive_frame(worker.channel, incoming, deadline)
+                               : process::Channel::Received::closed;
     bool killed = false;
     {
       std::lock_guard lock(watch.mutex_);
@@ -85,10 +89,10 @@ transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, Work
       killed = watch.killed_;
     }
     if (received == process::Channel::Received::frame) {
-      auto reply = std::get<transport::TaskReply>(transport::decode_from_worker(frame));
+      payload = std::move(incoming.payload);
       std::lock_guard lock(mutex_);
       idle_.push_back(std::move(worker));
-      return reply;
+      return std::get<transport::TaskReply>(std::move(incoming.message));
     }
     const pid_t pid = worker.pid;
     const std::string process = "its worker process (pid " + std::to_string(pid) + ")";
@@ -96,50 +100,101 @@ transport::TaskReply WorkerPool::run(const transport::TaskRequest& request, Work
       ::kill(pid, SIGKILL);
       reap(worker);
       const std::string what = where + " ran past its timeout of " +
-                               std::to_string(request.timeout_seconds) + " s: " + process +
-                               " was killed";
+                               std::to_string(timeout_seconds) + " s: " + process + " was killed";
       util::log().warn("{}", what);
-      throw TaskTimeoutError(request.name, rank_, what);
+      throw TaskTimeoutError(name, rank_, what);
     }
     const std::string how = reap(worker);
     if (!sent && !killed && attempt < 2) continue;
     const std::string what = where + ": " + process + " " + how +
                              (killed ? " (cancelled with force)" : " before it replied");
     util::log().warn("{}", what);  // the rank's log says what happened, whoever gets the error
-    throw WorkerCrashedError(request.name, rank_, what);
+    throw WorkerCrashedError(name, rank_, what);
   }
 }
 
-std::vector<std::byte> serialized_value(const detail::ValueBox& value) {
-  std::vector<std::byte> bytes(value.serialized_size());
+WorkerFrame request_frame(transport::WorkerMessage message) {
+  WorkerFrame frame;
+  std::visit(
+      [&frame](auto& request) {
+        if constexpr (requires { request.arguments; }) {
+          if (request.arguments.size() >= shared_payload_bytes) {
+            frame.payload = process::SharedBuffer::create(request.arguments.size());
+            std::memcpy(frame.payload.bytes().data(), request.arguments.data(),
+                        request.arguments.size());
+            request.arguments = {};
+          }
+        }
+      },
+      message);
+  frame.message = std::move(message);
+  return frame;
+}
+
+bool send_frame(process::Channel& channel, const WorkerFrame& frame) {
+  return channel.send(transport::encode_for_worker(frame.message), frame.payload.descriptor());
+}
+
+process::Channel::Received receive_frame(process::Channel& channel, WorkerFrame& frame,
+                                         const process::Deadline& deadline) {
+  std::vector<std::byte> bytes;
+  int passed = -1;
+  const auto received = channel.receive(bytes, deadline, &passed);
+  if (received != process::Channel::Received::frame) return received;
+  frame.payload = passed >= 0 ? process::SharedBuffer::open(passed) : process::SharedBuffer();
+  frame.message = transport::decode_from_worker(bytes);
+  return received;
+}
+
+std::span<const std::byte> payload_bytes(const process::SharedBuffer& payload,
+                                         const std::vector<std::byte>& inline_bytes) {
+  return payload ? std::span<const std::byte>(payload.bytes()) : inline_bytes;
+}
+
+std::vector<std::byte> serialized_value(const detail::ValueBox& value,
+                                        process::SharedBuffer& payload) {
+  const std::size_t size = value.serialized_size();
+  if (size >= shared_payload_bytes) {
+    payload = process::SharedBuffer::create(size);
+    value.serialize_into(payload.bytes());
+    return {};
+  }
+  std::vector<std::byte> bytes(size);
   value.serialize_into(bytes);
   return bytes;
 }
 
 std::unique_ptr<detail::ValueBox> read_worker_value(const detail::CallBody& body,
-                                                    const transport::TaskReply& reply, int rank) {
+                                                    const transport::TaskReply& reply,
+                                                    const process::SharedBuffer& payload,
+                                                    int rank) {
   if (const auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
     throw TaskError(error->task_name, rank, error->exception_type, error->message);
   }
-  const auto& bytes = std::get<std::vector<std::byte>>(reply.outcome);
-  auto block = detail::StoreBlock::heap(bytes.size());
-  std::copy(bytes.begin(), bytes.end(), block.bytes().begin());
+  const auto bytes = payload_bytes(payload, std::get<std::vector<std::byte>>(reply.outcome));
+  auto block =
+      payload ? detail::StoreBlock::allocate(bytes.size()) : detail::StoreBlock::heap(bytes.size());
+  if (!bytes.empty()) std::memcpy(block.bytes().data(), bytes.data(), bytes.size());
   return body.read_result(std::move(block));
 }
 
 namespace {
 
-transport::TaskReply run_task(const transport::TaskRequest& request) {
-  transport::TaskReply reply{request.result, {}};
+WorkerFrame run_task(const transport::TaskRequest& request,
+                     const process::SharedBuffer& arguments) {
+  WorkerFrame reply{transport::TaskReply{request.result, {}}, {}};
+  auto& outcome = std::get<transport::TaskReply>(reply.message).outcome;
   try {
     const auto function = Registry::instance().remote_function(request.function);
     if (function.factory == nullptr) {
       throw NotRegisteredError("function '" + request.function + "' cannot run remotely");
     }
-    const auto body = function.factory(function.address, request.arguments, {});
-    reply.outcome = serialized_value(*body->run(nullptr));
+    const auto body =
+        function.factory(function.address, payload_bytes(arguments, request.arguments), {});
+    outcome = serialized_value(*body->run(nullptr), reply.payload);
   } catch (...) {
-    reply.outcome = wire_error(std::current_exception(), request.name, -1);
+    reply.payload = {};
+    outcome = wire_error(std::current_exception(), request.name, -1);
   }
   return reply;
 }
@@ -149,14 +204,14 @@ transport::TaskReply run_task(const transport::TaskRequest& request) {
 void serve_worker(process::Channel& channel) {
   Runtime::enter_worker_process();
   ServedActor actor;  // the actor this worker hosts, if it is given one
-  std::vector<std::byte> frame;
-  while (channel.receive(frame, std::nullopt) == process::Channel::Received::frame) {
-    auto message = transport::decode_from_worker(frame);
-    auto reply = std::holds_alternative<transport::TaskRequest>(message)
-                     ? transport::WorkerMessage(run_task(std::get<transport::TaskRequest>(message)))
-                     : actor.handle(std::move(message));
+  WorkerFrame request;
+  while (receive_frame(channel, request, std::nullopt) == process::Channel::Received::frame) {
+    auto reply = std::holds_alternative<transport::TaskRequest>(request.message)
+                     ? run_task(std::get<transport::TaskRequest>(request.message), request.payload)
+                     : actor.handle(std::move(request.message), request.payload);
+    request.payload = {};
     std::fflush(nullptr);  // the call's output reaches the job's before its result
-    if (!channel.send(transport::encode_for_worker(reply))) return;
+    if (!send_frame(channel, reply)) return;
   }
 }
 

@@ -3,11 +3,9 @@
 #include "transport/status.hpp"
 
 #include <manta/detail/input_archive.hpp>
-
-#include <boost/archive/binary_oarchive.hpp>
-#include <boost/serialization/map.hpp>
-#include <boost/serialization/string.hpp>
-#include <boost/serialization/vector.hpp>
+// Not Boost's own vector header: the byte vectors (address, rkey) must be written the way every
+// other file writes them (one serializer per type in the program).
+#include <manta/detail/serialization.hpp>
 
 #include <map>
 #include <sstream>
