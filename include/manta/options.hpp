@@ -40,8 +40,8 @@ enum class Isolation {
   /// WorkerCrashedError and the job goes on. An actor gets a worker process of its own for its
   /// life; when it dies, the call running fails with WorkerCrashedError (or runs again, per
   /// max_task_retries) and the actor restarts from its last checkpoint per max_restarts.
-  /// Arguments, results and actor state are copied through a Unix socket; inside, the code
-  /// cannot call Manta's API (get, put, tasks, actors) yet.
+  /// Arguments, results and actor state go through a Unix socket, or a shared-memory file when
+  /// 64 KiB or more; inside, the code cannot call Manta's API (get, put, tasks, actors) yet.
   process,
 };
 

@@ -181,7 +181,7 @@ std::unique_ptr<ActorInstance> build_instance(const InstanceRecipe& recipe,
 }
 
 WorkerFrame ServedActor::handle(transport::WorkerMessage message,
-                                const process::SharedBuffer& arguments) {
+                                const util::SharedMemory& arguments) {
   if (auto* construct = std::get_if<transport::WorkerConstruct>(&message)) {
     return this->construct(*construct, arguments);
   }
@@ -194,7 +194,7 @@ WorkerFrame ServedActor::handle(transport::WorkerMessage message,
 }
 
 WorkerFrame ServedActor::construct(const transport::WorkerConstruct& construct,
-                                   const process::SharedBuffer& arguments) {
+                                   const util::SharedMemory& arguments) {
   instance_.reset();
   class_name_ = construct.class_name;
   restarted_ = construct.restarted;
@@ -211,7 +211,7 @@ WorkerFrame ServedActor::construct(const transport::WorkerConstruct& construct,
 }
 
 WorkerFrame ServedActor::call(const transport::WorkerCall& call,
-                              const process::SharedBuffer& arguments) {
+                              const util::SharedMemory& arguments) {
   try {
     if (!instance_) throw Error("the worker process hosts no actor");
     const auto method = Registry::instance().remote_method(call.method);

@@ -96,12 +96,12 @@ std::unique_ptr<ActorInstance> build_instance(const InstanceRecipe& recipe,
 class ServedActor {
  public:
   /// `arguments`: the message's arguments, when they came in shared memory.
-  WorkerFrame handle(transport::WorkerMessage message, const process::SharedBuffer& arguments);
+  WorkerFrame handle(transport::WorkerMessage message, const util::SharedMemory& arguments);
 
  private:
   WorkerFrame construct(const transport::WorkerConstruct& construct,
-                        const process::SharedBuffer& arguments);
-  WorkerFrame call(const transport::WorkerCall& call, const process::SharedBuffer& arguments);
+                        const util::SharedMemory& arguments);
+  WorkerFrame call(const transport::WorkerCall& call, const util::SharedMemory& arguments);
   WorkerFrame save(const transport::WorkerSave& save);
   WorkerFrame load(transport::WorkerState& state);
 

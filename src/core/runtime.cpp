@@ -3,6 +3,8 @@
 #include "core/registry.hpp"
 #include "resources/discovery.hpp"
 #include "resources/request.hpp"
+#include "store/sizing.hpp"
+#include "transport/status.hpp"
 #include "util/log.hpp"
 #include "util/spin.hpp"
 
@@ -14,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -25,7 +28,6 @@ std::atomic<Runtime*> running_runtime{nullptr};
 std::atomic<bool> in_worker_process{false};
 std::atomic<std::uint64_t> generations{0};
 
-constexpr std::size_t default_store_bytes = std::size_t{2} << 30;
 /// Threads beyond one per CPU exist only while workers are blocked in `get`.
 constexpr std::size_t max_worker_threads = 512;
 
@@ -63,6 +65,38 @@ bool same_on_node(const transport::MpiBootstrap& mpi, const std::string& text) {
   return extremes[0] == -extremes[1];
 }
 
+/// Fills in or checks the store's size against the node's memory and the stores of its other
+/// ranks (collective over the node). The node's first rank logs the warnings.
+void size_store(RuntimeOptions& options, const transport::MpiBootstrap& mpi) {
+  const auto& layout = mpi.layout();
+  const auto node = store::node_memory(layout.hostname, layout.node_size);
+  if (options.object_store_memory == 0) {
+    options.object_store_memory = store::default_store_size(node);
+  }
+  unsigned long long node_total = options.object_store_memory;
+  MANTA_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &node_total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM,
+                                mpi.node_comm()));
+  std::vector<std::string> warnings;
+  std::exception_ptr refusal;
+  try {
+    warnings = store::check_store_size(options.object_store_memory, node_total, node);
+  } catch (const InvalidOptionError&) {
+    refusal = std::current_exception();
+  }
+  // Every rank stops, not only those of the node that cannot hold its stores.
+  int refused = refusal ? 1 : 0;
+  MANTA_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &refused, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
+  if (refusal) std::rethrow_exception(refusal);
+  if (refused != 0) {
+    throw InvalidOptionError(
+        "--object-store-memory is more than another node of the job can hold (its ranks say "
+        "how much it has)");
+  }
+  if (layout.node_rank == 0) {
+    for (const auto& warning : warnings) util::log().warn("{}", warning);
+  }
+}
+
 RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mpi) {
   if (options.num_cpus == 0) options.num_cpus = resources::detect_cpus();
   if (resources::to_units(options.num_cpus, "num_cpus", "the runtime") == 0) {
@@ -92,11 +126,11 @@ RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mp
   if (options.memory == 0) {
     options.memory = resources::detect_memory() / static_cast<unsigned>(mpi.layout().node_size);
   }
-  if (options.object_store_memory == 0) options.object_store_memory = default_store_bytes;
   if (options.checkpoint_keep < 1) {
     throw InvalidOptionError("checkpoint_keep is " + std::to_string(options.checkpoint_keep) +
                              "; keep at least 1 checkpoint");
   }
+  size_store(options, mpi);
   return options;
 }
 
@@ -136,6 +170,8 @@ transport::PeerInfo self_info(const transport::MpiBootstrap& mpi, const transpor
   self.store_size = region.size();
   const auto rkey = store.region().packed_rkey();
   self.store_rkey.assign(rkey.begin(), rkey.end());
+  self.store_descriptor = store.region().file().descriptor();
+  self.store_inode = store.region().file().inode();
   return self;
 }
 

@@ -211,7 +211,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   std::unique_ptr<detail::ValueBox> run_in_worker() {
     auto message = request_message();
     body_->write_arguments(message.arguments, nullptr);
-    process::SharedBuffer payload;
+    util::SharedMemory payload;
     const auto reply = runtime_.workers().run(std::move(message), watch_, payload);
     return read_worker_value(*body_, reply, payload, runtime_.rank());
   }

@@ -54,7 +54,7 @@ std::string WorkerPool::reap(process::WorkerSpawner::Worker& worker) {
 }
 
 transport::TaskReply WorkerPool::run(transport::TaskRequest request, WorkerWatch& watch,
-                                     process::SharedBuffer& payload) {
+                                     util::SharedMemory& payload) {
   const std::string where = "task '" + request.name + "' on rank " + std::to_string(rank_);
   const double timeout_seconds = request.timeout_seconds;
   const std::string name = request.name;
@@ -119,7 +119,8 @@ WorkerFrame request_frame(transport::WorkerMessage message) {
       [&frame](auto& request) {
         if constexpr (requires { request.arguments; }) {
           if (request.arguments.size() >= shared_payload_bytes) {
-            frame.payload = process::SharedBuffer::create(request.arguments.size());
+            frame.payload = util::SharedMemory::create("manta-payload", request.arguments.size(),
+                                                       util::SharedMemory::Pages::at_once);
             std::memcpy(frame.payload.bytes().data(), request.arguments.data(),
                         request.arguments.size());
             request.arguments = {};
@@ -141,21 +142,22 @@ process::Channel::Received receive_frame(process::Channel& channel, WorkerFrame&
   int passed = -1;
   const auto received = channel.receive(bytes, deadline, &passed);
   if (received != process::Channel::Received::frame) return received;
-  frame.payload = passed >= 0 ? process::SharedBuffer::open(passed) : process::SharedBuffer();
+  frame.payload = passed >= 0 ? util::SharedMemory::open(passed, util::SharedMemory::Pages::at_once)
+                              : util::SharedMemory();
   frame.message = transport::decode_from_worker(bytes);
   return received;
 }
 
-std::span<const std::byte> payload_bytes(const process::SharedBuffer& payload,
+std::span<const std::byte> payload_bytes(const util::SharedMemory& payload,
                                          const std::vector<std::byte>& inline_bytes) {
   return payload ? std::span<const std::byte>(payload.bytes()) : inline_bytes;
 }
 
 std::vector<std::byte> serialized_value(const detail::ValueBox& value,
-                                        process::SharedBuffer& payload) {
+                                        util::SharedMemory& payload) {
   const std::size_t size = value.serialized_size();
   if (size >= shared_payload_bytes) {
-    payload = process::SharedBuffer::create(size);
+    payload = util::SharedMemory::create("manta-payload", size, util::SharedMemory::Pages::at_once);
     value.serialize_into(payload.bytes());
     return {};
   }
@@ -166,8 +168,7 @@ std::vector<std::byte> serialized_value(const detail::ValueBox& value,
 
 std::unique_ptr<detail::ValueBox> read_worker_value(const detail::CallBody& body,
                                                     const transport::TaskReply& reply,
-                                                    const process::SharedBuffer& payload,
-                                                    int rank) {
+                                                    const util::SharedMemory& payload, int rank) {
   if (const auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
     throw TaskError(error->task_name, rank, error->exception_type, error->message);
   }
@@ -180,8 +181,7 @@ std::unique_ptr<detail::ValueBox> read_worker_value(const detail::CallBody& body
 
 namespace {
 
-WorkerFrame run_task(const transport::TaskRequest& request,
-                     const process::SharedBuffer& arguments) {
+WorkerFrame run_task(const transport::TaskRequest& request, const util::SharedMemory& arguments) {
   WorkerFrame reply{transport::TaskReply{request.result, {}}, {}};
   auto& outcome = std::get<transport::TaskReply>(reply.message).outcome;
   try {

@@ -3,9 +3,9 @@
 /// (Isolation::process), and the loop a worker process runs.
 #pragma once
 
-#include "process/shared_buffer.hpp"
 #include "process/worker_spawner.hpp"
 #include "transport/wire.hpp"
+#include "util/shared_memory.hpp"
 
 #include <manta/detail/core_access.hpp>
 
@@ -54,7 +54,7 @@ class WorkerPool {
   /// or `watch` killed it); TaskTimeoutError after the timeout (the worker is killed);
   /// manta::Error when no worker can be started
   transport::TaskReply run(transport::TaskRequest request, WorkerWatch& watch,
-                           process::SharedBuffer& payload);
+                           util::SharedMemory& payload);
 
   /// An idle worker, or a new one, for `what` ("actor 'a' on rank 0") to keep.
   /// @throws InvalidOptionError as check_available(), manta::Error when none can be started
@@ -80,7 +80,7 @@ inline constexpr std::size_t shared_payload_bytes = std::size_t{64} << 10;
 /// value (then its byte outcome is empty).
 struct WorkerFrame {
   transport::WorkerMessage message;
-  process::SharedBuffer payload;
+  util::SharedMemory payload;
 };
 /// `message` as a frame to send, its arguments moved into shared memory when they are long.
 /// @throws manta::Error when no shared memory can be had
@@ -92,7 +92,7 @@ bool send_frame(process::Channel& channel, const WorkerFrame& frame);
 process::Channel::Received receive_frame(process::Channel& channel, WorkerFrame& frame,
                                          const process::Deadline& deadline);
 /// The bytes of a payload sent either way: `payload`'s if it has one, else `inline_bytes`.
-std::span<const std::byte> payload_bytes(const process::SharedBuffer& payload,
+std::span<const std::byte> payload_bytes(const util::SharedMemory& payload,
                                          const std::vector<std::byte>& inline_bytes);
 
 /// What a worker process runs: the requests that arrive on `channel` (tasks, or the calls of the
@@ -101,13 +101,12 @@ void serve_worker(process::Channel& channel);
 
 /// A value as a worker process sends it back: its bytes, or (when long) nothing and `payload`
 /// holds them. @throws manta::Error when no shared memory can be had
-std::vector<std::byte> serialized_value(const detail::ValueBox& value,
-                                        process::SharedBuffer& payload);
+std::vector<std::byte> serialized_value(const detail::ValueBox& value, util::SharedMemory& payload);
 /// The value of a worker's reply (`payload`: its shared memory, if any), read by the `body` that
 /// asked for it; a long one is copied into this rank's store.
 /// @throws TaskError naming rank `rank`, for a reply that carries an error
 std::unique_ptr<detail::ValueBox> read_worker_value(const detail::CallBody& body,
                                                     const transport::TaskReply& reply,
-                                                    const process::SharedBuffer& payload, int rank);
+                                                    const util::SharedMemory& payload, int rank);
 
 }  // namespace manta::core

@@ -1,6 +1,7 @@
 #include "resources/discovery.hpp"
 
 #include "util/log.hpp"
+#include "util/usable_memory.hpp"
 
 #include <sched.h>
 #include <unistd.h>
@@ -91,11 +92,7 @@ std::vector<int> share_of_node(const GpuInventory& inventory, int node_rank, int
   return ordinals;
 }
 
-std::uint64_t detect_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page_size = sysconf(_SC_PAGESIZE);
-  return pages > 0 && page_size > 0 ? static_cast<std::uint64_t>(pages) * page_size : 0;
-}
+std::uint64_t detect_memory() { return util::usable_memory().bytes; }
 
 void bind_gpu([[maybe_unused]] int ordinal) noexcept {
 #if MANTA_WITH_CUDA

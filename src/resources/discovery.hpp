@@ -30,7 +30,7 @@ GpuInventory detect_gpus(int count);
 /// ordinals.
 std::vector<int> share_of_node(const GpuInventory& inventory, int node_rank, int node_size);
 
-/// Physical memory of the machine, in bytes.
+/// Memory of the machine, in bytes, or less under a cgroup limit (util::usable_memory).
 std::uint64_t detect_memory();
 
 /// Makes `ordinal` the current CUDA device of the calling thread (CUDA builds; no-op otherwise).

@@ -1,5 +1,7 @@
 #include "resources/request.hpp"
 
+#include "util/format_bytes.hpp"
+
 #include <manta/error.hpp>
 
 #include <algorithm>
@@ -103,26 +105,11 @@ Capacity capacity_of(const Request& request, std::size_t custom_count) {
   return capacity;
 }
 
-namespace {
-
-std::string format_bytes(Amount bytes) {
-  char text[32];
-  if (bytes >= (Amount{1} << 30)) {
-    std::snprintf(text, sizeof text, "%.4g GiB", static_cast<double>(bytes) / (1 << 30));
-  } else if (bytes >= (Amount{1} << 20)) {
-    std::snprintf(text, sizeof text, "%.4g MiB", static_cast<double>(bytes) / (1 << 20));
-  } else {
-    std::snprintf(text, sizeof text, "%lld bytes", static_cast<long long>(bytes));
-  }
-  return text;
-}
-
-}  // namespace
-
 std::string describe(const Request& request, const Catalog& catalog) {
   std::string text = "num_cpus = " + format_units(request.cpu);
   if (request.gpu > 0) text += ", num_gpus = " + format_units(request.gpu);
-  if (request.memory > 0) text += ", memory = " + format_bytes(request.memory);
+  if (request.memory > 0)
+    text += ", memory = " + util::format_bytes(static_cast<std::uint64_t>(request.memory));
   for (const auto& [index, units] : request.custom) {
     text += ", " + catalog.name(index) + " = " + format_units(units);
   }
@@ -141,7 +128,7 @@ std::string describe(const Capacity& capacity, const Catalog& catalog) {
     }
     text += ")";
   }
-  text += ", memory " + format_bytes(capacity.memory);
+  text += ", memory " + util::format_bytes(static_cast<std::uint64_t>(capacity.memory));
   for (std::size_t i = 0; i < capacity.custom.size(); ++i) {
     if (capacity.custom[i] > 0)
       text += ", " + catalog.name(i) + " " + format_units(capacity.custom[i]);

@@ -4,10 +4,12 @@
 #include "util/log.hpp"
 #include "util/spin.hpp"
 
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -16,10 +18,28 @@
 namespace manta::transport {
 namespace {
 
+/// `peer`'s store, mapped read-only, or an empty mapping when it is on another node or its file
+/// cannot be opened (another pid namespace, /proc hidden): then its objects are fetched by get.
+util::SharedMemory open_peer_store(const PeerInfo& peer, const PeerInfo& self) {
+  if (peer.rank == self.rank || peer.node != self.node || peer.store_descriptor < 0) return {};
+  const std::string path =
+      "/proc/" + std::to_string(peer.pid) + "/fd/" + std::to_string(peer.store_descriptor);
+  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (descriptor < 0) {
+    util::log().debug("rank {}'s store is read by gets: {}: {}", peer.rank, path,
+                      std::strerror(errno));
+    return {};
+  }
+  auto store = util::SharedMemory::open(descriptor, util::SharedMemory::Pages::on_first_use,
+                                        util::SharedMemory::Access::read_only);
+  if (store.inode() != peer.store_inode || store.bytes().size() != peer.store_size) {
+    util::log().debug("rank {}'s store is read by gets: {} is not its store", peer.rank, path);
+    return {};
+  }
+  return store;
+}
+
 constexpr unsigned control_message_id = 1;
-/// Batches a peer may send ahead of one still missing (rendezvous batches overtaken by eager
-/// ones): far more than the few in flight at once, far less than memory.
-constexpr std::uint64_t max_batches_ahead = 1 << 16;
 
 struct SendBuffer {
   std::vector<std::byte> bytes;
@@ -48,9 +68,10 @@ Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
       endpoints_(peers_.size(), nullptr),
       rkeys_(peers_.size(), nullptr),
       next_send_sequence_(peers_.size(), 0),
-      next_receive_sequence_(peers_.size(), 0),
+      orders_(peers_.size()),
       failed_(peers_.size(), false),
-      mapped_(new std::atomic<std::uintptr_t>[peers_.size()]) {
+      mapped_(new std::atomic<std::uintptr_t>[peers_.size()]),
+      mapped_stores_(peers_.size()) {
   for (std::size_t i = 0; i < peers_.size(); ++i) mapped_[i] = 0;
   ucp_am_handler_param_t am{};
   am.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
@@ -177,22 +198,14 @@ const std::byte* Messenger::map_peer_store(int peer) {
   if (const std::uintptr_t known = mapped_[peer].load(); known != 0) {
     return known == unmappable ? nullptr : reinterpret_cast<const std::byte*>(known);
   }
-  std::uintptr_t address = unmappable;
-  const auto map = [&] {
-    std::lock_guard sending(send_mutex_);
-    void* mapped = nullptr;
-    if (peer != self_ && peers_[peer].node == peers_[self_].node &&
-        ucp_rkey_ptr(rkey(peer), peers_[peer].store_base, &mapped) == UCS_OK) {
-      address = reinterpret_cast<std::uintptr_t>(mapped);
-    }
-  };
-  if (on_progress_thread()) {
-    map();
-  } else {
-    run_chore(map);
+  std::lock_guard lock(map_mutex_);
+  if (mapped_[peer].load() == 0) {
+    auto store = open_peer_store(peers_[peer], peers_[self_]);
+    mapped_[peer].store(store ? reinterpret_cast<std::uintptr_t>(store.bytes().data())
+                              : unmappable);
+    mapped_stores_[peer] = std::move(store);
   }
-  mapped_[peer].store(address);
-  return address == unmappable ? nullptr : reinterpret_cast<const std::byte*>(address);
+  return map_peer_store(peer);
 }
 
 void Messenger::close_endpoints() {
@@ -397,13 +410,11 @@ ucs_status_t Messenger::on_active_message(void* arg, const void* header, std::si
   auto* self = static_cast<Messenger*>(arg);
   Header fields{};
   std::memcpy(&fields, header, std::min(header_length, sizeof fields));
-  const int size = static_cast<int>(self->peers_.size());
-  if (header_length != sizeof fields || fields.source < 0 || fields.source >= size ||
-      fields.source == self->self_) {
-    self->fail_peer(-1, "a batch of " + std::to_string(length) + " bytes came with a header of " +
-                            std::to_string(header_length) + " bytes naming rank " +
-                            std::to_string(fields.source) + ", not another rank of this job of " +
-                            std::to_string(size));
+  if (const std::string problem =
+          header_problem(header_length, sizeof fields, fields.source, self->self_,
+                         static_cast<int>(self->peers_.size()), length);
+      !problem.empty()) {
+    self->fail_peer(-1, problem);
     return UCS_OK;
   }
   if (self->failed_[static_cast<std::size_t>(fields.source)]) return UCS_OK;
@@ -444,50 +455,12 @@ ucs_status_t Messenger::on_active_message(void* arg, const void* header, std::si
 
 void Messenger::accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes) {
   if (failed_[static_cast<std::size_t>(source)]) return;
-  const std::uint64_t expected = next_receive_sequence_[source];
-  if (!well_formed(bytes) || sequence < expected || sequence - expected > max_batches_ahead ||
-      (sequence > expected && early_[source].contains(sequence))) {
-    fail_peer(source, "sent batch " + std::to_string(sequence) + " of " +
-                          std::to_string(bytes.size()) + " bytes, which is not a batch it can " +
-                          "send now (expected batch " + std::to_string(expected) +
-                          ", frames adding up to the batch's size)");
-    return;
-  }
-  if (sequence != expected) {
-    early_[source].emplace(sequence, std::move(bytes));  // a rendezvous overtaken by eager ones
-    return;
-  }
-  deliver(source, bytes);
-  ++next_receive_sequence_[source];
-  const auto waiting = early_.find(source);
-  if (waiting == early_.end()) return;
-  auto& queue = waiting->second;
-  while (!queue.empty() && queue.begin()->first == next_receive_sequence_[source]) {
-    deliver(source, queue.begin()->second);
-    queue.erase(queue.begin());
-    ++next_receive_sequence_[source];
-  }
-  if (queue.empty()) early_.erase(waiting);
-}
-
-bool Messenger::well_formed(std::span<const std::byte> batch) {
-  while (batch.size() >= sizeof(std::uint32_t)) {
-    std::uint32_t length = 0;
-    std::memcpy(&length, batch.data(), sizeof length);
-    if (length > batch.size() - sizeof length) return false;
-    batch = batch.subspan(sizeof length + length);
-  }
-  return batch.empty();
-}
-
-void Messenger::deliver(int source, std::span<const std::byte> batch) {
-  while (batch.size() >= sizeof(std::uint32_t)) {
-    std::uint32_t length = 0;
-    std::memcpy(&length, batch.data(), sizeof length);
-    handler_(source, batch.subspan(sizeof length, length));
-    messages_received_.fetch_add(1, std::memory_order_relaxed);
-    batch = batch.subspan(sizeof length + length);
-  }
+  const std::string problem = orders_[static_cast<std::size_t>(source)].accept(
+      sequence, std::move(bytes), [this, source](std::span<const std::byte> frame) {
+        handler_(source, frame);
+        messages_received_.fetch_add(1, std::memory_order_relaxed);
+      });
+  if (!problem.empty()) fail_peer(source, problem);
 }
 
 }  // namespace manta::transport

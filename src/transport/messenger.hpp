@@ -11,6 +11,7 @@
 /// control_latency): round trip 0.6 us polling, 40-58 us between sleeping processes.
 #pragma once
 
+#include "transport/batch_order.hpp"
 #include "transport/peers.hpp"
 #include "transport/ucx_context.hpp"
 
@@ -87,8 +88,10 @@ class Messenger {
     return transport::outside_store(peers_, peer, offset, size);
   }
 
-  /// Address of `peer`'s store mapped into this process (ucp_rkey_ptr), when `peer` shares this
-  /// node's memory; null otherwise. Mapped once per peer, on first use. Thread-safe.
+  /// Address of `peer`'s store mapped into this process (read-only), when `peer` shares this
+  /// node's memory and its store's file can be opened (/proc/PID/fd/N, as UCX's own POSIX
+  /// transport does); null otherwise, and the caller gets instead. Mapped once per peer, on
+  /// first use. Thread-safe.
   const std::byte* map_peer_store(int peer);
   /// Counts an object read in place through map_peer_store.
   void count_mapped_read(std::uint64_t bytes) noexcept {
@@ -126,7 +129,7 @@ class Messenger {
     Messenger* messenger = nullptr;
     std::chrono::steady_clock::time_point issued{};
   };
-  /// Work the progress thread runs once, with UCX to itself (endpoint closing, mapping).
+  /// Work the progress thread runs once, with UCX to itself (endpoint closing).
   using Chore = std::function<void()>;
 
   static ucs_status_t on_active_message(void* self, const void* header, std::size_t header_length,
@@ -144,10 +147,8 @@ class Messenger {
                                        .count()),
         std::memory_order_relaxed);
   }
+  /// Delivers batch `sequence` of `source` in its order (BatchOrder), or fails the peer.
   void accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes);
-  void deliver(int source, std::span<const std::byte> batch);
-  /// Whether `batch` is whole: frames whose lengths add up to its size exactly.
-  static bool well_formed(std::span<const std::byte> batch);
   void fail_peer(int peer, const std::string& problem);
   void run_chore(Chore chore);
   /// Progress thread, awake: heartbeat to the watcher, silence check of the watched rank.
@@ -194,8 +195,7 @@ class Messenger {
   std::chrono::steady_clock::duration peer_timeout_{};
   std::chrono::steady_clock::duration heartbeat_interval_{};
   // Touched by the progress thread only.
-  std::vector<std::uint64_t> next_receive_sequence_;
-  std::unordered_map<int, std::map<std::uint64_t, std::vector<std::byte>>> early_;
+  std::vector<BatchOrder> orders_;          ///< per peer
   std::uint64_t batches_from_watched_ = 0;  ///< counted as they arrive
   std::uint64_t batches_seen_ = 0;          ///< as counted at the last watch()
   std::chrono::steady_clock::time_point last_heard_{};
@@ -211,6 +211,8 @@ class Messenger {
   std::atomic<std::uint64_t> mapped_bytes_{0};
   /// Per peer: 0 not mapped yet, 1 cannot be mapped, else the mapped address of its store.
   std::unique_ptr<std::atomic<std::uintptr_t>[]> mapped_;
+  std::mutex map_mutex_;                           ///< taken to map a peer's store
+  std::vector<util::SharedMemory> mapped_stores_;  ///< guarded by map_mutex_; per peer
 
   int wake_fd_ = -1;
   int epoll_fd_ = -1;

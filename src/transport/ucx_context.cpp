@@ -42,26 +42,20 @@ std::vector<std::byte> UcxContext::worker_address() const {
 }
 
 RegisteredRegion::RegisteredRegion(const UcxContext& ucx, std::size_t size)
-    : context_(ucx.context()) {
+    : file_(
+          util::SharedMemory::create("manta-store", size, util::SharedMemory::Pages::on_first_use)),
+      context_(ucx.context()) {
   ucp_mem_map_params_t params{};
-  params.field_mask = UCP_MEM_MAP_PARAM_FIELD_ADDRESS | UCP_MEM_MAP_PARAM_FIELD_LENGTH |
-                      UCP_MEM_MAP_PARAM_FIELD_FLAGS;
-  params.address = nullptr;
-  params.length = size;
-  params.flags = UCP_MEM_MAP_ALLOCATE;
+  params.field_mask = UCP_MEM_MAP_PARAM_FIELD_ADDRESS | UCP_MEM_MAP_PARAM_FIELD_LENGTH;
+  params.address = file_.bytes().data();
+  params.length = file_.bytes().size();
   MANTA_CHECK_UCX(ucp_mem_map(context_, &params, &memory_));
-
-  ucp_mem_attr_t attributes{};
-  attributes.field_mask = UCP_MEM_ATTR_FIELD_ADDRESS | UCP_MEM_ATTR_FIELD_LENGTH;
   try {
-    MANTA_CHECK_UCX(ucp_mem_query(memory_, &attributes));
     MANTA_CHECK_UCX(ucp_rkey_pack(context_, memory_, &rkey_, &rkey_size_));
   } catch (...) {
     ucp_mem_unmap(context_, memory_);
     throw;
   }
-  base_ = static_cast<std::byte*>(attributes.address);
-  size_ = attributes.length;
 }
 
 RegisteredRegion::~RegisteredRegion() {

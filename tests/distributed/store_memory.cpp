@@ -1,0 +1,87 @@
+// The object store's memory as the node sees it. Each rank starts a store of a quarter of its
+// share of the node's memory: starting it must not take that memory (pages are taken as objects
+// are written, whatever allocation path UCX would choose), objects still cross ranks, and
+// however the job ends (MODE: exit, throw, kill) nothing is left in /dev/shm
+// (store_leaves_nothing.sh checks that part after the job).
+//   manta_store_memory MODE [manta flags]
+#include <manta/manta.hpp>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t mib = std::size_t{1} << 20;
+
+/// The node's shared memory in use (Shmem of /proc/meminfo): memfds, /dev/shm, System V
+/// segments; a store's pages count there once taken, whichever way they were allocated.
+std::size_t node_shared_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string line; std::getline(meminfo, line);) {
+    if (line.rfind("Shmem:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+double sum(const std::vector<double>& values) {
+  return std::accumulate(values.begin(), values.end(), 0.0);
+}
+}  // namespace
+
+MANTA_REMOTE(sum);
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode != "exit" && mode != "throw" && mode != "kill") {
+    std::fprintf(stderr, "usage: %s exit|throw|kill [manta flags]\n", argv[0]);
+    return 2;
+  }
+  // Unless --object-store-memory says: a quarter of one rank's share of the node (at most 4
+  // ranks run this test on one node).
+  const std::size_t store =
+      static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / 16;
+  const std::size_t before = node_shared_memory();
+  auto options = manta::parse_options(argc - 1, argv + 1);
+  if (options.object_store_memory == 0) options.object_store_memory = store;
+  return manta::run(options, [&] {
+    const int rank = manta::rank();
+    const std::size_t started = node_shared_memory();
+    std::printf("rank %d: store %zu MiB; the node's shared memory %+ld MiB after start\n", rank,
+                options.object_store_memory / mib,
+                (static_cast<long>(started) - static_cast<long>(before)) / static_cast<long>(mib));
+    // UCX's own shared-memory queues take some MiB; stores touched at once would take all of
+    // their size, on every rank of the node.
+    if (started > before + options.object_store_memory / 4) {
+      throw std::runtime_error("rank " + std::to_string(rank) + ": the store's " +
+                               std::to_string(options.object_store_memory / mib) +
+                               " MiB were touched at start");
+    }
+    if (rank == 0) {
+      // 64 MiB into the store, read by a task on every rank (in place on this node, or a get).
+      const auto ref = manta::put(std::vector<double>(64 * mib / sizeof(double), 0.5));
+      std::vector<manta::ObjectRef<double>> sums;
+      for (int r = 0; r < manta::world_size(); ++r) {
+        sums.push_back(manta::task(sum).options({.rank = r}).remote(ref));
+      }
+      for (int r = 0; r < manta::world_size(); ++r) {
+        const double total = manta::get(sums[r]);
+        if (total != 0.5 * (64 * mib / sizeof(double))) {
+          throw std::runtime_error("rank " + std::to_string(r) + " summed " +
+                                   std::to_string(total));
+        }
+      }
+      std::printf("rank 0: 64 MiB object read on %d rank(s)\n", manta::world_size());
+      std::fflush(stdout);
+      if (mode == "throw") throw std::runtime_error("the driver throws on purpose");
+      if (mode == "kill") std::raise(SIGKILL);
+    }
+  });
+}
