@@ -140,13 +140,8 @@ void fetch_located(
       one_done({});
       continue;
     }
+    // Into this rank's store, or, when it is full, into process memory (StoreBlock says so once).
     fetch->blocks[i] = detail::StoreBlock::allocate(location.size);
-    if (!fetch->blocks[i].in_store()) {
-      if (held) runtime.remote().release_held(location.rank, *held);
-      one_done("the object store is full: no room for " + std::to_string(location.size) +
-               " bytes from rank " + std::to_string(location.rank));
-      continue;
-    }
     runtime.messenger().get(
         location.rank, location.offset, fetch->blocks[i].bytes(),
         [&runtime, location, held, one_done](const std::string& error) {

@@ -170,8 +170,6 @@ transport::PeerInfo self_info(const transport::MpiBootstrap& mpi, const transpor
   self.store_size = region.size();
   const auto rkey = store.region().packed_rkey();
   self.store_rkey.assign(rkey.begin(), rkey.end());
-  self.store_descriptor = store.region().file().descriptor();
-  self.store_inode = store.region().file().inode();
   return self;
 }
 

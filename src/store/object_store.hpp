@@ -1,6 +1,6 @@
 /// @file store/object_store.hpp
-/// @brief A rank's part of its node's object store: one shared-memory region (a memfd that UCX
-/// registers once), from which object bytes are allocated. Peers on the node map it and read
+/// @brief A rank's part of its node's object store: one UCX-allocated shared-memory region,
+/// registered once, from which object bytes are allocated. Peers on the node map it and read
 /// objects in place; peers elsewhere fetch them with one RMA get (rank, offset, length).
 #pragma once
 

@@ -4,12 +4,10 @@
 #include "util/log.hpp"
 #include "util/spin.hpp"
 
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -17,27 +15,6 @@
 
 namespace manta::transport {
 namespace {
-
-/// `peer`'s store, mapped read-only, or an empty mapping when it is on another node or its file
-/// cannot be opened (another pid namespace, /proc hidden): then its objects are fetched by get.
-util::SharedMemory open_peer_store(const PeerInfo& peer, const PeerInfo& self) {
-  if (peer.rank == self.rank || peer.node != self.node || peer.store_descriptor < 0) return {};
-  const std::string path =
-      "/proc/" + std::to_string(peer.pid) + "/fd/" + std::to_string(peer.store_descriptor);
-  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (descriptor < 0) {
-    util::log().debug("rank {}'s store is read by gets: {}: {}", peer.rank, path,
-                      std::strerror(errno));
-    return {};
-  }
-  auto store = util::SharedMemory::open(descriptor, util::SharedMemory::Pages::on_first_use,
-                                        util::SharedMemory::Access::read_only);
-  if (store.inode() != peer.store_inode || store.bytes().size() != peer.store_size) {
-    util::log().debug("rank {}'s store is read by gets: {} is not its store", peer.rank, path);
-    return {};
-  }
-  return store;
-}
 
 constexpr unsigned control_message_id = 1;
 
@@ -60,6 +37,7 @@ Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
                      std::chrono::microseconds spin)
     : worker_(ucx.worker()),
       local_memory_(local_store.memory()),
+      local_store_(local_store.bytes()),
       peers_(std::move(peers)),
       self_(self),
       handler_(std::move(handler)),
@@ -70,8 +48,7 @@ Messenger::Messenger(const UcxContext& ucx, const RegisteredRegion& local_store,
       next_send_sequence_(peers_.size(), 0),
       orders_(peers_.size()),
       failed_(peers_.size(), false),
-      mapped_(new std::atomic<std::uintptr_t>[peers_.size()]),
-      mapped_stores_(peers_.size()) {
+      mapped_(new std::atomic<std::uintptr_t>[peers_.size()]) {
   for (std::size_t i = 0; i < peers_.size(); ++i) mapped_[i] = 0;
   ucp_am_handler_param_t am{};
   am.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
@@ -198,14 +175,22 @@ const std::byte* Messenger::map_peer_store(int peer) {
   if (const std::uintptr_t known = mapped_[peer].load(); known != 0) {
     return known == unmappable ? nullptr : reinterpret_cast<const std::byte*>(known);
   }
-  std::lock_guard lock(map_mutex_);
-  if (mapped_[peer].load() == 0) {
-    auto store = open_peer_store(peers_[peer], peers_[self_]);
-    mapped_[peer].store(store ? reinterpret_cast<std::uintptr_t>(store.bytes().data())
-                              : unmappable);
-    mapped_stores_[peer] = std::move(store);
+  std::uintptr_t address = unmappable;
+  const auto map = [&] {
+    std::lock_guard sending(send_mutex_);
+    void* mapped = nullptr;
+    if (peer != self_ && peers_[peer].node == peers_[self_].node &&
+        ucp_rkey_ptr(rkey(peer), peers_[peer].store_base, &mapped) == UCS_OK) {
+      address = reinterpret_cast<std::uintptr_t>(mapped);
+    }
+  };
+  if (on_progress_thread()) {
+    map();
+  } else {
+    run_chore(map);
   }
-  return map_peer_store(peer);
+  mapped_[peer].store(address);
+  return address == unmappable ? nullptr : reinterpret_cast<const std::byte*>(address);
 }
 
 void Messenger::close_endpoints() {
@@ -383,9 +368,12 @@ void Messenger::issue_get(GetOperation& operation) {
   pending->messenger = this;
   pending->issued = std::chrono::steady_clock::now();
   ucp_request_param_t param{};
-  param.op_attr_mask =
-      UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_MEMH;
-  param.memh = local_memory_;
+  param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
+  if (pending->local.data() >= local_store_.data() &&
+      pending->local.data() + pending->local.size() <= local_store_.data() + local_store_.size()) {
+    param.op_attr_mask |= UCP_OP_ATTR_FIELD_MEMH;
+    param.memh = local_memory_;
+  }
   param.user_data = pending;
   param.cb.send = [](void* request, ucs_status_t status, void* user_data) {
     std::unique_ptr<GetOperation> done(static_cast<GetOperation*>(user_data));

@@ -77,9 +77,10 @@ class Messenger {
   /// are delivered in the order they were sent. Thread-safe.
   void send(int destination, std::vector<std::byte> message);
 
-  /// Reads `local.size()` bytes at `remote_offset` of `source`'s store into `local` (which lies in
-  /// this rank's store) with one ucp_get_nbx: no intermediate buffer, no copy by the CPU on RDMA
-  /// transports. `done` runs on the progress thread. Thread-safe.
+  /// Reads `local.size()` bytes at `remote_offset` of `source`'s store into `local` with one
+  /// ucp_get_nbx: no intermediate buffer, no copy by the CPU on RDMA transports. `local` lies in
+  /// this rank's store, or, when that is full, anywhere in process memory (UCX then registers it
+  /// for the get). `done` runs on the progress thread. Thread-safe.
   void get(int source, std::uint64_t remote_offset, std::span<std::byte> local, GetDone done);
 
   /// Why `size` bytes at `offset` are not all inside `peer`'s store (a location a message got
@@ -88,10 +89,8 @@ class Messenger {
     return transport::outside_store(peers_, peer, offset, size);
   }
 
-  /// Address of `peer`'s store mapped into this process (read-only), when `peer` shares this
-  /// node's memory and its store's file can be opened (/proc/PID/fd/N, as UCX's own POSIX
-  /// transport does); null otherwise, and the caller gets instead. Mapped once per peer, on
-  /// first use. Thread-safe.
+  /// Address of `peer`'s store mapped into this process (ucp_rkey_ptr), when `peer` shares this
+  /// node's memory; null otherwise. Mapped once per peer, on first use. Thread-safe.
   const std::byte* map_peer_store(int peer);
   /// Counts an object read in place through map_peer_store.
   void count_mapped_read(std::uint64_t bytes) noexcept {
@@ -129,7 +128,7 @@ class Messenger {
     Messenger* messenger = nullptr;
     std::chrono::steady_clock::time_point issued{};
   };
-  /// Work the progress thread runs once, with UCX to itself (endpoint closing).
+  /// Work the progress thread runs once, with UCX to itself (endpoint closing, mapping).
   using Chore = std::function<void()>;
 
   static ucs_status_t on_active_message(void* self, const void* header, std::size_t header_length,
@@ -163,6 +162,7 @@ class Messenger {
 
   const ucp_worker_h worker_;
   const ucp_mem_h local_memory_;
+  const std::span<const std::byte> local_store_;  ///< where local_memory_ registers
   const std::vector<PeerInfo> peers_;
   const int self_;
   const Handler handler_;
@@ -211,8 +211,6 @@ class Messenger {
   std::atomic<std::uint64_t> mapped_bytes_{0};
   /// Per peer: 0 not mapped yet, 1 cannot be mapped, else the mapped address of its store.
   std::unique_ptr<std::atomic<std::uintptr_t>[]> mapped_;
-  std::mutex map_mutex_;                           ///< taken to map a peer's store
-  std::vector<util::SharedMemory> mapped_stores_;  ///< guarded by map_mutex_; per peer
 
   int wake_fd_ = -1;
   int epoll_fd_ = -1;

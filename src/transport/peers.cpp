@@ -15,7 +15,7 @@ template <class Archive>
 void serialize(Archive& archive, manta::transport::PeerInfo& peer, unsigned) {
   archive& peer.rank& peer.node& peer.hostname& peer.pid& peer.num_cpus& peer.gpu_ordinals& peer
       .gpu_ids& peer.memory& peer.resources& peer.worker_address& peer.store_base& peer
-      .store_size& peer.store_rkey& peer.store_descriptor& peer.store_inode;
+      .store_size& peer.store_rkey;
 }
 }  // namespace boost::serialization
 

@@ -31,10 +31,6 @@ struct PeerInfo {
   std::uint64_t store_base = 0;  ///< address of its store region in its own address space
   std::uint64_t store_size = 0;
   std::vector<std::byte> store_rkey;  ///< packed rkey of that region
-  /// Its store's file (a memfd) as the peers of its node open it: /proc/PID/fd/DESCRIPTOR, and
-  /// the inode that file must have (a check that the pid is the one meant).
-  std::int32_t store_descriptor = -1;
-  std::uint64_t store_inode = 0;
 };
 
 /// Why `size` bytes at `offset` are not all inside rank `peer`'s store (`peers` being the job's

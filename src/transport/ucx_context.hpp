@@ -1,8 +1,6 @@
 /// @file transport/ucx_context.hpp
-/// @brief The UCX context and worker of a rank, and the memory regions it registers.
+/// @brief The UCX context and worker of a rank, and memory regions UCX allocates and registers.
 #pragma once
-
-#include "util/shared_memory.hpp"
 
 #include <ucp/api/ucp.h>
 
@@ -33,22 +31,24 @@ class UcxContext {
   ucp_worker_h worker_ = nullptr;
 };
 
-/// @brief A region in an anonymous shared-memory file (util::SharedMemory) that UCX registers
-/// (ucp_mem_map by address) and packs as an rkey for peers. Manta allocates it rather than UCX:
-/// its pages are touched only when used, whatever transport UCX picks, and nothing is left in
-/// /dev/shm when the process dies (UCX's POSIX path writes the whole file in /dev/shm first).
-/// Peers on the node map the file itself (see Messenger::map_peer_store); others get from it.
+/// The order in which UCX may allocate a RegisteredRegion (UCX_ALLOC_PRIO, set for Manta's own
+/// context): System V shared memory, else private memory; never UCX's POSIX path.
+inline constexpr const char* store_allocation_order = "md:sysv,huge,thp,mmap,heap";
+
+/// @brief A region UCX allocates and registers (ucp_mem_map with UCP_MEM_MAP_ALLOCATE), packed
+/// as an rkey for peers. Only UCX-allocated memory gets native shared-memory RMA and
+/// ucp_rkey_ptr on these machines (see shared/ucx-rma-notes.md): a store registered by address
+/// (a memfd, tried on 2026-12-04) was read by emulated gets, 0.28 against 34 GB/s for 1 MB
+/// objects here. Pages are touched on first use (store_allocation_order).
 class RegisteredRegion {
  public:
-  /// @throws manta::Error if the file cannot be made or UCX cannot register it
+  /// @throws manta::Error if UCX cannot allocate `size` bytes
   RegisteredRegion(const UcxContext& ucx, std::size_t size);
   ~RegisteredRegion();
   RegisteredRegion(const RegisteredRegion&) = delete;
   RegisteredRegion& operator=(const RegisteredRegion&) = delete;
 
-  std::span<std::byte> bytes() const noexcept { return file_.bytes(); }
-  /// The file behind the region, which node-local peers open as /proc/PID/fd/DESCRIPTOR.
-  const util::SharedMemory& file() const noexcept { return file_; }
+  std::span<std::byte> bytes() const noexcept { return {base_, size_}; }
   /// UCX's handle of the region, for RMA into it without a registration lookup.
   ucp_mem_h memory() const noexcept { return memory_; }
   /// The rkey peers unpack to read this region remotely.
@@ -57,9 +57,10 @@ class RegisteredRegion {
   }
 
  private:
-  util::SharedMemory file_;
   ucp_context_h context_;
   ucp_mem_h memory_ = nullptr;
+  std::byte* base_ = nullptr;
+  std::size_t size_ = 0;
   void* rkey_ = nullptr;
   std::size_t rkey_size_ = 0;
 };

@@ -29,7 +29,7 @@ SharedMemory SharedMemory::create(const char* name, std::size_t size, Pages page
   return open(descriptor, pages);
 }
 
-SharedMemory SharedMemory::open(int descriptor, Pages pages, Access access) {
+SharedMemory SharedMemory::open(int descriptor, Pages pages) {
   struct stat status {};
   if (fstat(descriptor, &status) != 0) fail_closing(descriptor, "fstat", errno, __LINE__);
   if (status.st_size <= 0) {
@@ -37,12 +37,10 @@ SharedMemory SharedMemory::open(int descriptor, Pages pages, Access access) {
     fail_call("SharedMemory::open", __FILE__, __LINE__, "the file is empty: nothing to map");
   }
   const auto size = static_cast<std::size_t>(status.st_size);
-  const int protection = access == Access::read_only ? PROT_READ : PROT_READ | PROT_WRITE;
   const int flags = MAP_SHARED | (pages == Pages::at_once ? MAP_POPULATE : 0);
-  void* data = mmap(nullptr, size, protection, flags, descriptor, 0);
+  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, flags, descriptor, 0);
   if (data == MAP_FAILED) fail_closing(descriptor, "mmap", errno, __LINE__);
-  return {descriptor, static_cast<std::byte*>(data), size,
-          static_cast<std::uint64_t>(status.st_ino)};
+  return {descriptor, static_cast<std::byte*>(data), size};
 }
 
 void SharedMemory::reset() noexcept {
@@ -51,7 +49,6 @@ void SharedMemory::reset() noexcept {
   descriptor_ = -1;
   data_ = nullptr;
   size_ = 0;
-  inode_ = 0;
 }
 
 }  // namespace manta::util

@@ -1,11 +1,9 @@
 /// @file util/shared_memory.hpp
-/// @brief Bytes in an anonymous shared-memory file (memfd), mapped in this process: the object
-/// store a rank's node-local peers map, and the payloads a rank and its worker processes hand
-/// each other by descriptor.
+/// @brief Bytes in an anonymous shared-memory file (memfd), mapped in this process: the payloads
+/// a rank and its worker processes hand each other by descriptor.
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <span>
 #include <utility>
 
@@ -22,16 +20,14 @@ class SharedMemory {
     on_first_use,  ///< as they are written or read: a large, mostly idle store costs nothing
     at_once,       ///< in one pass at mapping time (MAP_POPULATE): for bytes used whole at once
   };
-  /// How a mapping may be used.
-  enum class Access { read_write, read_only };
 
   SharedMemory() = default;
-  /// A new file of `size` (> 0) bytes, mapped read-write. `name` shows in /proc/PID/maps.
+  /// A new file of `size` (> 0) bytes. `name` shows in /proc/PID/maps.
   /// @throws manta::Error naming the system's error
   static SharedMemory create(const char* name, std::size_t size, Pages pages);
   /// Maps the file behind `descriptor` (passed by another process; taken over, closed on
   /// failure). @throws manta::Error naming the system's error
-  static SharedMemory open(int descriptor, Pages pages, Access access = Access::read_write);
+  static SharedMemory open(int descriptor, Pages pages);
 
   ~SharedMemory() { reset(); }
   SharedMemory(SharedMemory&& other) noexcept { swap(other); }
@@ -43,25 +39,21 @@ class SharedMemory {
   std::span<std::byte> bytes() const noexcept { return {data_, size_}; }
   /// The memfd's descriptor, to pass to another process; -1 for an empty one.
   int descriptor() const noexcept { return descriptor_; }
-  /// The file's inode number: with the pid and descriptor, what names it to another process.
-  std::uint64_t inode() const noexcept { return inode_; }
   explicit operator bool() const noexcept { return descriptor_ >= 0; }
 
  private:
-  SharedMemory(int descriptor, std::byte* data, std::size_t size, std::uint64_t inode) noexcept
-      : descriptor_(descriptor), data_(data), size_(size), inode_(inode) {}
+  SharedMemory(int descriptor, std::byte* data, std::size_t size) noexcept
+      : descriptor_(descriptor), data_(data), size_(size) {}
   void swap(SharedMemory& other) noexcept {
     std::swap(descriptor_, other.descriptor_);
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
-    std::swap(inode_, other.inode_);
   }
   void reset() noexcept;
 
   int descriptor_ = -1;
   std::byte* data_ = nullptr;
   std::size_t size_ = 0;
-  std::uint64_t inode_ = 0;
 };
 
 }  // namespace manta::util

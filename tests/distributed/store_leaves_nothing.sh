@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs manta_store_memory under mpirun and checks that the job, however it ended, left nothing in
-# /dev/shm: no new file, and no more space used there than before (within 16 MiB: other
-# processes of the machine). UCX_ALLOC_PRIO=md:posix makes UCX prefer its POSIX path, which once
-# wrote a whole store into /dev/shm at start and left it there when the job was killed.
+# Runs manta_store_memory under mpirun and checks that the job, however it ended, left nothing
+# behind: no new file in /dev/shm, no more space used there than before (within 16 MiB: other
+# processes of the machine), no new System V segment. UCX_ALLOC_PRIO asks for UCX's POSIX path
+# first, which once wrote a whole store into /dev/shm at start and left it there when the job
+# was killed: Manta's store must not take it.
 # Usage: store_leaves_nothing.sh MPIEXEC... -- PROGRAM MODE RANKS
 set -uo pipefail
 mpiexec=()
@@ -10,7 +11,9 @@ while [[ $1 != -- ]]; do mpiexec+=("$1"); shift; done
 shift
 program=$1 mode=$2 ranks=$3
 used() { df --output=used -B1 /dev/shm | tail -1; }
+segments() { ipcs -m | awk '$1 ~ /^0x/ {print $2}' | sort; }
 files_before=$(ls -A /dev/shm | sort)
+segments_before=$(segments)
 used_before=$(used)
 UCX_ALLOC_PRIO=md:posix,md:sysv,huge,thp,md:*,mmap,heap \
   "${mpiexec[@]}" -np "$ranks" "$program" "$mode" --num-cpus 1
@@ -21,6 +24,12 @@ new_files=$(comm -13 <(echo "$files_before") <(ls -A /dev/shm | sort))
 if [[ -n $new_files ]]; then
   echo "store_leaves_nothing: left in /dev/shm:"
   (cd /dev/shm && ls -l $new_files)
+  exit 1
+fi
+new_segments=$(comm -13 <(echo "$segments_before") <(segments))
+if [[ -n $new_segments ]]; then
+  echo "store_leaves_nothing: System V segments left:"
+  ipcs -m
   exit 1
 fi
 grown=$(($(used) - used_before))

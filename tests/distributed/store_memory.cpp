@@ -3,12 +3,16 @@
 // are written, whatever allocation path UCX would choose), objects still cross ranks, and
 // however the job ends (MODE: exit, throw, kill) nothing is left in /dev/shm
 // (store_leaves_nothing.sh checks that part after the job).
+// MODE full: rank 0 fills its store, then reads a large result of the last rank, which must
+// arrive although there is no room for it in the store (with --map-peer-stores false, or over
+// tcp, it comes by a get).
 //   manta_store_memory MODE [manta flags]
 #include <manta/manta.hpp>
 
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -38,10 +42,41 @@ double sum(const std::vector<double>& values) {
 
 MANTA_REMOTE(sum);
 
+namespace {
+
+std::vector<std::uint32_t> counting(std::size_t count) {
+  std::vector<std::uint32_t> values(count);
+  std::iota(values.begin(), values.end(), 7u);
+  return values;
+}
+
+/// Rank 0 fills its store with 1 MiB objects, then reads 8 MiB made on the last rank.
+void read_into_a_full_store(std::size_t store) {
+  std::vector<manta::ObjectRef<std::vector<char>>> filler;
+  for (std::size_t i = 0; i < store / mib + 4; ++i) {
+    filler.push_back(manta::put(std::vector<char>(mib - 4096, static_cast<char>(i))));
+  }
+  const std::size_t count = 8 * mib / sizeof(std::uint32_t);
+  const auto ref = manta::task(counting).options({.rank = manta::world_size() - 1}).remote(count);
+  const auto& values = manta::get(ref);
+  if (values != counting(count)) throw std::runtime_error("the 8 MiB result arrived changed");
+  for (std::size_t i = 0; i < filler.size(); ++i) {
+    if (manta::get(filler[i]).back() != static_cast<char>(i)) {
+      throw std::runtime_error("filler object " + std::to_string(i) + " changed");
+    }
+  }
+  std::printf("rank 0: 8 MiB from rank %d read with its store full (%s)\n", manta::world_size() - 1,
+              manta::transfer_stats().gets > 0 ? "by a get" : "in place");
+}
+
+}  // namespace
+
+MANTA_REMOTE(counting);
+
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode != "exit" && mode != "throw" && mode != "kill") {
-    std::fprintf(stderr, "usage: %s exit|throw|kill [manta flags]\n", argv[0]);
+  if (mode != "exit" && mode != "throw" && mode != "kill" && mode != "full") {
+    std::fprintf(stderr, "usage: %s exit|throw|kill|full [manta flags]\n", argv[0]);
     return 2;
   }
   // Unless --object-store-memory says: a quarter of one rank's share of the node (at most 4
@@ -63,6 +98,10 @@ int main(int argc, char** argv) {
       throw std::runtime_error("rank " + std::to_string(rank) + ": the store's " +
                                std::to_string(options.object_store_memory / mib) +
                                " MiB were touched at start");
+    }
+    if (mode == "full") {
+      if (rank == 0) read_into_a_full_store(options.object_store_memory);
+      return;
     }
     if (rank == 0) {
       // 64 MiB into the store, read by a task on every rank (in place on this node, or a get).
