@@ -72,6 +72,9 @@ run tutorial "$bin/manta_perf_core" --only tutorial_parallel_runtime,thread_para
   --num-cpus 8
 # fib(25) by nested tasks, in a process of its own: the thread count it reports is its own.
 run nested_fib "$bin/manta_perf_core" --only nested_fib_25,sequential_fib_25
+run spill "$bin/manta_perf_core" \
+  --only spill_put_gigabytes,spill_get_gigabytes,file_write_fsync_100mb,file_read_100mb \
+  --object-store-memory 64M
 run control_latency "${two_ranks[@]}" "$bin/manta_perf_control_latency"
 run ucx_get "${two_ranks[@]}" "$bin/manta_perf_ucx_get"
 run distributed "${two_ranks[@]}" "$bin/manta_perf_distributed"

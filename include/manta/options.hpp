@@ -52,8 +52,14 @@ struct RuntimeOptions {
   /// process may run on (its affinity mask, or Slurm's `SLURM_CPUS_PER_TASK`).
   double num_cpus = 0;
   /// Bytes of this rank's shared-memory object store (`--object-store-memory`,
-  /// `MANTA_OBJECT_STORE_MEMORY`); 0 means 2 GiB. Pages are only touched when used.
+  /// `MANTA_OBJECT_STORE_MEMORY`); 0 means 2 GiB, or 30% of the node's memory shared among its
+  /// ranks when that is less. Pages are only touched when used. Checked against the node's
+  /// memory at start.
   std::size_t object_store_memory = 0;
+  /// Where objects go that do not fit in the store (`--spill-dir`, `MANTA_SPILL_DIR`): one
+  /// unlinked file each, paged out once written. Empty means `$TMPDIR`, else `/tmp` (node-local
+  /// under Slurm). Checked at start: it must be a directory this process can write.
+  std::string spill_dir = "";
   /// Objects at least this large are written into the shared-memory store (`--inline-limit`);
   /// smaller ones stay typed in the owner's memory.
   std::size_t inline_object_limit = 64 * 1024;

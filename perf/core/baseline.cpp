@@ -8,20 +8,26 @@
 //   heap_object_calls       one reference-counted heap object, the least a put creates
 //   future_get_calls        reading a ready std::shared_future, the least a get does
 //   thread_parallel_runtime the tutorial's eight retrievals on eight std::threads
+//   file_write_fsync_100mb  dd-style: 100 MB written to a new file where spill files go, synced
+//   file_read_100mb         the same bytes read back with pread (from the page cache, as a
+//                           spilled object just written is) and summed
 #include "../common/results.hpp"
 #include "bench.hpp"
 
 #include <manta/manta.hpp>
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <numeric>
 
 namespace bench {
 namespace {
@@ -206,6 +212,56 @@ double memcpy_fresh_gigabytes() {
   return rate;
 }
 
+/// A new unlinked file in the directory spill files go to by default ($TMPDIR, else /tmp).
+int temporary_file() {
+  const char* directory = std::getenv("TMPDIR");
+  const int descriptor = open(directory != nullptr && *directory != '\0' ? directory : "/tmp",
+                              O_TMPFILE | O_RDWR, 0600);
+  check_answer(descriptor >= 0, "temporary_file");
+  return descriptor;
+}
+
+void write_all(int descriptor, const std::vector<char>& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t written =
+        pwrite(descriptor, data.data() + done, data.size() - done, static_cast<off_t>(done));
+    check_answer(written > 0, "write_all");
+    done += static_cast<std::size_t>(written);
+  }
+}
+
+double file_write_gigabytes() {
+  static const std::vector<char> data(large_bytes, 7);
+  const int descriptor = temporary_file();
+  const auto start = Clock::now();
+  write_all(descriptor, data);
+  check_answer(fdatasync(descriptor) == 0, "file_write_fsync_100mb");
+  const double rate = static_cast<double>(large_bytes) / seconds_since(start) / 1e9;
+  close(descriptor);
+  return rate;
+}
+
+double file_read_gigabytes() {
+  static const std::vector<char> data(large_bytes, 8);
+  static std::vector<char> target(large_bytes, 0);
+  const int descriptor = temporary_file();
+  write_all(descriptor, data);
+  const auto start = Clock::now();
+  std::size_t done = 0;
+  while (done < large_bytes) {
+    const ssize_t got =
+        pread(descriptor, target.data() + done, large_bytes - done, static_cast<off_t>(done));
+    check_answer(got > 0, "file_read_100mb");
+    done += static_cast<std::size_t>(got);
+  }
+  const long sum = std::accumulate(target.begin(), target.end(), 0L);
+  const double rate = static_cast<double>(large_bytes) / seconds_since(start) / 1e9;
+  close(descriptor);
+  check_answer(sum == 8L * static_cast<long>(large_bytes), "file_read_100mb");
+  return rate;
+}
+
 double thread_parallel_runtime() {
   const auto start = Clock::now();
   std::vector<std::future<std::pair<int, std::string>>> results;
@@ -255,6 +311,8 @@ std::vector<Measurement> baseline_measurements(Scale scale) {
        true},
       {"thread_parallel_runtime", "s", "", [] { return thread_parallel_runtime(); }, true},
       {"sequential_fib_25", "calls/s", "", [] { return sequential_fib_calls(); }, true},
+      {"file_write_fsync_100mb", "GB/s", "", [] { return file_write_gigabytes(); }, true},
+      {"file_read_100mb", "GB/s", "", [] { return file_read_gigabytes(); }, true},
   };
 }
 

@@ -46,6 +46,9 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
       ->transform(CLI::AsSizeValue(false));
   app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error, off")
       ->envname("MANTA_LOG_LEVEL");
+  app.add_option("--spill-dir", options.spill_dir,
+                 "directory for objects that do not fit in the store (default $TMPDIR or /tmp)")
+      ->envname("MANTA_SPILL_DIR");
   app.add_option("--map-peer-stores", options.map_peer_stores,
                  "read objects of ranks on this node in place (true) or by RMA get (false)")
       ->envname("MANTA_MAP_PEER_STORES");

@@ -1,15 +1,19 @@
 #include "core/runtime.hpp"
+#include "store/spill_file.hpp"
 #include "util/log.hpp"
 
 #include <manta/detail/store_block.hpp>
 
 #include <atomic>
+#include <exception>
 #include <new>
+#include <string>
 
 namespace manta::detail {
 namespace {
 
 std::atomic<bool> warned_full{false};
+std::atomic<bool> warned_unspillable{false};
 
 }  // namespace
 
@@ -17,12 +21,27 @@ StoreBlock StoreBlock::allocate(std::size_t size) {
   auto& runtime = core::Runtime::current();
   auto& store = runtime.store();
   if (std::byte* block = store.allocate(size)) return StoreBlock(block, size, runtime.generation());
-  if (!warned_full.exchange(true)) {
-    const auto stats = store.stats();
+  const auto& directory = runtime.options().spill_dir;
+  std::string why_not_spilled;
+  try {
+    const auto bytes = store::map_spill_file(directory, size);
+    if (!warned_full.exchange(true)) {
+      const auto stats = store.stats();
+      util::log().warn(
+          "object store full ({} of {} bytes used, largest free block {}): objects that do not "
+          "fit go to files in {} (--spill-dir); raise --object-store-memory to keep them in "
+          "memory",
+          stats.used, stats.capacity, store.largest_free(), directory);
+    }
+    return StoreBlock(bytes.data(), bytes.size(), 0, spill_file);
+  } catch (const std::exception& error) {
+    why_not_spilled = error.what();
+  }
+  if (!warned_unspillable.exchange(true)) {
     util::log().warn(
-        "object store full ({} of {} bytes used, largest free block {}): keeping a {}-byte object "
-        "in process memory instead; raise --object-store-memory",
-        stats.used, stats.capacity, store.largest_free(), size);
+        "object store full and a {}-byte object cannot be spilled ({}): keeping it "
+        "and those after it that cannot either in process memory",
+        size, why_not_spilled);
   }
   return heap(size);
 }
@@ -40,8 +59,16 @@ StoreBlock StoreBlock::borrowed(std::span<std::byte> bytes) {
   return StoreBlock(bytes.data(), bytes.size(), core::Runtime::current().generation(), not_owned);
 }
 
+void StoreBlock::written() noexcept {
+  if (spilled()) store::page_out(bytes());
+}
+
 StoreBlock::~StoreBlock() {
   if (data_ == nullptr) return;
+  if (spilled()) {
+    store::unmap_spill_file(bytes());
+    return;
+  }
   if (runtime_ == 0) {
     ::operator delete(data_);
     return;

@@ -140,11 +140,12 @@ void fetch_located(
       one_done({});
       continue;
     }
-    // Into this rank's store, or, when it is full, into process memory (StoreBlock says so once).
+    // Into this rank's store, or, when it is full, a spill file (StoreBlock says so once).
     fetch->blocks[i] = detail::StoreBlock::allocate(location.size);
     runtime.messenger().get(
         location.rank, location.offset, fetch->blocks[i].bytes(),
-        [&runtime, location, held, one_done](const std::string& error) {
+        [&runtime, location, held, one_done, fetch, i](const std::string& error) {
+          fetch->blocks[i].written();
           if (held) runtime.remote().release_held(location.rank, *held);
           one_done(error.empty()
                        ? error

@@ -53,7 +53,7 @@ void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& bod
 
 /// Brings the bytes at `locations` here: read in place from the mapped store of a rank on this
 /// node (with --map-peer-stores), else fetched by one RMA get each into this rank's store (into
-/// process memory when the store is full). Then calls `then` with the blocks in order, or with
+/// a spill file when the store is full). Then calls `then` with the blocks in order, or with
 /// an error naming what failed, on whichever thread finished last. Arguments (`held` empty) are
 /// kept by their owner meanwhile; a result `held` for this rank is released by its holder once
 /// fetched, or once its mapped block goes.

@@ -4,6 +4,7 @@
 #include "resources/discovery.hpp"
 #include "resources/request.hpp"
 #include "store/sizing.hpp"
+#include "store/spill_file.hpp"
 #include "transport/status.hpp"
 #include "util/log.hpp"
 #include "util/spin.hpp"
@@ -129,6 +130,19 @@ RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mp
   if (options.checkpoint_keep < 1) {
     throw InvalidOptionError("checkpoint_keep is " + std::to_string(options.checkpoint_keep) +
                              "; keep at least 1 checkpoint");
+  }
+  if (options.spill_dir.empty()) {
+    const char* temporary = std::getenv("TMPDIR");
+    options.spill_dir = temporary != nullptr && *temporary != '\0' ? temporary : "/tmp";
+  }
+  if (const auto problem = store::spill_dir_problem(options.spill_dir); !problem.empty()) {
+    throw InvalidOptionError(problem + " (--spill-dir, MANTA_SPILL_DIR)");
+  }
+  if (mpi.layout().node_rank == 0 && store::spill_dir_in_memory(options.spill_dir)) {
+    util::log().warn(
+        "spill directory {} is in memory (tmpfs): objects spilled there still take "
+        "the node's memory; give --spill-dir a directory on disk",
+        options.spill_dir);
   }
   size_store(options, mpi);
   return options;

@@ -176,6 +176,7 @@ std::unique_ptr<detail::ValueBox> read_worker_value(const detail::CallBody& body
   auto block =
       payload ? detail::StoreBlock::allocate(bytes.size()) : detail::StoreBlock::heap(bytes.size());
   if (!bytes.empty()) std::memcpy(block.bytes().data(), bytes.data(), bytes.size());
+  block.written();
   return body.read_result(std::move(block));
 }
 

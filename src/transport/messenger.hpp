@@ -79,8 +79,8 @@ class Messenger {
 
   /// Reads `local.size()` bytes at `remote_offset` of `source`'s store into `local` with one
   /// ucp_get_nbx: no intermediate buffer, no copy by the CPU on RDMA transports. `local` lies in
-  /// this rank's store, or, when that is full, anywhere in process memory (UCX then registers it
-  /// for the get). `done` runs on the progress thread. Thread-safe.
+  /// this rank's store, or, when that is full, anywhere else mapped (a spill file, process
+  /// memory: UCX then registers it for the get). `done` runs on the progress thread. Thread-safe.
   void get(int source, std::uint64_t remote_offset, std::span<std::byte> local, GetDone done);
 
   /// Why `size` bytes at `offset` are not all inside `peer`'s store (a location a message got

@@ -6,17 +6,22 @@
 // MODE full: rank 0 fills its store, then reads a large result of the last rank, which must
 // arrive although there is no room for it in the store (with --map-peer-stores false, or over
 // tcp, it comes by a get).
+// MODE spill: rank 0 puts 4 times its store in 1 MiB objects and one object twice the store's
+// size; they spill to files, the process's resident memory grows by about the store only, and
+// every byte reads back, also on the last rank.
 //   manta_store_memory MODE [manta flags]
 #include <manta/manta.hpp>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -69,14 +74,77 @@ void read_into_a_full_store(std::size_t store) {
               manta::transfer_stats().gets > 0 ? "by a get" : "in place");
 }
 
+/// Resident bytes of this process, its mapped store pages included (VmRSS).
+std::size_t resident_bytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+std::vector<std::uint32_t> pattern(std::size_t count, std::uint32_t seed) {
+  std::vector<std::uint32_t> values(count);
+  for (std::size_t i = 0; i < count; ++i)
+    values[i] = static_cast<std::uint32_t>(i * 2654435761u) ^ seed;
+  return values;
+}
+
+bool has_pattern(std::span<const std::uint32_t> values, std::size_t count, std::uint32_t seed) {
+  const auto expected = pattern(count, seed);
+  return values.size() == count && std::equal(values.begin(), values.end(), expected.begin());
+}
+
+bool remote_has_pattern(const std::vector<std::uint32_t>& values, std::size_t count,
+                        std::uint32_t seed) {
+  return has_pattern(values, count, seed);
+}
+
+void spill_four_stores(std::size_t store) {
+  const std::size_t count = mib / sizeof(std::uint32_t);
+  const std::size_t objects = 4 * store / mib;
+  const std::size_t before = resident_bytes();
+  std::vector<manta::ObjectRef<std::vector<std::uint32_t>>> refs;
+  for (std::size_t i = 0; i < objects; ++i) {
+    refs.push_back(manta::put(pattern(count, static_cast<std::uint32_t>(i))));
+  }
+  const long grown =
+      (static_cast<long>(resident_bytes()) - static_cast<long>(before)) / static_cast<long>(mib);
+  std::printf("rank 0: %zu objects of 1 MiB through a %zu MiB store: resident %+ld MiB\n", objects,
+              store / mib, grown);
+  if (grown > static_cast<long>(store / mib) + 64) {
+    throw std::runtime_error("resident memory grew by " + std::to_string(grown) + " MiB for " +
+                             std::to_string(objects) + " MiB of objects in a store of " +
+                             std::to_string(store / mib) + " MiB: they did not spill");
+  }
+  const std::size_t large_count = 2 * store / sizeof(std::uint32_t);
+  const auto large = manta::put(pattern(large_count, 99));
+  if (!has_pattern(manta::get_view(large), large_count, 99)) {
+    throw std::runtime_error("the object twice the store's size changed");
+  }
+  for (std::size_t i = 0; i < objects; ++i) {
+    if (!has_pattern(manta::get_view(refs[i]), count, static_cast<std::uint32_t>(i))) {
+      throw std::runtime_error("object " + std::to_string(i) + " changed");
+    }
+  }
+  const int last = manta::world_size() - 1;
+  const auto seen = manta::task(remote_has_pattern)
+                        .options({.rank = last})
+                        .remote(refs.back(), count, static_cast<std::uint32_t>(objects - 1));
+  if (!manta::get(seen))
+    throw std::runtime_error("rank " + std::to_string(last) + " read it changed");
+  std::printf("rank 0: every byte read back, the last object also on rank %d\n", last);
+}
+
 }  // namespace
 
 MANTA_REMOTE(counting);
+MANTA_REMOTE(remote_has_pattern);
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode != "exit" && mode != "throw" && mode != "kill" && mode != "full") {
-    std::fprintf(stderr, "usage: %s exit|throw|kill|full [manta flags]\n", argv[0]);
+  if (mode != "exit" && mode != "throw" && mode != "kill" && mode != "full" && mode != "spill") {
+    std::fprintf(stderr, "usage: %s exit|throw|kill|full|spill [manta flags]\n", argv[0]);
     return 2;
   }
   // Unless --object-store-memory says: a quarter of one rank's share of the node (at most 4
@@ -99,8 +167,9 @@ int main(int argc, char** argv) {
                                std::to_string(options.object_store_memory / mib) +
                                " MiB were touched at start");
     }
-    if (mode == "full") {
-      if (rank == 0) read_into_a_full_store(options.object_store_memory);
+    if (mode == "full" || mode == "spill") {
+      if (rank == 0 && mode == "full") read_into_a_full_store(options.object_store_memory);
+      if (rank == 0 && mode == "spill") spill_four_stores(options.object_store_memory);
       return;
     }
     if (rank == 0) {

@@ -91,8 +91,8 @@ class SerializableBox final : public TypedBox<T> {
   }
 };
 
-/// @brief A value serialized into the shared-memory store, written once. Raw arrays are read in
-/// place through raw_bytes(); value() deserializes once, on first use.
+/// @brief A value serialized into the shared-memory store (or a spill file), written once. Raw
+/// arrays are read in place through raw_bytes(); value() deserializes once, on first use.
 template <class T>
 class StoredBox final : public ValueBox {
  public:
@@ -137,6 +137,7 @@ template <class T>
 std::unique_ptr<ValueBox> make_stored_box(const T& value, std::size_t size) {
   auto block = StoreBlock::allocate(size);
   serialize_into(value, block.bytes());
+  block.written();
   return std::make_unique<StoredBox<T>>(std::move(block));
 }
 

@@ -84,7 +84,7 @@ TEST(Memory, LargePutFreeLoopReusesTheStore) {
   expect_flat(after_first, resident_bytes());
 }
 
-TEST(Memory, StoreFullFallsBackToProcessMemory) {
+TEST(Memory, ObjectsBeyondAFullStoreSpillAndReadBack) {
   manta::Runtime runtime({.num_cpus = 1, .object_store_memory = 4 * mib});
   std::vector<manta::ObjectRef<std::vector<double>>> refs;
   for (int i = 0; i < 8; ++i) refs.push_back(manta::put(std::vector<double>(mib / 8, i)));
