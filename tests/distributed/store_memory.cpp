@@ -10,6 +10,8 @@
 // size; they spill to files, the process's resident memory grows by about the store only, and
 // every byte reads back, also on the last rank.
 //   manta_store_memory MODE [manta flags]
+#include "../support/process_memory.hpp"
+
 #include <manta/manta.hpp>
 
 #include <unistd.h>
@@ -19,7 +21,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <numeric>
 #include <span>
 #include <stdexcept>
@@ -30,15 +31,8 @@ namespace {
 
 constexpr std::size_t mib = std::size_t{1} << 20;
 
-/// The node's shared memory in use (Shmem of /proc/meminfo): memfds, /dev/shm, System V
-/// segments; a store's pages count there once taken, whichever way they were allocated.
-std::size_t node_shared_memory() {
-  std::ifstream meminfo("/proc/meminfo");
-  for (std::string line; std::getline(meminfo, line);) {
-    if (line.rfind("Shmem:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
+using manta::testing::node_shared_memory;
+using manta::testing::resident_bytes;
 
 double sum(const std::vector<double>& values) {
   return std::accumulate(values.begin(), values.end(), 0.0);
@@ -72,15 +66,6 @@ void read_into_a_full_store(std::size_t store) {
   }
   std::printf("rank 0: 8 MiB from rank %d read with its store full (%s)\n", manta::world_size() - 1,
               manta::transfer_stats().gets > 0 ? "by a get" : "in place");
-}
-
-/// Resident bytes of this process, its mapped store pages included (VmRSS).
-std::size_t resident_bytes() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
 }
 
 std::vector<std::uint32_t> pattern(std::size_t count, std::uint32_t seed) {

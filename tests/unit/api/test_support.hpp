@@ -3,6 +3,8 @@
 /// memory, a gate that holds tasks back, and a probe that counts tasks running at once.
 #pragma once
 
+#include "../../support/process_memory.hpp"
+
 #include <manta/manta.hpp>
 
 #include <gtest/gtest.h>
@@ -13,7 +15,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
@@ -78,14 +79,7 @@ inline constexpr bool resident_memory_is_meaningful = false;
 inline constexpr bool resident_memory_is_meaningful = true;
 #endif
 
-/// Resident set size of this process in bytes (/proc/self/statm, second field).
-inline std::size_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t total_pages = 0;
-  std::size_t resident_pages = 0;
-  statm >> total_pages >> resident_pages;
-  return resident_pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-}
+using manta::testing::resident_bytes;
 
 /// "1cpu", "2cpus", "0_5cpus": parameter names for tests swept over the runtime's CPUs.
 inline std::string cpus_name(const ::testing::TestParamInfo<double>& info) {

@@ -1,24 +1,19 @@
 // store::map_spill_file and friends: object bytes in an unlinked file of their own.
 #include "store/spill_file.hpp"
 
+#include "../../support/process_memory.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 namespace {
 
 constexpr std::size_t mib = std::size_t{1} << 20;
 
-std::size_t resident_bytes() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
+using manta::testing::resident_bytes;
 
 std::string temporary_directory() {
   const char* directory = std::getenv("TMPDIR");

@@ -5,11 +5,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../../support/process_memory.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 namespace {
@@ -18,14 +19,7 @@ using manta::util::SharedMemory;
 
 constexpr std::size_t mib = std::size_t{1} << 20;
 
-/// Resident bytes of this process, shared memory included (VmRSS).
-std::size_t resident_bytes() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
+using manta::testing::resident_bytes;
 
 TEST(SharedMemory, PagesOfALargeFileAreTakenOnlyWhenUsed) {
   const std::size_t before = resident_bytes();
