@@ -8,7 +8,6 @@
 #include <manta/manta.hpp>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
