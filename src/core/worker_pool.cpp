@@ -113,14 +113,22 @@ transport::TaskReply WorkerPool::run(transport::TaskRequest request, WorkerWatch
   }
 }
 
+namespace {
+
+/// A new shared-memory payload of `size` bytes, written and read whole: faulted in at once.
+util::SharedMemory new_payload(std::size_t size) {
+  return util::SharedMemory::create("manta-payload", size, util::SharedMemory::Pages::at_once);
+}
+
+}  // namespace
+
 WorkerFrame request_frame(transport::WorkerMessage message) {
   WorkerFrame frame;
   std::visit(
       [&frame](auto& request) {
         if constexpr (requires { request.arguments; }) {
           if (request.arguments.size() >= shared_payload_bytes) {
-            frame.payload = util::SharedMemory::create("manta-payload", request.arguments.size(),
-                                                       util::SharedMemory::Pages::at_once);
+            frame.payload = new_payload(request.arguments.size());
             std::memcpy(frame.payload.bytes().data(), request.arguments.data(),
                         request.arguments.size());
             request.arguments = {};
@@ -157,7 +165,7 @@ std::vector<std::byte> serialized_value(const detail::ValueBox& value,
                                         util::SharedMemory& payload) {
   const std::size_t size = value.serialized_size();
   if (size >= shared_payload_bytes) {
-    payload = util::SharedMemory::create("manta-payload", size, util::SharedMemory::Pages::at_once);
+    payload = new_payload(size);
     value.serialize_into(payload.bytes());
     return {};
   }
