@@ -1,25 +1,18 @@
 /// @file core/actor.hpp
 /// @brief Actors: one instance of a registered class on its host rank, with a mailbox of calls
-/// run one at a time in the order they were made; on other ranks, a proxy that sends the calls
-/// there in that same order.
+/// run one at a time in the order they were made (core/local_actor.hpp); on other ranks, a proxy
+/// that sends the calls there in that same order (core/remote_actor.hpp). Here: what a handle
+/// sees of either, and how actors are created, named and passed between ranks.
 #pragma once
 
-#include "core/executor.hpp"
 #include "core/object.hpp"
-#include "transport/wire.hpp"
 
 #include <manta/detail/core_access.hpp>
 #include <manta/options.hpp>
 
 #include <atomic>
-#include <deque>
-#include <exception>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <utility>
-#include <vector>
 
 namespace manta::core {
 
@@ -69,33 +62,6 @@ class Actor {
   const detail::ActorAddress address_;
 };
 
-/// @brief Actors whose handles have gone to other ranks, and proxies of actors hosted
-/// elsewhere, by address. Thread-safe.
-class ActorDirectory {
- public:
-  ~ActorDirectory() { clear(); }
-  /// The actor at `address` with one more reference, or null.
-  Actor* find(const detail::ActorAddress& address);
-  /// Keeps `actor` (one reference) under its address; returns the actor kept there, retained,
-  /// which is `actor` unless another one was added first.
-  Actor* add(Actor& actor);
-  /// The actor at `address` with one more reference; or null, and then `call` (from `source`)
-  /// is kept until the actor is added: its creation is still on the way from its creator, which
-  /// is another rank than the caller, so the two messages may arrive in either order.
-  Actor* find_or_park(const detail::ActorAddress& address, int source, transport::ActorCall& call);
-  /// The calls parked for `address`, in the order they arrived; removed from the directory.
-  std::vector<std::pair<int, transport::ActorCall>> take_parked(
-      const detail::ActorAddress& address);
-  /// Drops every reference the directory holds (at shutdown, with no work left).
-  void clear();
-
- private:
-  using Key = std::pair<std::int32_t, std::uint64_t>;
-  std::mutex mutex_;
-  std::map<Key, Actor*> actors_;  ///< guarded by mutex_; by (creator, sequence)
-  std::map<Key, std::vector<std::pair<int, transport::ActorCall>>> parked_;  ///< guarded by mutex_
-};
-
 /// Creates an actor with `constructor` as its first call, on `options.rank`, or here, or (when
 /// `constructor_key` names a remote factory) where its num_cpus are free. Returns it with one
 /// reference. @throws InvalidOptionError, InfeasibleError
@@ -109,21 +75,11 @@ detail::ActorAddress export_actor(Runtime& runtime, Actor& actor);
 /// The actor at `address` with one reference: the actor itself on its host, a proxy elsewhere.
 Actor* import_actor(Runtime& runtime, const detail::ActorAddress& address);
 
-/// Hosts an actor another rank created (`source`, its creator).
-void host_actor(Runtime& runtime, int source, transport::ActorCreate request);
-/// The method names of ActorHandle::checkpoint() and manta::kill on the wire.
-inline constexpr const char* checkpoint_method = "manta.checkpoint";
-inline constexpr const char* kill_method = "manta.kill";
-inline constexpr const char* kill_and_restart_method = "manta.kill_and_restart";
-
 /// Inside an actor's method or constructor: whether its instance is a restart (max_restarts).
 /// @throws Error on other threads
 bool current_actor_restarted();
 /// Inside an actor's method: ends the actor for good once the method returns by unwinding (its
 /// call fails with ActorDiedError; no restart). @throws Error on other threads
 [[noreturn]] void exit_current_actor();
-
-/// Runs a call another rank made to an actor hosted here, and replies with its outcome.
-void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall request);
 
 }  // namespace manta::core

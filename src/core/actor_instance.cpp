@@ -2,6 +2,7 @@
 
 #include "checkpoint/checkpoint.hpp"
 #include "core/remote.hpp"
+#include "core/wire_error.hpp"
 #include "util/log.hpp"
 
 #include <optional>
@@ -10,9 +11,6 @@
 
 namespace manta::core {
 namespace {
-
-/// How a worker reports that the actor's method called manta::exit_actor().
-constexpr const char* exit_actor_type = "manta::exit_actor";
 
 /// The arrays of a record (taken, or copied when borrowed) as a worker message carries them.
 std::vector<transport::WireArray> wire_arrays(std::vector<checkpoint::NativeArray>& arrays) {
@@ -71,8 +69,7 @@ class ProcessInstance final : public ActorInstance {
       : workers_(*recipe.workers), shown_(recipe.shown), worker_(workers_.take(recipe.shown)) {
     transport::WorkerConstruct construct{recipe.class_name, recipe.constructor_key, {}, restarted};
     constructor.write_arguments(construct.arguments, nullptr);
-    throw_if_error(std::get<transport::TaskReply>(exchange(construct, "its constructor").message),
-                   {});
+    throw_if_error(std::get<transport::TaskReply>(exchange(construct, "its constructor").message));
   }
 
   /// Closing the channel ends the worker: it is between calls.
@@ -88,13 +85,13 @@ class ProcessInstance final : public ActorInstance {
     body.write_arguments(call.arguments, nullptr);
     auto reply = exchange(call, name);
     const auto& outcome = std::get<transport::TaskReply>(reply.message);
-    throw_if_error(outcome, {});
+    throw_if_error(outcome);
     return read_worker_value(body, outcome, reply.payload, workers_.rank());
   }
 
   void save(checkpoint::ActorRecord& record, checkpoint::ArrayCapture) override {
     auto reply = exchange(transport::WorkerSave{record.key}, "its checkpoint");
-    if (auto* error = std::get_if<transport::TaskReply>(&reply.message)) throw_if_error(*error, {});
+    if (auto* error = std::get_if<transport::TaskReply>(&reply.message)) throw_if_error(*error);
     auto& state = std::get<transport::WorkerState>(reply.message);
     record.archive = std::move(state.archive);
     record.arrays = native_arrays(state.arrays);
@@ -104,7 +101,13 @@ class ProcessInstance final : public ActorInstance {
     auto record = checkpoint::read_actor(file, key);
     transport::WorkerState state{key, std::move(record.archive), wire_arrays(record.arrays)};
     const auto reply = exchange(std::move(state), "loading its checkpoint");
-    throw_if_error(std::get<transport::TaskReply>(reply.message), file);
+    try {
+      throw_if_error(std::get<transport::TaskReply>(reply.message));
+    } catch (const CheckpointError& error) {
+      // The worker read the state from memory: the file is the one it came from.
+      if (!error.file().empty()) throw;
+      throw CheckpointError(file, error.actor(), error.problem());
+    }
   }
 
  private:
@@ -126,17 +129,11 @@ class ProcessInstance final : public ActorInstance {
     throw WorkerCrashedError(what, workers_.rank(), text);
   }
 
-  /// Throws the error `reply` carries: as the worker threw it, for the kinds the actor's host
-  /// acts on. `file`: the checkpoint, for a CheckpointError.
-  void throw_if_error(const transport::TaskReply& reply, const std::filesystem::path& file) const {
-    const auto* error = std::get_if<transport::WireError>(&reply.outcome);
-    if (error == nullptr) return;
-    if (error->exception_type == exit_actor_type) throw ActorExit{};
-    if (error->exception_type == "manta::ActorFatalError") throw ActorFatalError(error->message);
-    if (error->exception_type == "manta::CheckpointError") {
-      throw CheckpointError(file, error->task_name, error->message);
+  /// Throws the error `reply` carries, as the worker threw it.
+  void throw_if_error(const transport::TaskReply& reply) const {
+    if (const auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
+      std::rethrow_exception(exception_from_wire(*error, workers_.rank()));
     }
-    throw TaskError(error->task_name, workers_.rank(), error->exception_type, error->message);
   }
 
   WorkerPool& workers_;
@@ -147,16 +144,7 @@ class ProcessInstance final : public ActorInstance {
 /// What the worker answers for the exception being handled, thrown by `what` of its actor.
 WorkerFrame worker_error(const std::string& what) {
   transport::TaskReply reply;
-  try {
-    throw;
-  } catch (const ActorExit&) {
-    reply.outcome = transport::WireError{what, -1, exit_actor_type, ""};
-  } catch (const CheckpointError& error) {
-    reply.outcome =
-        transport::WireError{error.actor(), -1, "manta::CheckpointError", error.problem()};
-  } catch (...) {
-    reply.outcome = wire_error(std::current_exception(), what, -1);
-  }
+  reply.outcome = wire_error(std::current_exception(), what, -1);
   return {std::move(reply), {}};
 }
 

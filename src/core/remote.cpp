@@ -1,10 +1,11 @@
 #include "core/remote.hpp"
 
 #include "core/actor.hpp"
+#include "core/actor_handlers.hpp"
 #include "core/runtime.hpp"
 #include "core/task.hpp"
 #include "core/task_error.hpp"
-#include "util/failure.hpp"
+#include "core/wire_error.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
@@ -13,7 +14,6 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <typeinfo>
 
 namespace manta::core {
 
@@ -33,38 +33,11 @@ detail::ActorAddress from_wire(const transport::WireActorAddress& address) {
   return {address.host, address.creator, address.sequence};
 }
 
-transport::WireError wire_error(const std::exception_ptr& error, const std::string& task_name,
-                                int rank) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const TaskError& task_error) {
-    return {task_error.task_name(), task_error.rank(), task_error.exception_type(),
-            task_error.message()};
-  } catch (const std::exception& other) {
-    return {task_name, rank, util::demangle(typeid(other).name()), other.what()};
-  } catch (...) {
-    return {task_name, rank, "unknown", "an exception not derived from std::exception"};
-  }
-}
-
 void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& body,
                    const std::string& name, transport::TaskReply reply,
                    std::function<void()> done) {
   if (auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
-    if (error->exception_type == "manta::ActorDiedError") {
-      result.fail(std::make_exception_ptr(ActorDiedError(error->message)));
-    } else if (error->exception_type == "manta::TaskCancelledError") {
-      result.fail(std::make_exception_ptr(TaskCancelledError(error->message)));
-    } else if (error->exception_type == "manta::WorkerCrashedError") {
-      result.fail(std::make_exception_ptr(
-          WorkerCrashedError(error->task_name, error->rank, error->message)));
-    } else if (error->exception_type == "manta::TaskTimeoutError") {
-      result.fail(
-          std::make_exception_ptr(TaskTimeoutError(error->task_name, error->rank, error->message)));
-    } else {
-      result.fail(std::make_exception_ptr(
-          TaskError(error->task_name, error->rank, error->exception_type, error->message)));
-    }
+    result.fail(exception_from_wire(*error, runtime.rank()));
     done();
     return;
   }

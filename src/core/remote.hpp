@@ -40,14 +40,10 @@ resources::Request from_wire(const transport::WireResources& resources);
 transport::WireActorAddress to_wire(const detail::ActorAddress& address);
 detail::ActorAddress from_wire(const transport::WireActorAddress& address);
 
-/// The wire form of a task's failure (a TaskError, or anything else it threw).
-transport::WireError wire_error(const std::exception_ptr& error, const std::string& task_name,
-                                int rank);
-
 /// Sets `result` from the reply to a call sent to another rank: the value inline, or fetched by
-/// one RMA get from the store of the rank that holds it (then released there), or the error as a
-/// TaskError. `body` reads the bytes back (it knows the type). `done` runs afterwards, on the
-/// progress thread.
+/// one RMA get from the store of the rank that holds it (then released there), or the error (of
+/// the type it was thrown as). `body` reads the bytes back (it knows the type). `done` runs
+/// afterwards, on the progress thread.
 void receive_reply(Runtime& runtime, Object& result, const detail::CallBody& body,
                    const std::string& name, transport::TaskReply reply, std::function<void()> done);
 

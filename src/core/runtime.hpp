@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/actor.hpp"
+#include "core/actor_directory.hpp"
 #include "core/actor_names.hpp"
 #include "core/checkpointer.hpp"
 #include "core/cluster.hpp"

@@ -5,7 +5,7 @@
 #include "core/remote.hpp"
 #include "core/runtime.hpp"
 #include "core/task_error.hpp"
-#include "util/failure.hpp"
+#include "core/wire_error.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
@@ -95,8 +95,8 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
       const auto timeout = start_thread_timeout();
       auto value = isolated_ ? run_in_worker() : body_->run(nullptr);
       if (settle()) result_->seal(std::move(value));
-    } catch (const WorkerCrashedError& crash) {
-      if (retry(util::demangle(typeid(crash).name()))) return Units::release;
+    } catch (const WorkerCrashedError&) {
+      if (retry(std::current_exception())) return Units::release;
       if (settle()) result_->fail(std::current_exception());
     } catch (...) {
       auto error = current_task_error(name_, runtime_.rank());
@@ -157,7 +157,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
 
   void complete(transport::TaskReply reply) override {
     if (const auto* error = std::get_if<transport::WireError>(&reply.outcome);
-        error != nullptr && !cancelled_.load() && retry(error->exception_type)) {
+        error != nullptr && !cancelled_.load() && retry(*error)) {
       return;
     }
     if (!settle()) {  // cancelled: the reply is dropped, and a result held there freed
@@ -274,12 +274,13 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   }
 
  private:
-  /// Queues the task again if it has retries left for an exception of `exception_type`.
-  bool retry(const std::string& exception_type) {
+  /// Queues the task again if it has retries left for `error`.
+  bool retry(const transport::WireError& error) {
     // A crashed or timed-out worker process is retried whatever retry_exceptions says.
     // A thread task past its timeout may still run: it is not started again beside itself.
-    const bool crashed = exception_type == "manta::WorkerCrashedError" ||
-                         exception_type == "manta::TaskTimeoutError";
+    const bool crashed = error.kind == transport::ErrorKind::worker_crashed ||
+                         error.kind == transport::ErrorKind::timed_out;
+    const std::string& exception_type = error.exception_type;
     if (retries_left_ == 0 || (!crashed && !retry_exceptions_.covers(exception_type)) ||
         (crashed && !isolated_) || cancelled_.load()) {
       return false;
@@ -292,15 +293,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     dispatch();
     return true;
   }
-  bool retry(const std::exception_ptr& error) {
-    try {
-      std::rethrow_exception(error);
-    } catch (const TaskError& task_error) {
-      return retry(task_error.exception_type());
-    } catch (...) {
-      return false;  // current_task_error makes TaskErrors only
-    }
-  }
+  bool retry(const std::exception_ptr& error) { return retry(wire_error(error, name_, -1)); }
 
   void finish() {
     Runtime& runtime = runtime_;
@@ -485,19 +478,22 @@ void run_task_request(Runtime& runtime, int source, transport::TaskRequest reque
   // cancel meanwhile waits in the tracking entry.
   runtime.remote().track_requested(request.result, nullptr);
   auto waiting = std::make_shared<transport::TaskRequest>(std::move(request));
-  fetch_located(
-      runtime, waiting->located, std::nullopt,
-      [&runtime, source, waiting](std::vector<detail::StoreBlock> blocks,
-                                  const std::string& error) {
-        if (!error.empty()) {
-          runtime.remote().untrack_requested(waiting->result);
-          runtime.remote().reply(
-              source, {waiting->result,
-                       transport::WireError{waiting->name, runtime.rank(), "manta::Error", error}});
-          return;
-        }
-        start_requested_task(runtime, source, *waiting, blocks);
-      });
+  fetch_located(runtime, waiting->located, std::nullopt,
+                [&runtime, source, waiting](std::vector<detail::StoreBlock> blocks,
+                                            const std::string& error) {
+                  if (!error.empty()) {
+                    runtime.remote().untrack_requested(waiting->result);
+                    runtime.remote().reply(
+                        source, {waiting->result, transport::WireError{waiting->name,
+                                                                       runtime.rank(),
+                                                                       "manta::Error",
+                                                                       error,
+                                                                       transport::ErrorKind::task,
+                                                                       {}}});
+                    return;
+                  }
+                  start_requested_task(runtime, source, *waiting, blocks);
+                });
 }
 
 }  // namespace manta::core

@@ -4,6 +4,7 @@
 #include "core/registry.hpp"
 #include "core/remote.hpp"
 #include "core/runtime.hpp"
+#include "core/wire_error.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
@@ -178,7 +179,7 @@ std::unique_ptr<detail::ValueBox> read_worker_value(const detail::CallBody& body
                                                     const transport::TaskReply& reply,
                                                     const util::SharedMemory& payload, int rank) {
   if (const auto* error = std::get_if<transport::WireError>(&reply.outcome)) {
-    throw TaskError(error->task_name, rank, error->exception_type, error->message);
+    std::rethrow_exception(exception_from_wire(*error, rank));
   }
   const auto bytes = payload_bytes(payload, std::get<std::vector<std::byte>>(reply.outcome));
   auto block =

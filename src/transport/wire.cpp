@@ -28,7 +28,7 @@ void serialize(Archive& archive, manta::transport::StoreLocation& location, unsi
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::WireError& error, unsigned) {
-  archive& error.task_name& error.rank& error.exception_type& error.message;
+  archive& error.task_name& error.rank& error.exception_type& error.message& error.kind& error.file;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::TaskReply& reply, unsigned) {
@@ -57,7 +57,7 @@ void serialize(Archive& archive, manta::transport::ActorCreate& create, unsigned
 }
 template <class Archive>
 void serialize(Archive& archive, manta::transport::ActorCall& call, unsigned) {
-  archive& call.actor& call.result& call.method& call.arguments;
+  archive& call.actor& call.result& call.method& call.arguments& call.kind;
 }
 
 template <class Archive>
@@ -155,6 +155,7 @@ class MessageCheck {
       this->location(*location);
     if (const auto* error = std::get_if<WireError>(&reply.outcome)) {
       rank(error->rank, "rank of a task error", true);
+      at_most(static_cast<int>(error->kind), static_cast<int>(ErrorKind::last), "error kind");
     }
   }
   void operator()(const ReleaseObject& release) const { id(release.id, "released object"); }
@@ -174,6 +175,7 @@ class MessageCheck {
   void operator()(const ActorCall& call) const {
     actor(call.actor);
     id(call.result, "call result");
+    at_most(static_cast<int>(call.kind), static_cast<int>(ActorCallKind::last), "call kind");
   }
   void operator()(const StealRequest& request) const {
     at_least(request.free_units, 0, "free units");
@@ -207,6 +209,12 @@ class MessageCheck {
     if (value < least) {
       fail(std::string(what) + " is " + std::to_string(value) + " (at least " +
            std::to_string(least) + " expected)");
+    }
+  }
+  static void at_most(std::int64_t value, std::int64_t most, const char* what) {
+    if (value > most) {
+      fail(std::string(what) + " is " + std::to_string(value) + " (at most " +
+           std::to_string(most) + " expected)");
     }
   }
   void id(const WireObjectId& id, const char* what) const { rank(id.owner, what, false); }

@@ -50,12 +50,27 @@ struct TaskRequest {
   double timeout_seconds = 0;  ///< a process-isolated task's time limit; 0: none
 };
 
-/// What a TaskError carries across ranks.
+/// Which exception a WireError stands for, so the receiver throws the same type again.
+enum class ErrorKind : std::uint8_t {
+  task,            ///< TaskError: whatever the task threw, named by exception_type
+  actor_died,      ///< ActorDiedError
+  cancelled,       ///< TaskCancelledError
+  worker_crashed,  ///< WorkerCrashedError
+  timed_out,       ///< TaskTimeoutError
+  actor_fatal,     ///< ActorFatalError (from an actor's worker process to its host)
+  actor_exit,      ///< manta::exit_actor() (from an actor's worker process to its host)
+  checkpoint,      ///< CheckpointError: task_name is the actor's key, `file` the checkpoint
+  last = checkpoint
+};
+
+/// What a failed task or call carries across ranks (and from a worker process to its rank).
 struct WireError {
   std::string task_name;
-  std::int32_t rank = -1;
+  std::int32_t rank = -1;  ///< -1: from a worker process, which knows no rank
   std::string exception_type;
   std::string message;
+  ErrorKind kind = ErrorKind::task;
+  std::string file;  ///< the checkpoint file, for ErrorKind::checkpoint
 };
 
 /// The outcome of a TaskRequest: the serialized value inline, its location, or the error.
@@ -94,12 +109,22 @@ struct ActorCreate {
   bool isolated = false;  ///< host it in a worker process (Isolation::process)
 };
 
-/// A method call for an actor hosted by the receiver; answered with a TaskReply.
+/// What an ActorCall asks of the actor: a method, or one of manta's own requests.
+enum class ActorCallKind : std::uint8_t {
+  method,            ///< run `method` with `arguments`
+  checkpoint,        ///< handle.checkpoint(): reply with the checkpoint file's path
+  kill,              ///< manta::kill(handle)
+  kill_and_restart,  ///< manta::kill(handle, true)
+  last = kill_and_restart
+};
+
+/// A call for an actor hosted by the receiver; answered with a TaskReply.
 struct ActorCall {
   WireActorAddress actor;
   WireObjectId result;
-  std::string method;  ///< "Class.method"
+  std::string method;  ///< "Class.method", for a method
   std::vector<std::byte> arguments;
+  ActorCallKind kind = ActorCallKind::method;
 };
 
 /// "I am idle": asks the receiver for queued tasks needing at most `free_units` in all.

@@ -21,4 +21,14 @@ std::string demangle(const char* mangled) {
   return status == 0 && name ? std::string(name.get()) : std::string(mangled);
 }
 
+std::string message_of(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& exception) {
+    return exception.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
 }  // namespace manta::util

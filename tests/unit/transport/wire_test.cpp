@@ -78,10 +78,10 @@ TEST(WireDecode, EveryMessageOfTheJobRoundTrips) {
   const std::vector<Message> messages = {
       task_request(),
       TaskReply{{0, 3}, StoreLocation{1, 0, 10}},
-      TaskReply{{0, 3}, WireError{"f", 1, "std::runtime_error", "boom"}},
+      TaskReply{{0, 3}, WireError{"f", 1, "std::runtime_error", "boom", ErrorKind::task, {}}},
       ReleaseObject{{1, 2}},
       actor_create({1, 0, 4}, 2.5),
-      ActorCall{{1, 0, 4}, {0, 9}, "Counter.add", {}},
+      ActorCall{{1, 0, 4}, {0, 9}, "Counter.add", {}, ActorCallKind::method},
       StealRequest{3},
       StealReply{2},
       name_request("n", false),
@@ -141,6 +141,26 @@ TEST(WireDecode, UnknownMessageTypeIsAnError) {
   const std::uint32_t unknown = std::variant_size_v<Message>;
   std::memcpy(bytes.data(), &unknown, sizeof unknown);
   EXPECT_THAT(decode_error(bytes), HasSubstr("could not be decoded"));
+}
+
+TEST(WireDecode, ErrorAndCallKindsRoundTripAndUnknownOnesAreErrors) {
+  const WireError died{"Counter.add",           1,
+                       "manta::ActorDiedError", "MARKER",
+                       ErrorKind::checkpoint,   "/tmp/ckpt/file.h5"};
+  auto reply = encode(TaskReply{{0, 3}, died});
+  const auto decoded = std::get<WireError>(std::get<TaskReply>(decode(reply, two_ranks)).outcome);
+  EXPECT_EQ(decoded.kind, ErrorKind::checkpoint);
+  EXPECT_EQ(decoded.file, "/tmp/ckpt/file.h5");
+  // The kind follows the message, as a 4-byte integer.
+  const std::uint32_t unknown = static_cast<std::uint32_t>(ErrorKind::last) + 1;
+  std::memcpy(reply.data() + after(reply, "MARKER"), &unknown, sizeof unknown);
+  EXPECT_THAT(decode_error(reply), HasSubstr("error kind is 8 (at most 7 expected)"));
+
+  auto call = encode(ActorCall{{1, 0, 4}, {0, 9}, "MARKER", {}, ActorCallKind::kill_and_restart});
+  EXPECT_EQ(std::get<ActorCall>(decode(call, two_ranks)).kind, ActorCallKind::kill_and_restart);
+  const std::uint32_t unknown_call = static_cast<std::uint32_t>(ActorCallKind::last) + 1;
+  std::memcpy(call.data() + call.size() - sizeof unknown_call, &unknown_call, sizeof unknown_call);
+  EXPECT_THAT(decode_error(call), HasSubstr("call kind is 4 (at most 3 expected)"));
 }
 
 TEST(WireDecode, RanksOutsideTheJobAreErrors) {
