@@ -44,6 +44,7 @@ struct ActorRegistrar {
 
   template <class M>
   ActorRegistrar method(const char* name, M member) const {
+    check_actor_method<C, M>();
     using Traits = callable_traits<M>;
     RemoteMethodFactory factory = nullptr;
     if constexpr (remotable_method_v<typename Traits::result, typename Traits::params>) {

@@ -142,27 +142,50 @@ inline constexpr std::uint8_t argument_inline = 0;
 inline constexpr std::uint8_t argument_by_location = 1;
 
 /// What a callable is: its result, its parameters as a tuple, and the class it belongs to
-/// (void for a free function or a constructor).
+/// (void for a free function or a constructor). `method` is true for the member functions an
+/// actor can register: const or not, noexcept or not (noexcept is part of the pointer's type),
+/// without volatile or ref qualifiers.
 template <class F>
 struct callable_traits {
   using result = void;
   using params = std::tuple<>;
   using owner = void;
+  static constexpr bool method = false;
 };
 template <class R, class... P>
 struct callable_traits<R (*)(P...)> {
   using result = R;
   using params = std::tuple<P...>;
   using owner = void;
+  static constexpr bool method = false;
 };
+template <class R, class... P>
+struct callable_traits<R (*)(P...) noexcept> : callable_traits<R (*)(P...)> {};
 template <class R, class C, class... P>
 struct callable_traits<R (C::*)(P...)> {
   using result = R;
   using params = std::tuple<P...>;
   using owner = C;
+  static constexpr bool method = true;
 };
 template <class R, class C, class... P>
 struct callable_traits<R (C::*)(P...) const> : callable_traits<R (C::*)(P...)> {};
+template <class R, class C, class... P>
+struct callable_traits<R (C::*)(P...) noexcept> : callable_traits<R (C::*)(P...)> {};
+template <class R, class C, class... P>
+struct callable_traits<R (C::*)(P...) const noexcept> : callable_traits<R (C::*)(P...)> {};
+
+/// Checks at compile time that M is a method an actor of class T can register and call.
+template <class T, class M>
+constexpr void check_actor_method() {
+  static_assert(callable_traits<M>::method,
+                "manta: an actor method must be a plain member function (const and noexcept are "
+                "fine; volatile and & or && qualified methods are not supported)");
+  if constexpr (callable_traits<M>::method) {
+    static_assert(std::is_base_of_v<typename callable_traits<M>::owner, T>,
+                  "manta: the method does not belong to this actor's class");
+  }
+}
 
 /// @brief A call of `Callable` (a function, member function, or AnyParameter constructor) whose
 /// parameters are P..., with its arguments stored as S...
