@@ -88,8 +88,10 @@ template <class P, class A>
 constexpr void check_argument() {
   if constexpr (is_object_ref_v<A> && !is_object_ref_v<P> && !std::is_same_v<P, AnyParameter>) {
     using T = typename std::remove_cvref_t<A>::value_type;
+    // An rvalue reference parameter receives a copy of the (immutable) object: see resolve.
+    using Target = std::conditional_t<std::is_rvalue_reference_v<P>, std::remove_cvref_t<P>, P>;
     static_assert(
-        is_view_of<std::remove_cvref_t<P>, T>::value || std::is_convertible_v<const T&, P>,
+        is_view_of<std::remove_cvref_t<P>, T>::value || std::is_convertible_v<const T&, Target>,
         "manta: an ObjectRef<T> argument is passed where the parameter cannot take a T");
   } else if constexpr (!std::is_same_v<P, AnyParameter>) {
     static_assert(std::is_constructible_v<owning_t<P>, A>,
@@ -98,15 +100,24 @@ constexpr void check_argument() {
 }
 
 /// The value a call sees for one stored argument.
+///
+/// An rvalue reference parameter (`std::vector<int>&& v`) receives a temporary copy of the
+/// argument, as a by-value parameter would receive its copy: the stored argument is not moved
+/// from, since the same call runs again when it is retried (max_retries, max_task_retries), and
+/// an ObjectRef's object is immutable and may be shared by other calls.
 template <class P, class S>
 decltype(auto) resolve(S& stored) {
+  using Param = std::remove_cvref_t<P>;
   if constexpr (resolves_v<P, S>) {
-    using Param = std::remove_cvref_t<P>;
     if constexpr (is_span_of_const<Param>::value) {
       return get_view(stored);  // an array object read in place
+    } else if constexpr (std::is_rvalue_reference_v<P>) {
+      return Param(value_of(stored, std::nullopt));
     } else {
       return value_of(stored, std::nullopt);  // const T&, ready before the call runs
     }
+  } else if constexpr (std::is_rvalue_reference_v<P>) {
+    return Param(std::as_const(stored));
   } else {
     return (stored);
   }
