@@ -73,8 +73,7 @@ class ActorHandle {
   template <class M>
   requires std::is_member_function_pointer_v<M> ActorMethodCaller<T, M> call(M method)
   const {
-    static_assert(std::is_base_of_v<typename detail::callable_traits<M>::owner, T>,
-                  "manta: the method does not belong to this actor's class");
+    detail::check_actor_method<T, M>();
     return ActorMethodCaller<T, M>(actor_, method);
   }
 

@@ -9,9 +9,16 @@
 #include "detail/core_access.hpp"
 
 #include <span>
+#include <type_traits>
 #include <typeinfo>
 
 namespace manta::detail {
+
+/// Never made: MANTA_REMOTE(f) of an overloaded f matches no constructor of FunctionRegistrar,
+/// and the compiler's list of candidates then shows this name, which says what to write.
+struct an_overloaded_function_is_registered_with_its_signature_as_in_MANTA_REMOTE_f_int_int {
+  an_overloaded_function_is_registered_with_its_signature_as_in_MANTA_REMOTE_f_int_int() = delete;
+};
 
 struct FunctionRegistrar {
   template <class R, class... P>
@@ -20,6 +27,19 @@ struct FunctionRegistrar {
     if constexpr (remotable_function_v<R, P...>) factory = &call_from_bytes<R, P...>;
     register_function(name, reinterpret_cast<AnyFunction>(function), factory);
   }
+  // Declared only (a deleted one would not be listed), and never chosen: nothing converts to it.
+  FunctionRegistrar(
+      const char* name,
+      an_overloaded_function_is_registered_with_its_signature_as_in_MANTA_REMOTE_f_int_int);
+};
+
+/// The signature of MANTA_REMOTE(f, signature): the function type of the overload of f to register.
+template <class F>
+struct overload_signature {
+  static_assert(std::is_function_v<F>,
+                "manta: MANTA_REMOTE(f, signature) names one overload of f by its function type, "
+                "as in MANTA_REMOTE(f, int(int)) or MANTA_REMOTE(f, void(const std::string&))");
+  using pointer = std::add_pointer_t<F>;
 };
 
 template <class R, class Params>
@@ -44,6 +64,7 @@ struct ActorRegistrar {
 
   template <class M>
   ActorRegistrar method(const char* name, M member) const {
+    check_actor_method<C, M>();
     using Traits = callable_traits<M>;
     RemoteMethodFactory factory = nullptr;
     if constexpr (remotable_method_v<typename Traits::result, typename Traits::params>) {
@@ -85,15 +106,28 @@ struct ActorRegistrar {
 /// @brief Registers a free function under its own name, so `manta::task(f)` can run it remotely.
 /// Place at namespace scope, once per function in the program; a duplicate name is an error when
 /// the runtime starts.
+///
+/// An overloaded function is registered one overload at a time, each named by its function type
+/// (`MANTA_REMOTE(f)` of an overloaded `f` does not compile); each is registered under the name
+/// "f as <signature>" and submitted with `manta::task<signature>(f)`.
 /// @code
 /// int square(int x) { return x * x; }
 /// MANTA_REMOTE(square);
+///
+/// double scale(double x) { return 2 * x; }
+/// std::string scale(const std::string& s) { return s + s; }
+/// MANTA_REMOTE(scale, double(double));                      // named "scale as double(double)"
+/// MANTA_REMOTE(scale, std::string(const std::string&));
+/// ... manta::task<double(double)>(scale).remote(1.5) ...
 /// @endcode
-#define MANTA_REMOTE(function)                                                          \
+#define MANTA_REMOTE(function, ...)                                                     \
   [[maybe_unused]] static const ::manta::detail::FunctionRegistrar MANTA_DETAIL_CONCAT( \
       manta_remote_, __COUNTER__) {                                                     \
-#function, &function                                                                \
+#function __VA_OPT__(" as " #__VA_ARGS__),                                          \
+        __VA_OPT__(MANTA_DETAIL_OVERLOAD_CAST(__VA_ARGS__))(&function)                  \
   }
+#define MANTA_DETAIL_OVERLOAD_CAST(...) \
+  static_cast<typename ::manta::detail::overload_signature<__VA_ARGS__>::pointer>
 
 /// @brief Registers an actor class and the methods callable remotely, by name.
 /// @code

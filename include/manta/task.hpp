@@ -8,6 +8,7 @@
 #include "options.hpp"
 
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace manta {
@@ -64,6 +65,19 @@ class TaskCaller {
 template <class R, class... P>
 TaskCaller<R, P...> task(R (*function)(P...)) {
   return TaskCaller<R, P...>(function);
+}
+
+/// @brief The remote form of the overload of `function` whose function type is `Signature`, as
+/// registered with MANTA_REMOTE(function, Signature).
+/// @code
+/// MANTA_REMOTE(scale, double(double));
+/// ...
+/// manta::ObjectRef<double> ref = manta::task<double(double)>(scale).remote(1.5);
+/// @endcode
+template <class Signature>
+requires std::is_function_v<Signature>
+auto task(std::type_identity_t<Signature>* function) {  // Signature is given, never deduced
+  return task(static_cast<Signature*>(function));
 }
 
 }  // namespace manta

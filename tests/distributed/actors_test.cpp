@@ -35,6 +35,17 @@ class Counter {
 };
 MANTA_ACTOR(Counter, increment, count, rank, append, log, fail, big);
 
+/// noexcept methods (const and not) of an actor on another rank: their calls travel as bytes.
+class Quiet {
+ public:
+  int add(int value) noexcept { return total_ += value; }
+  int rank() const noexcept { return manta::rank(); }
+
+ private:
+  int total_ = 0;
+};
+MANTA_ACTOR(Quiet, add, rank);
+
 class Exploding {
  public:
   explicit Exploding(int) { throw std::runtime_error("no luck"); }
@@ -109,6 +120,13 @@ TEST(Actors, LiveOnTheRankAsked) {
     EXPECT_EQ(manta::get(counter.call(&Counter::rank).remote()), rank);
     EXPECT_EQ(manta::get(counter.call(&Counter::increment).remote()), 10 * rank + 1);
   }
+}
+
+TEST(Actors, NoexceptMethodsOnAnotherRank) {
+  auto quiet = manta::actor<Quiet>().options({.rank = last_rank()}).remote();
+  EXPECT_EQ(manta::get(quiet.call(&Quiet::rank).remote()), last_rank());
+  EXPECT_EQ(manta::get(quiet.call(&Quiet::add).remote(2)), 2);
+  EXPECT_EQ(manta::get(quiet.call(&Quiet::add).remote(40)), 42);
 }
 
 TEST(Actors, CallsFromOneCallerRunInOrder) {

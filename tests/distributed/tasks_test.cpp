@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <numeric>
@@ -70,6 +71,21 @@ int fail_counting() {
 }
 MANTA_REMOTE(fail_counting);
 
+// An rvalue reference parameter, and the overloads of one function registered by signature.
+std::pair<std::vector<int>, int> sorted_where(std::vector<int>&& values) {
+  std::vector<int> taken = std::move(values);
+  std::sort(taken.begin(), taken.end());
+  return {taken, manta::rank()};
+}
+MANTA_REMOTE(sorted_where);
+
+std::pair<int, int> twice_where(int x) { return {2 * x, manta::rank()}; }
+std::pair<std::string, int> twice_where(const std::string& text) {
+  return {text + text, manta::rank()};
+}
+MANTA_REMOTE(twice_where, std::pair<int, int>(int));
+MANTA_REMOTE(twice_where, std::pair<std::string, int>(const std::string&));
+
 TEST(Cluster, ViewListsEveryRank) {
   const auto ranks = manta::nodes();
   ASSERT_EQ(static_cast<int>(ranks.size()), manta::world_size());
@@ -114,6 +130,21 @@ TEST(Tasks, PinnedRoundTripsCostOneMessageEachWay) {
   EXPECT_GE(after.messages_sent - before.messages_sent, std::uint64_t{round_trips});
   EXPECT_LE(after.messages_sent - before.messages_sent, round_trips + slack);
   EXPECT_LE(after.messages_received - before.messages_received, round_trips + slack);
+}
+
+TEST(Tasks, RvalueParametersAndOverloadsOnAnotherRank) {
+  const int last = manta::world_size() - 1;
+  const auto values = manta::put(std::vector<int>{3, 1, 2});
+  const auto sorted = manta::task(sorted_where).options({.rank = last}).remote(values);
+  EXPECT_EQ(manta::get(sorted), std::make_pair(std::vector<int>{1, 2, 3}, last));
+  EXPECT_EQ(manta::get(values), (std::vector<int>{3, 1, 2}));
+  const auto number =
+      manta::task<std::pair<int, int>(int)>(twice_where).options({.rank = last}).remote(21);
+  EXPECT_EQ(manta::get(number), std::make_pair(42, last));
+  const auto text = manta::task<std::pair<std::string, int>(const std::string&)>(twice_where)
+                        .options({.rank = last})
+                        .remote("ab");
+  EXPECT_EQ(manta::get(text), std::make_pair(std::string("abab"), last));
 }
 
 TEST(Tasks, RankOutsideTheJobIsRejected) {

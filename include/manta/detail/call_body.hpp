@@ -88,8 +88,10 @@ template <class P, class A>
 constexpr void check_argument() {
   if constexpr (is_object_ref_v<A> && !is_object_ref_v<P> && !std::is_same_v<P, AnyParameter>) {
     using T = typename std::remove_cvref_t<A>::value_type;
+    // An rvalue reference parameter receives a copy of the (immutable) object: see resolve.
+    using Target = std::conditional_t<std::is_rvalue_reference_v<P>, std::remove_cvref_t<P>, P>;
     static_assert(
-        is_view_of<std::remove_cvref_t<P>, T>::value || std::is_convertible_v<const T&, P>,
+        is_view_of<std::remove_cvref_t<P>, T>::value || std::is_convertible_v<const T&, Target>,
         "manta: an ObjectRef<T> argument is passed where the parameter cannot take a T");
   } else if constexpr (!std::is_same_v<P, AnyParameter>) {
     static_assert(std::is_constructible_v<owning_t<P>, A>,
@@ -98,15 +100,24 @@ constexpr void check_argument() {
 }
 
 /// The value a call sees for one stored argument.
+///
+/// An rvalue reference parameter (`std::vector<int>&& v`) receives a temporary copy of the
+/// argument, as a by-value parameter would receive its copy: the stored argument is not moved
+/// from, since the same call runs again when it is retried (max_retries, max_task_retries), and
+/// an ObjectRef's object is immutable and may be shared by other calls.
 template <class P, class S>
 decltype(auto) resolve(S& stored) {
+  using Param = std::remove_cvref_t<P>;
   if constexpr (resolves_v<P, S>) {
-    using Param = std::remove_cvref_t<P>;
     if constexpr (is_span_of_const<Param>::value) {
       return get_view(stored);  // an array object read in place
+    } else if constexpr (std::is_rvalue_reference_v<P>) {
+      return Param(value_of(stored, std::nullopt));
     } else {
       return value_of(stored, std::nullopt);  // const T&, ready before the call runs
     }
+  } else if constexpr (std::is_rvalue_reference_v<P>) {
+    return Param(std::as_const(stored));
   } else {
     return (stored);
   }
@@ -142,27 +153,50 @@ inline constexpr std::uint8_t argument_inline = 0;
 inline constexpr std::uint8_t argument_by_location = 1;
 
 /// What a callable is: its result, its parameters as a tuple, and the class it belongs to
-/// (void for a free function or a constructor).
+/// (void for a free function or a constructor). `method` is true for the member functions an
+/// actor can register: const or not, noexcept or not (noexcept is part of the pointer's type),
+/// without volatile or ref qualifiers.
 template <class F>
 struct callable_traits {
   using result = void;
   using params = std::tuple<>;
   using owner = void;
+  static constexpr bool method = false;
 };
 template <class R, class... P>
 struct callable_traits<R (*)(P...)> {
   using result = R;
   using params = std::tuple<P...>;
   using owner = void;
+  static constexpr bool method = false;
 };
+template <class R, class... P>
+struct callable_traits<R (*)(P...) noexcept> : callable_traits<R (*)(P...)> {};
 template <class R, class C, class... P>
 struct callable_traits<R (C::*)(P...)> {
   using result = R;
   using params = std::tuple<P...>;
   using owner = C;
+  static constexpr bool method = true;
 };
 template <class R, class C, class... P>
 struct callable_traits<R (C::*)(P...) const> : callable_traits<R (C::*)(P...)> {};
+template <class R, class C, class... P>
+struct callable_traits<R (C::*)(P...) noexcept> : callable_traits<R (C::*)(P...)> {};
+template <class R, class C, class... P>
+struct callable_traits<R (C::*)(P...) const noexcept> : callable_traits<R (C::*)(P...)> {};
+
+/// Checks at compile time that M is a method an actor of class T can register and call.
+template <class T, class M>
+constexpr void check_actor_method() {
+  static_assert(callable_traits<M>::method,
+                "manta: an actor method must be a plain member function (const and noexcept are "
+                "fine; volatile and & or && qualified methods are not supported)");
+  if constexpr (callable_traits<M>::method) {
+    static_assert(std::is_base_of_v<typename callable_traits<M>::owner, T>,
+                  "manta: the method does not belong to this actor's class");
+  }
+}
 
 /// @brief A call of `Callable` (a function, member function, or AnyParameter constructor) whose
 /// parameters are P..., with its arguments stored as S...

@@ -95,6 +95,21 @@ class Exclusive {
 };
 MANTA_ACTOR(Exclusive, enter, peak);
 
+/// noexcept is part of a method pointer's type: registration and calls must see through it, for
+/// const and non-const methods alike.
+class Quiet {
+ public:
+  int add(int value) noexcept { return total_ += value; }
+  int total() const noexcept { return total_; }
+  std::string describe(std::string prefix) const noexcept {
+    return prefix + std::to_string(total_);
+  }
+
+ private:
+  int total_ = 0;
+};
+MANTA_ACTOR(Quiet, add, total, describe);
+
 class CpuHog {
  public:
   int ping() const { return 7; }
@@ -229,6 +244,14 @@ TEST_P(Actors, FailedArgumentFailsTheCallOnly) {
   }
   accumulator.call(&Accumulator::append).remote(3);
   EXPECT_EQ(manta::get(accumulator.call(&Accumulator::values).remote()), std::vector<int>{3});
+}
+
+TEST_P(Actors, NoexceptMethods) {
+  const auto quiet = manta::actor<Quiet>().remote();
+  EXPECT_EQ(manta::get(quiet.call(&Quiet::add).remote(3)), 3);
+  quiet.call(&Quiet::add).remote(manta::task(actor_add_one).remote(3));  // a ref resolved first
+  EXPECT_EQ(manta::get(quiet.call(&Quiet::total).remote()), 7);
+  EXPECT_EQ(manta::get(quiet.call(&Quiet::describe).remote("total ")), "total 7");
 }
 
 TEST_P(Actors, CallsNeverOverlap) {

@@ -94,6 +94,17 @@ class Stateless {
 };
 MANTA_ACTOR(Stateless, pid);
 
+/// noexcept methods (const and not), called in the worker process: their calls travel as bytes.
+class QuietWorker {
+ public:
+  int pid() const noexcept { return static_cast<int>(getpid()); }
+  int add(int amount) noexcept { return total_ += amount; }
+
+ private:
+  int total_ = 0;
+};
+MANTA_ACTOR(QuietWorker, pid, add);
+
 /// A constructor argument that cannot be serialized: the actor cannot leave its creator.
 class Callback {
  public:
@@ -162,6 +173,13 @@ TEST_F(IsolatedActors, InstanceLivesInOneWorkerProcessForItsLife) {
 
   auto other = manta::actor<Walker>().options(isolated()).remote();
   EXPECT_NE(manta::get(other.call(&Walker::pid).remote()), worker);  // one process each
+}
+
+TEST_F(IsolatedActors, NoexceptMethodsRunInTheWorkerProcess) {
+  auto actor = manta::actor<QuietWorker>().options(isolated()).remote();
+  EXPECT_NE(manta::get(actor.call(&QuietWorker::pid).remote()), static_cast<int>(getpid()));
+  EXPECT_EQ(manta::get(actor.call(&QuietWorker::add).remote(5)), 5);
+  EXPECT_EQ(manta::get(actor.call(&QuietWorker::add).remote(7)), 12);
 }
 
 TEST_F(IsolatedActors, ExceptionsCrossAsTheyDoForThreadActors) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <numeric>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -310,6 +311,77 @@ MANTA_REMOTE(argument_count_x);
 // Arguments are values: what a task receives is fixed when it is submitted. A std::span
 // parameter given a std::vector (not a ref) must not keep looking at the caller's vector, which
 // may change or be gone by the time the task runs.
+/// An rvalue reference parameter: the task may take its argument over.
+std::vector<int> argument_sorted_sink(std::vector<int>&& values) {
+  std::vector<int> taken = std::move(values);
+  std::sort(taken.begin(), taken.end());
+  return taken;
+}
+MANTA_REMOTE(argument_sorted_sink);
+
+/// Takes its argument over, then fails on its first attempt (and only that one).
+std::atomic<int> argument_sink_attempts{0};
+std::size_t argument_sink_then_fail_once(std::string&& text) {
+  const std::string taken = std::move(text);
+  if (argument_sink_attempts.fetch_add(1) == 0) throw std::runtime_error("first attempt");
+  return taken.size();
+}
+MANTA_REMOTE(argument_sink_then_fail_once);
+
+/// An overloaded function: each overload is registered under its signature.
+int argument_twice(int x) { return 2 * x; }
+std::string argument_twice(const std::string& text) { return text + text; }
+MANTA_REMOTE(argument_twice, int(int));
+MANTA_REMOTE(argument_twice, std::string(const std::string&));
+
+/// noexcept is part of a function pointer's type too.
+int argument_negate(int x) noexcept { return -x; }
+MANTA_REMOTE(argument_negate);
+
+TEST(TaskArguments, RvalueReferenceParameterTakesAValue) {
+  manta::Runtime runtime(runtime_options(2));
+  EXPECT_EQ(manta::get(manta::task(argument_sorted_sink).remote(std::vector<int>{3, 1, 2})),
+            (std::vector<int>{1, 2, 3}));
+  // The task owns a copy: neither the caller's vector nor an object it reads is moved from.
+  const std::vector<int> kept{5, 4};
+  EXPECT_EQ(manta::get(manta::task(argument_sorted_sink).remote(kept)), (std::vector<int>{4, 5}));
+  EXPECT_EQ(kept, (std::vector<int>{5, 4}));
+  const auto object = manta::put(std::vector<int>{9, 8, 7});
+  EXPECT_EQ(manta::get(manta::task(argument_sorted_sink).remote(object)),
+            (std::vector<int>{7, 8, 9}));
+  EXPECT_EQ(manta::get(object), (std::vector<int>{9, 8, 7}));
+  // In a worker process, where the call arrives as bytes (the path of a call from another rank).
+  EXPECT_EQ(manta::get(manta::task(argument_sorted_sink)
+                           .options({.isolation = manta::Isolation::process})
+                           .remote(std::vector<int>{2, 3, 1})),
+            (std::vector<int>{1, 2, 3}));
+}
+
+TEST(TaskArguments, RvalueReferenceParameterIsWholeAgainOnARetry) {
+  manta::Runtime runtime(runtime_options(1));
+  argument_sink_attempts = 0;
+  const auto size = manta::task(argument_sink_then_fail_once)
+                        .options({.max_retries = 1})
+                        .remote(std::string(1000, 'x'));
+  EXPECT_EQ(manta::get(size), 1000U);
+  EXPECT_EQ(argument_sink_attempts.load(), 2);
+}
+
+TEST(TaskArguments, OverloadsRegisteredBySignature) {
+  manta::Runtime runtime(runtime_options(2));
+  EXPECT_EQ(manta::get(manta::task<int(int)>(argument_twice).remote(21)), 42);
+  using TextTwice = std::string(const std::string&);
+  EXPECT_EQ(manta::get(manta::task<TextTwice>(argument_twice).remote("ab")), "abab");
+  EXPECT_STREQ(manta::task<int(int)>(argument_twice).name(), "argument_twice as int(int)");
+  EXPECT_STREQ(manta::task<TextTwice>(argument_twice).name(),
+               "argument_twice as std::string(const std::string&)");
+  EXPECT_EQ(manta::get(manta::task<TextTwice>(argument_twice)
+                           .options({.isolation = manta::Isolation::process})
+                           .remote("cd")),
+            "cdcd");
+  EXPECT_EQ(manta::get(manta::task(argument_negate).remote(5)), -5);
+}
+
 TEST(TaskArguments, SpanParameterGivenAVectorIsCapturedAtSubmission) {
   manta::Runtime runtime(runtime_options(1));
   argument_gate.close();
