@@ -77,4 +77,13 @@ void call_hosted_actor(Runtime& runtime, int source, transport::ActorCall reques
   if (actor != nullptr) actor->release();
 }
 
+void handle_actor_messages(Runtime& runtime, MessageRouter& router) {
+  router.on<transport::ActorCreate>([&runtime](int source, transport::ActorCreate create) {
+    host_actor(runtime, source, std::move(create));
+  });
+  router.on<transport::ActorCall>([&runtime](int source, transport::ActorCall call) {
+    call_hosted_actor(runtime, source, std::move(call));
+  });
+}
+
 }  // namespace manta::core

@@ -82,4 +82,11 @@ void ActorNames::on_reply(const transport::NameReply& reply) {
   waiting.set_value(reply);
 }
 
+void ActorNames::handle_messages(Runtime& runtime, MessageRouter& router) {
+  router.on<transport::NameRequest>([this, &runtime](int source, transport::NameRequest request) {
+    on_request(runtime, source, request);
+  });
+  router.on<transport::NameReply>([this](int, transport::NameReply reply) { on_reply(reply); });
+}
+
 }  // namespace manta::core

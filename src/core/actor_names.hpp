@@ -4,6 +4,8 @@
 /// job's size, and claiming a name is atomic there.
 #pragma once
 
+#include "core/message_router.hpp"
+
 #include "transport/wire.hpp"
 
 #include <cstdint>
@@ -35,6 +37,8 @@ class ActorNames {
   /// so that once the actor's death is seen anywhere, its name is free.
   void release(Runtime& runtime, const std::string& name, const transport::WireActorAddress& actor);
 
+  /// Handles NameRequest and NameReply from `router`.
+  void handle_messages(Runtime& runtime, MessageRouter& router);
   /// On the keeping rank: answers a request from `source`.
   void on_request(Runtime& runtime, int source, const transport::NameRequest& request);
   /// On the asking rank: a reply arrived.

@@ -93,10 +93,15 @@ std::string seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-Checkpointer::Checkpointer(Runtime& runtime)
+Checkpointer::Checkpointer(Runtime& runtime, MessageRouter& router)
     : runtime_(runtime),
       directory_(absolute_or_empty(runtime.options().checkpoint_directory)),
       job_id_(std::getenv("SLURM_JOB_ID") != nullptr ? std::getenv("SLURM_JOB_ID") : "") {
+  router.on<transport::CheckpointRequest>([this](int source, transport::CheckpointRequest request) {
+    on_request(source, std::move(request));
+  });
+  router.on<transport::CheckpointRound>(
+      [this](int, transport::CheckpointRound round) { on_round(std::move(round)); });
   MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
   // Rank 0 alone chooses and reads the file, and tells the others what it holds: a job of
   // thousands of ranks must not open it thousands of times at start-up.

@@ -6,6 +6,8 @@
 /// warning before the time limit) makes every rank checkpoint and exit with code 75.
 #pragma once
 
+#include "core/message_router.hpp"
+
 #include "checkpoint/checkpoint.hpp"
 #include "transport/wire.hpp"
 
@@ -68,7 +70,8 @@ class Checkpointer {
   /// the checkpoint to restore (RuntimeOptions::restore, else the newest valid one in
   /// checkpoint_directory), which every rank then indexes.
   /// @throws CheckpointError when a checkpoint to restore was asked for and none is valid
-  explicit Checkpointer(Runtime& runtime);
+  /// Handles CheckpointRequest and CheckpointRound from `router`.
+  Checkpointer(Runtime& runtime, MessageRouter& router);
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;

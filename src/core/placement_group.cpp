@@ -182,4 +182,15 @@ void release_bundle(Runtime& runtime, std::int64_t key) {
   runtime.executor().remove_bundle(key);
 }
 
+void handle_placement_group_messages(Runtime& runtime, MessageRouter& router) {
+  router.on<transport::ReserveBundle>([&runtime](int source, transport::ReserveBundle reserve) {
+    reserve_bundle(runtime, source, reserve.key, from_wire(reserve.resources));
+  });
+  router.on<transport::BundleReady>([&runtime](int, transport::BundleReady ready) {
+    runtime.placement_groups().bundle_ready(ready.key, ready.error);
+  });
+  router.on<transport::ReleaseBundle>(
+      [&runtime](int, transport::ReleaseBundle release) { release_bundle(runtime, release.key); });
+}
+
 }  // namespace manta::core

@@ -4,6 +4,8 @@
 /// each rank reports back, and the group's `ready` object is set when all have.
 #pragma once
 
+#include "core/message_router.hpp"
+
 #include "core/cluster.hpp"
 #include "core/object.hpp"
 #include "resources/request.hpp"
@@ -69,5 +71,8 @@ int check_bundle(Runtime& runtime, const BundleAddress& bundle, int rank,
 void reserve_bundle(Runtime& runtime, int creator, std::int64_t key, resources::Request request);
 /// On the bundle's rank: the group was removed.
 void release_bundle(Runtime& runtime, std::int64_t key);
+
+/// Handles ReserveBundle, BundleReady and ReleaseBundle from `router`.
+void handle_placement_group_messages(Runtime& runtime, MessageRouter& router);
 
 }  // namespace manta::core

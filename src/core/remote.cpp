@@ -1,7 +1,5 @@
 #include "core/remote.hpp"
 
-#include "core/actor.hpp"
-#include "core/actor_handlers.hpp"
 #include "core/runtime.hpp"
 #include "core/task.hpp"
 #include "core/task_error.hpp"
@@ -211,85 +209,59 @@ void Remote::release_held(int holder, transport::WireObjectId id) {
   runtime_.messenger().send(holder, transport::encode(transport::ReleaseObject{id}));
 }
 
-Remote::Remote(Runtime& runtime)
-    : runtime_(runtime), limits_{runtime.layout().size, runtime.cluster().catalog().size()} {}
-
-void Remote::on_message(int source, std::span<const std::byte> bytes) {
-  transport::Message message;
-  try {
-    message = transport::decode(bytes, limits_);
-  } catch (const std::exception& error) {
-    // Dropping it could leave a task waiting for good; the peer runs other code or is broken.
-    runtime_.end_job_for_failed_peer(source,
-                                     std::string("sent a malformed message: ") + error.what());
-  }
-  if (auto* request = std::get_if<transport::TaskRequest>(&message)) {
-    run_task_request(runtime_, source, std::move(*request));
-  } else if (auto* reply = std::get_if<transport::TaskReply>(&message)) {
-    RemoteCompletion* waiting = nullptr;
-    {
-      std::lock_guard lock(mutex_);
-      const auto found = waiting_.find(reply->result.sequence);
-      if (found != waiting_.end()) {
-        waiting = found->second;
-        waiting_.erase(found);
-      }
-    }
-    if (waiting == nullptr) {
-      util::log().error("a reply from rank {} names task result {}:{}, which nobody waits for",
-                        source, reply->result.owner, reply->result.sequence);
-      return;
-    }
-    runtime_.cluster().returned(source);
-    waiting->complete(std::move(*reply));
-  } else if (auto* cancel = std::get_if<transport::CancelTask>(&message)) {
-    Object* result = nullptr;
-    {
-      std::lock_guard lock(mutex_);
-      const auto found = requested_.find(Key{cancel->result.owner, cancel->result.sequence});
-      if (found == requested_.end()) return;  // it has replied already
-      result = found->second.result;
-      if (result == nullptr) {
-        found->second.cancel = CancelMode{cancel->recursive, cancel->force};  // once it starts
-        return;
-      }
-      result->retain();
-    }
-    result->cancel({cancel->recursive, cancel->force});
-    result->release();
-  } else if (auto* release = std::get_if<transport::ReleaseObject>(&message)) {
+Remote::Remote(Runtime& runtime, MessageRouter& router) : runtime_(runtime) {
+  router.on<transport::TaskReply>(
+      [this](int source, transport::TaskReply reply) { on_reply(source, std::move(reply)); });
+  router.on<transport::CancelTask>(
+      [this](int, transport::CancelTask cancel) { on_cancel(cancel); });
+  router.on<transport::ReleaseObject>([this](int, transport::ReleaseObject release) {
     std::lock_guard lock(mutex_);
-    held_.erase(Key{release->id.owner, release->id.sequence});
-  } else if (auto* create = std::get_if<transport::ActorCreate>(&message)) {
-    host_actor(runtime_, source, std::move(*create));
-  } else if (auto* call = std::get_if<transport::ActorCall>(&message)) {
-    call_hosted_actor(runtime_, source, std::move(*call));
-  } else if (auto* steal = std::get_if<transport::StealRequest>(&message)) {
-    const auto given = give_work(runtime_, source, steal->free_units);
-    runtime_.messenger().send(
-        source, transport::encode(transport::StealReply{static_cast<std::int32_t>(given)}));
-  } else if (auto* reserve = std::get_if<transport::ReserveBundle>(&message)) {
-    reserve_bundle(runtime_, source, reserve->key, from_wire(reserve->resources));
-  } else if (auto* ready = std::get_if<transport::BundleReady>(&message)) {
-    runtime_.placement_groups().bundle_ready(ready->key, ready->error);
-  } else if (auto* release_bundle_message = std::get_if<transport::ReleaseBundle>(&message)) {
-    release_bundle(runtime_, release_bundle_message->key);
-  } else if (auto* checkpoint = std::get_if<transport::CheckpointRequest>(&message)) {
-    runtime_.checkpointer().on_request(source, std::move(*checkpoint));
-  } else if (auto* round = std::get_if<transport::CheckpointRound>(&message)) {
-    runtime_.checkpointer().on_round(std::move(*round));
-  } else if (auto* name = std::get_if<transport::NameRequest>(&message)) {
-    runtime_.actor_names().on_request(runtime_, source, *name);
-  } else if (auto* named = std::get_if<transport::NameReply>(&message)) {
-    runtime_.actor_names().on_reply(*named);
-  } else if (auto* stolen = std::get_if<transport::StealReply>(&message)) {
+    held_.erase(Key{release.id.owner, release.id.sequence});
+  });
+  router.on<transport::StealReply>([this](int, transport::StealReply stolen) {
     stealing_.store(false);
-    if (stolen->given > 0) {
+    if (stolen.given > 0) {
       steal_failures_.store(0, std::memory_order_relaxed);
     } else if (steal_failures_.fetch_add(1) + 1 < fruitless_steals) {
       maybe_steal();
     }
+  });
+}
+
+void Remote::on_reply(int source, transport::TaskReply reply) {
+  RemoteCompletion* waiting = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = waiting_.find(reply.result.sequence);
+    if (found != waiting_.end()) {
+      waiting = found->second;
+      waiting_.erase(found);
+    }
   }
+  if (waiting == nullptr) {
+    util::log().error("a reply from rank {} names task result {}:{}, which nobody waits for",
+                      source, reply.result.owner, reply.result.sequence);
+    return;
+  }
+  runtime_.cluster().returned(source);
+  waiting->complete(std::move(reply));
+}
+
+void Remote::on_cancel(const transport::CancelTask& cancel) {
+  Object* result = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = requested_.find(Key{cancel.result.owner, cancel.result.sequence});
+    if (found == requested_.end()) return;  // it has replied already
+    result = found->second.result;
+    if (result == nullptr) {
+      found->second.cancel = CancelMode{cancel.recursive, cancel.force};  // once it starts
+      return;
+    }
+    result->retain();
+  }
+  result->cancel({cancel.recursive, cancel.force});
+  result->release();
 }
 
 }  // namespace manta::core

@@ -4,6 +4,7 @@
 /// fetched them.
 #pragma once
 
+#include "core/message_router.hpp"
 #include "core/object.hpp"
 #include "resources/request.hpp"
 #include "transport/wire.hpp"
@@ -66,8 +67,8 @@ void reply_when_ready(Runtime& runtime, int owner, transport::WireObjectId id, O
 
 class Remote {
  public:
-  /// `runtime`'s cluster must be complete: it gives the limits messages are checked against.
-  explicit Remote(Runtime& runtime);
+  /// Handles TaskReply, CancelTask, ReleaseObject and StealReply from `router`.
+  Remote(Runtime& runtime, MessageRouter& router);
 
   /// Sends `request` (a task or an actor call producing `result`) to `target`; `waiting` gets
   /// the reply. Thread-safe.
@@ -87,9 +88,6 @@ class Remote {
   std::optional<CancelMode> track_requested(transport::WireObjectId id, Object* result);
   void untrack_requested(transport::WireObjectId id);
 
-  /// Handles one message from `source` (the messenger's handler, on the progress thread).
-  void on_message(int source, std::span<const std::byte> bytes);
-
   /// This rank ran out of work: ask a random other rank for some of its queued tasks, unless a
   /// request is out already or the last few came back empty. Thread-safe, cheap.
   void maybe_steal();
@@ -108,8 +106,10 @@ class Remote {
   /// Steal requests in a row that found nothing, after which an idle rank waits for new work.
   static constexpr int fruitless_steals = 3;
 
+  void on_reply(int source, transport::TaskReply reply);
+  void on_cancel(const transport::CancelTask& cancel);
+
   Runtime& runtime_;
-  const transport::WireLimits limits_;
   std::atomic<bool> stealing_{false};  ///< a steal request is out
   std::atomic<int> steal_failures_{0};
   std::mutex mutex_;

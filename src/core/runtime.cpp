@@ -1,6 +1,8 @@
 #include "core/runtime.hpp"
 
+#include "core/actor_handlers.hpp"
 #include "core/registry.hpp"
+#include "core/task.hpp"
 #include "resources/discovery.hpp"
 #include "resources/request.hpp"
 #include "store/sizing.hpp"
@@ -277,9 +279,7 @@ Runtime::Runtime(const RuntimeOptions& options)
                                        gpu_ordinals_.empty() ? -1 : gpu_ordinals_.front());
   messenger_ = std::make_unique<transport::Messenger>(
       ucx_, store_.region(), peers_, rank(),
-      [this](int source, std::span<const std::byte> message) {
-        remote_.on_message(source, message);
-      },
+      [this](int source, std::span<const std::byte> message) { router_.route(source, message); },
       [this](int peer, const std::string& problem) { end_job_for_failed_peer(peer, problem); },
       std::chrono::microseconds(options_.spin_us));
   util::log().info("started on {} (node {} of the job): {}, object store {} MiB",
@@ -289,7 +289,11 @@ Runtime::Runtime(const RuntimeOptions& options)
   workers_ = std::make_unique<WorkerPool>(rank(), spawner_, no_workers_why_);
   executor_.set_idle_hook([this] { remote_.maybe_steal(); });
   messenger_->watch_ring(std::chrono::duration<double>(options_.peer_timeout));
-  checkpointer_ = std::make_unique<Checkpointer>(*this);
+  checkpointer_ = std::make_unique<Checkpointer>(*this, router_);
+  handle_task_messages(*this, router_);
+  handle_actor_messages(*this, router_);
+  handle_placement_group_messages(*this, router_);
+  actor_names_.handle_messages(*this, router_);
   running_runtime.store(this);
   static std::once_flag exit_hook;
   std::call_once(exit_hook, [] { on_exit(end_job_on_exit_from_work, nullptr); });

@@ -8,6 +8,7 @@
 #include "core/checkpointer.hpp"
 #include "core/cluster.hpp"
 #include "core/executor.hpp"
+#include "core/message_router.hpp"
 #include "core/object.hpp"
 #include "core/placement_group.hpp"
 #include "core/remote.hpp"
@@ -114,7 +115,11 @@ class Runtime {
   store::ObjectStore store_;
   std::vector<transport::PeerInfo> peers_;
   Cluster cluster_;
-  Remote remote_{*this};
+  /// Decodes what the messenger delivers for the subsystems that registered its type.
+  MessageRouter router_{
+      {layout().size, cluster_.catalog().size()},
+      [this](int peer, const std::string& problem) { end_job_for_failed_peer(peer, problem); }};
+  Remote remote_{*this, router_};
   ActorDirectory actors_;
   PlacementGroups placement_groups_;
   ActorNames actor_names_;

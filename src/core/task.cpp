@@ -496,4 +496,15 @@ void run_task_request(Runtime& runtime, int source, transport::TaskRequest reque
                 });
 }
 
+void handle_task_messages(Runtime& runtime, MessageRouter& router) {
+  router.on<transport::TaskRequest>([&runtime](int source, transport::TaskRequest request) {
+    run_task_request(runtime, source, std::move(request));
+  });
+  router.on<transport::StealRequest>([&runtime](int source, transport::StealRequest steal) {
+    const auto given = give_work(runtime, source, steal.free_units);
+    runtime.messenger().send(
+        source, transport::encode(transport::StealReply{static_cast<std::int32_t>(given)}));
+  });
+}
+
 }  // namespace manta::core

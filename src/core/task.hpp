@@ -3,6 +3,8 @@
 /// result or error, retry when asked.
 #pragma once
 
+#include "core/message_router.hpp"
+
 #include "core/object.hpp"
 #include "resources/request.hpp"
 #include "transport/wire.hpp"
@@ -39,5 +41,8 @@ std::size_t give_work(Runtime& runtime, int thief, resources::Amount units);
 
 /// Runs a task another rank sent (`source`, its owner) and replies with its outcome.
 void run_task_request(Runtime& runtime, int source, transport::TaskRequest request);
+
+/// Handles TaskRequest (run it) and StealRequest (give queued tasks away) from `router`.
+void handle_task_messages(Runtime& runtime, MessageRouter& router);
 
 }  // namespace manta::core

@@ -282,6 +282,10 @@ Variant decode_variant(std::span<const std::byte> bytes) {
 
 std::vector<std::byte> encode(const Message& message) { return encode_variant(message); }
 
+const char* message_name(std::size_t index) {
+  return index < std::size(message_names) ? message_names[index] : "unknown message";
+}
+
 std::vector<std::byte> encode_for_worker(const WorkerMessage& message) {
   return encode_variant(message);
 }

@@ -265,6 +265,8 @@ std::vector<std::byte> encode(const Message& message);
 /// rank, resource index or amount out of `limits`, a checkpoint directory that is not an
 /// absolute, normal path
 Message decode(std::span<const std::byte> bytes, const WireLimits& limits);
+/// The name of Message's alternative number `index` ("TaskRequest"), for errors.
+const char* message_name(std::size_t index);
 
 std::vector<std::byte> encode_for_worker(const WorkerMessage& message);
 /// Not checked against limits: the bytes come from the rank's own process or its worker.
