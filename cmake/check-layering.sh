@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Checks that includes point down the layers only (STYLE.md rule 4):
-#   api -> core -> {store, transport, resources, checkpoint, process}; checkpoint -> {store, transport};
-#   store -> transport; everything -> util. Public headers (include/manta) include no src/ header.
+# Checks that includes point down the layers only (STYLE.md rule 4, src/README.md):
+#   api -> core -> {store, transport, resources, checkpoint, process}; checkpoint -> {store,
+#   transport}; store -> transport; everything -> util.
+# and that each system library is reached through the one layer that wraps it:
+#   <mpi.h> in transport (and checkpoint, whose parallel HDF5 takes a communicator);
+#   <ucp/…>, <ucs/…>, <uct/…> in transport; <hdf5.h>, <H5…> in checkpoint; <Kokkos…> in resources.
+# The layers below core see of the public tree only its vocabulary (errors, serialization, the
+# HDF5 array hooks), never the API built on them. Public headers include no src/ header and no
+# MPI, UCX or HDF5 header.
 # Usage: check-layering.sh <source dir>. Prints each offending include; exits 1 if there is one.
 set -euo pipefail
 root=${1:-.}
@@ -15,7 +21,20 @@ declare -A allowed=(
   [core]="util store transport resources checkpoint process"
   [api]="util core store transport resources checkpoint process"
 )
+# The system headers each layer may include directly, as extended regular expressions.
+declare -A libraries=(
+  [transport]='mpi\.h|ucp/|ucs/|uct/'
+  [checkpoint]='mpi\.h|hdf5\.h|H5'
+  [resources]='Kokkos'
+)
+wrapped_libraries='mpi\.h|ucp/|ucs/|uct/|hdf5\.h|H5[A-Za-z]*\.h|Kokkos'
+vocabulary='manta/(error\.hpp|detail/(serialization|input_archive|h5_array_hooks|public_header)\.hpp)'
+lower_layers=" util transport process resources store checkpoint "
 status=0
+complain() {
+  echo "layering: $1"
+  status=1
+}
 for layer in "${!allowed[@]}"; do
   dir="$root/src/$layer"
   [[ -d $dir ]] || continue
@@ -24,13 +43,30 @@ for layer in "${!allowed[@]}"; do
     target=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$line")
     [[ $target == "$layer" ]] && continue
     if [[ " ${allowed[$layer]} " != *" $target "* ]]; then
-      echo "layering: $file includes $target/, but $layer may only include: ${allowed[$layer]:-nothing}"
-      status=1
+      complain "$file includes $target/, but $layer may only include: ${allowed[$layer]:-nothing}"
     fi
   done < <(grep -HE '^#include "[a-z_]+/' -r "$dir" || true)
+  while IFS= read -r line; do
+    file=${line%%:*}
+    header=$(sed -E 's/.*#include <([^>]+)>.*/\1/' <<<"$line")
+    own=${libraries[$layer]:-}
+    if [[ -z $own ]] || ! grep -qE "^($own)" <<<"$header"; then
+      complain "$file includes <$header>, which only the layer that wraps that library may include"
+    fi
+  done < <(grep -HE "^#include <($wrapped_libraries)" -r "$dir" || true)
+  if [[ $lower_layers == *" $layer "* ]]; then
+    while IFS= read -r line; do
+      file=${line%%:*}
+      header=$(sed -E 's/.*#include <([^>]+)>.*/\1/' <<<"$line")
+      grep -qE "^($vocabulary)$" <<<"$header" && continue
+      complain "$file includes <$header>, but below core only errors and serialization of the public headers may be included"
+    done < <(grep -HE '^#include <manta/' -r "$dir" || true)
+  fi
 done
 if grep -rnE '^#include "(util|transport|resources|store|checkpoint|core|api|process)/' "$root/include"; then
-  echo "layering: public headers must not include src/ headers"
-  status=1
+  complain "public headers must not include src/ headers"
+fi
+if grep -rnE '^#include <(mpi\.h|ucp/|ucs/|uct/|hdf5\.h|H5[A-Za-z]*\.h)' "$root/include"; then
+  complain "public headers must not include MPI, UCX or HDF5 headers"
 fi
 exit $status

@@ -1,4 +1,5 @@
 #include "core/runtime.hpp"
+#include "transport/communicator.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
@@ -17,16 +18,6 @@ namespace manta {
 namespace {
 
 std::unique_ptr<core::Runtime> scoped_runtime;
-
-/// Ends the whole job when the driver fails on a multi-rank run: the other ranks would otherwise
-/// wait for it forever (Open MPI 4.1 has no fault-tolerant MPI).
-void abort_job_if_multi_rank(int code) {
-  int size = 1;
-  int initialized = 0;
-  MPI_Initialized(&initialized);
-  if (initialized) MPI_Comm_size(MPI_COMM_WORLD, &size);
-  if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
-}
 
 }  // namespace
 
@@ -126,7 +117,8 @@ int run(const RuntimeOptions& options, const std::function<void()>& body) {
     runtime.emplace(options);
   } catch (const std::exception& error) {
     util::print_to_stderr(std::string("failed to start: ") + error.what());
-    abort_job_if_multi_rank(1);
+    // The other ranks would wait for this one forever (Open MPI 4.1 has no fault-tolerant MPI).
+    transport::abort_job(1);
     return 1;
   }
   if (rank() == 0) {
@@ -135,7 +127,7 @@ int run(const RuntimeOptions& options, const std::function<void()>& body) {
     } catch (const std::exception& error) {
       util::log().error("the driver failed: {}", error.what());
       util::print_to_stderr(std::string("rank 0: the driver failed: ") + error.what());
-      abort_job_if_multi_rank(1);
+      transport::abort_job(1);
       return 1;
     }
   }

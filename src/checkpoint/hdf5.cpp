@@ -1,5 +1,7 @@
 #include "checkpoint/hdf5.hpp"
 
+#include "util/failure.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -109,11 +111,7 @@ Hdf5Session::~Hdf5Session() {
 std::int64_t check_h5(std::int64_t result, const char* call, const char* file, int line) {
   if (result >= 0) return result;
   some_call_failed = true;
-  const std::string_view call_text(call);
-  const std::string_view file_text(file);
-  throw Problem(std::string(call_text.substr(0, call_text.find('('))) + " failed (" +
-                std::string(file_text.substr(file_text.rfind('/') + 1)) + ":" +
-                std::to_string(line) + "): " + take_error_stack());
+  throw Problem(util::failed_call_text(call, file, line, take_error_stack()));
 }
 
 H5Handle make_dataspace(std::span<const std::uint64_t> dims) {

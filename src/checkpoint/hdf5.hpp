@@ -66,8 +66,8 @@ class Hdf5Session {
   void* saved_printer_data_ = nullptr;
 };
 
-/// Returns `result`, or throws Problem "<call> failed (<file>:<line>): <HDF5's explanation>" when
-/// it is negative (every HDF5 call signals failure so).
+/// Returns `result`, or throws Problem "<call> failed at <file>:<line>: <HDF5's explanation>"
+/// (util::failed_call_text) when it is negative (every HDF5 call signals failure so).
 std::int64_t check_h5(std::int64_t result, const char* call, const char* file, int line);
 
 /// Creates a 1-D or N-D dataspace of `dims`.

@@ -1,7 +1,6 @@
 #include "core/checkpointer.hpp"
 
 #include "core/runtime.hpp"
-#include "transport/status.hpp"
 #include "util/log.hpp"
 
 #include <manta/detail/serialization.hpp>
@@ -25,14 +24,6 @@ constexpr auto progress_interval = std::chrono::seconds(10);
 
 fs::path absolute_or_empty(const std::string& path) {
   return path.empty() ? fs::path() : fs::absolute(path).lexically_normal();
-}
-
-/// Rank 0's `text`, on every rank of `comm`.
-void broadcast(MPI_Comm comm, std::string& text) {
-  int length = static_cast<int>(text.size());
-  MPI_Bcast(&length, 1, MPI_INT, 0, comm);
-  text.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(text.data(), length, MPI_CHAR, 0, comm);
 }
 
 /// The newest valid checkpoint older than the damaged `file`, in its directory.
@@ -95,6 +86,7 @@ std::string seconds_since(std::chrono::steady_clock::time_point start) {
 
 Checkpointer::Checkpointer(Runtime& runtime, MessageRouter& router)
     : runtime_(runtime),
+      comm_(transport::Communicator::world()),
       directory_(absolute_or_empty(runtime.options().checkpoint_directory)),
       job_id_(std::getenv("SLURM_JOB_ID") != nullptr ? std::getenv("SLURM_JOB_ID") : "") {
   router.on<transport::CheckpointRequest>([this](int source, transport::CheckpointRequest request) {
@@ -102,7 +94,6 @@ Checkpointer::Checkpointer(Runtime& runtime, MessageRouter& router)
   });
   router.on<transport::CheckpointRound>(
       [this](int, transport::CheckpointRound round) { on_round(std::move(round)); });
-  MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
   // Rank 0 alone chooses and reads the file, and tells the others what it holds: a job of
   // thousands of ranks must not open it thousands of times at start-up.
   std::string chosen;
@@ -130,24 +121,18 @@ Checkpointer::Checkpointer(Runtime& runtime, MessageRouter& router)
       problem = error.what();
     }
   }
-  broadcast(comm_, chosen);
-  broadcast(comm_, problem);
-  if (!problem.empty()) {
-    MPI_Comm_free(&comm_);
-    throw Error(problem);
-  }
+  comm_.broadcast(chosen);
+  comm_.broadcast(problem);
+  if (!problem.empty()) throw Error(problem);
   if (chosen.empty()) return;
-  broadcast(comm_, actors);
+  comm_.broadcast(actors);
   restored_from_ = chosen;
   for (auto& [key, saved] : detail::deserialize<Actors>(std::as_bytes(std::span(actors)))) {
     restored_.emplace(key, SavedState{chosen, std::move(saved.first), saved.second});
   }
 }
 
-Checkpointer::~Checkpointer() {
-  stop();
-  if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
-}
+Checkpointer::~Checkpointer() { stop(); }
 
 void Checkpointer::start() {
   thread_ = std::thread([this] { loop(); });
@@ -225,27 +210,11 @@ std::vector<std::string> Checkpointer::carry_unclaimed(
   if (restored_.empty()) return carried;
   std::string mine(detail::serialized_size(claims), '\0');
   detail::serialize_into(claims, std::as_writable_bytes(std::span(mine)));
-  const int size = runtime_.layout().size;
-  const bool gathers = runtime_.rank() == 0;
-  int length = static_cast<int>(mine.size());
-  std::vector<int> lengths(gathers ? static_cast<std::size_t>(size) : 0);
-  MANTA_CHECK_MPI(MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, comm_));
-  std::vector<int> offsets(lengths.size());
-  std::string all;
-  if (gathers) {
-    for (std::size_t rank = 0; rank < lengths.size(); ++rank) {
-      offsets[rank] = static_cast<int>(all.size());
-      all.resize(all.size() + static_cast<std::size_t>(lengths[rank]));
-    }
-  }
-  MANTA_CHECK_MPI(MPI_Gatherv(mine.data(), length, MPI_BYTE, all.data(), lengths.data(),
-                              offsets.data(), MPI_BYTE, 0, comm_));
-  if (!gathers) return carried;
-  for (std::size_t rank = 0; rank < lengths.size(); ++rank) {
-    const auto bytes = std::as_bytes(std::span(all))
-                           .subspan(static_cast<std::size_t>(offsets[rank]),
-                                    static_cast<std::size_t>(lengths[rank]));
-    for (auto& key : detail::deserialize<std::vector<std::string>>(bytes)) {
+  const std::vector<std::string> all = comm_.gather(mine);
+  if (runtime_.rank() != 0) return carried;
+  for (const auto& part : all) {
+    for (auto& key :
+         detail::deserialize<std::vector<std::string>>(std::as_bytes(std::span(part)))) {
       claimed_.insert(std::move(key));
     }
   }
@@ -416,8 +385,8 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
   fs::path file;
   std::exception_ptr error;
   try {
-    file = checkpoint::write_checkpoint(comm_, round.directory, records, {job_id_, round.epoch, {}},
-                                        keep, failure);
+    file = checkpoint::write_checkpoint(comm_.native(), round.directory, records,
+                                        {job_id_, round.epoch, {}}, keep, failure);
     util::log().info("checkpoint {}: {} actors ({} bytes) from this rank: snapshots {}, write {}",
                      file.string(), records.size(), bytes, seconds_between(started, written),
                      seconds_since(written));
@@ -478,7 +447,7 @@ void Checkpointer::check_policies() {
 }
 
 void Checkpointer::exit_for_requeue(const transport::CheckpointRound& round, bool written) {
-  MPI_Barrier(comm_);  // every rank is done with the file before any process goes
+  comm_.barrier();  // every rank is done with the file before any process goes
   if (written) {
     util::log().warn("checkpoint {} of {} holds the job's state; exiting with code {}", round.epoch,
                      round.directory, requeue_exit_code);

@@ -9,9 +9,8 @@
 #include "core/message_router.hpp"
 
 #include "checkpoint/checkpoint.hpp"
+#include "transport/communicator.hpp"
 #include "transport/wire.hpp"
-
-#include <mpi.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -156,7 +155,7 @@ class Checkpointer {
   [[noreturn]] void exit_for_requeue(const transport::CheckpointRound& round, bool written);
 
   Runtime& runtime_;
-  MPI_Comm comm_ = MPI_COMM_NULL;
+  transport::Communicator comm_;  ///< the checkpointer thread's own, for rounds and restores
   const std::filesystem::path directory_;
   const std::string job_id_;
   std::optional<std::filesystem::path> restored_from_;

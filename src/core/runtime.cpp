@@ -7,7 +7,7 @@
 #include "resources/request.hpp"
 #include "store/sizing.hpp"
 #include "store/spill_file.hpp"
-#include "transport/status.hpp"
+#include "transport/communicator.hpp"
 #include "util/log.hpp"
 #include "util/spin.hpp"
 
@@ -62,9 +62,9 @@ process::WorkerSpawner* worker_spawner(std::string& why) {
 
 /// Whether every rank on this node passed the same `text` (collective over the node).
 bool same_on_node(const transport::MpiBootstrap& mpi, const std::string& text) {
-  const auto hash = static_cast<long long>(std::hash<std::string>{}(text) >> 1);
-  long long extremes[2] = {hash, -hash};
-  MPI_Allreduce(MPI_IN_PLACE, extremes, 2, MPI_LONG_LONG, MPI_MAX, mpi.node_comm());
+  const auto hash = static_cast<std::int64_t>(std::hash<std::string>{}(text) >> 1);
+  std::int64_t extremes[2] = {hash, -hash};
+  mpi.node().max(extremes);
   return extremes[0] == -extremes[1];
 }
 
@@ -76,9 +76,8 @@ void size_store(RuntimeOptions& options, const transport::MpiBootstrap& mpi) {
   if (options.object_store_memory == 0) {
     options.object_store_memory = store::default_store_size(node);
   }
-  unsigned long long node_total = options.object_store_memory;
-  MANTA_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &node_total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM,
-                                mpi.node_comm()));
+  const auto node_total = static_cast<std::uint64_t>(
+      mpi.node().sum(static_cast<std::int64_t>(options.object_store_memory)));
   std::vector<std::string> warnings;
   std::exception_ptr refusal;
   try {
@@ -87,10 +86,9 @@ void size_store(RuntimeOptions& options, const transport::MpiBootstrap& mpi) {
     refusal = std::current_exception();
   }
   // Every rank stops, not only those of the node that cannot hold its stores.
-  int refused = refusal ? 1 : 0;
-  MANTA_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &refused, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
+  const bool refused_elsewhere = mpi.world().max(refusal ? 1 : 0) != 0;
   if (refusal) std::rethrow_exception(refusal);
-  if (refused != 0) {
+  if (refused_elsewhere) {
     throw InvalidOptionError(
         "--object-store-memory is more than another node of the job can hold (its ranks say "
         "how much it has)");
@@ -248,7 +246,7 @@ void end_job_on_exit_from_work(int code, void*) {
   util::log().critical("{}", what);
   util::log().flush();
   util::print_to_stderr("rank " + std::to_string(rank) + ": " + what);
-  if (runtime != nullptr && runtime->layout().size > 1) MPI_Abort(MPI_COMM_WORLD, status);
+  transport::abort_job(status);
   std::_Exit(status);
 }
 
@@ -301,7 +299,7 @@ Runtime::Runtime(const RuntimeOptions& options)
   // every rank can receive them.
   messenger_->start();
   checkpointer_->start();
-  if (mpi_.layout().size > 1) MPI_Barrier(MPI_COMM_WORLD);
+  if (mpi_.layout().size > 1) mpi_.world().barrier();
 }
 
 void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
@@ -316,8 +314,8 @@ void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
   util::log().flush();
   util::print_to_stderr("rank " + std::to_string(rank()) + ": " + what);
   // Open MPI 4.1 cannot go on without a rank; waiting would only hang until the time limit.
-  MPI_Abort(MPI_COMM_WORLD, 1);
-  std::abort();  // MPI_Abort does not return; if it did, the job must still end
+  transport::abort_job(1);
+  std::abort();  // abort_job does not return on a job of several ranks; the job must end anyway
 }
 
 Runtime::~Runtime() {
@@ -325,7 +323,7 @@ Runtime::~Runtime() {
     wait_for_quiet_job();
     checkpointer_->stop();  // no checkpoint is pending anywhere: requests count as work
     messenger_->close_endpoints();
-    MPI_Barrier(MPI_COMM_WORLD);
+    mpi_.world().barrier();
   } else {
     wait_for_outstanding_work();
     checkpointer_->stop();
@@ -382,9 +380,8 @@ void Runtime::wait_for_quiet_job() {
   std::int64_t previous_started = -1;
   while (true) {
     wait_for_outstanding_work();
-    std::int64_t local[2] = {started_.load(), outstanding_.load()};
-    std::int64_t global[2] = {0, 0};
-    MPI_Allreduce(local, global, 2, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    std::int64_t global[2] = {started_.load(), outstanding_.load()};
+    mpi_.world().sum(global);
     if (global[1] == 0 && global[0] == previous_started) return;
     previous_started = global[0];
   }

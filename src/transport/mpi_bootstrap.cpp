@@ -41,24 +41,16 @@ bool MpiBootstrap::mpi_started() {
   return initialized != 0;
 }
 
-MpiBootstrap::MpiBootstrap() {
-  ensure_mpi_initialized();
-  MANTA_CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &layout_.rank));
-  MANTA_CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &layout_.size));
-  MANTA_CHECK_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, layout_.rank,
-                                      MPI_INFO_NULL, &node_comm_));
-  MANTA_CHECK_MPI(MPI_Comm_rank(node_comm_, &layout_.node_rank));
-  MANTA_CHECK_MPI(MPI_Comm_size(node_comm_, &layout_.node_size));
+MpiBootstrap::MpiBootstrap()
+    : world_((ensure_mpi_initialized(), Communicator::world())), node_(Communicator::node()) {
+  layout_.rank = world_.rank();
+  layout_.size = world_.size();
+  layout_.node_rank = node_.rank();
+  layout_.node_size = node_.size();
   char name[MPI_MAX_PROCESSOR_NAME];
   int length = 0;
   MANTA_CHECK_MPI(MPI_Get_processor_name(name, &length));
   layout_.hostname.assign(name, static_cast<std::size_t>(length));
-}
-
-MpiBootstrap::~MpiBootstrap() {
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  if (!finalized && node_comm_ != MPI_COMM_NULL) MPI_Comm_free(&node_comm_);
 }
 
 }  // namespace manta::transport

@@ -3,7 +3,7 @@
 /// ports, no daemons: the launcher (srun, mpirun, or none for a singleton) provides everything.
 #pragma once
 
-#include <mpi.h>
+#include "transport/communicator.hpp"
 
 #include <string>
 
@@ -24,7 +24,6 @@ class MpiBootstrap {
  public:
   /// @throws manta::Error if MPI fails or cannot give MPI_THREAD_MULTIPLE
   MpiBootstrap();
-  ~MpiBootstrap();
   MpiBootstrap(const MpiBootstrap&) = delete;
   MpiBootstrap& operator=(const MpiBootstrap&) = delete;
 
@@ -32,11 +31,14 @@ class MpiBootstrap {
   static bool mpi_started();
 
   const JobLayout& layout() const noexcept { return layout_; }
+  /// Every rank of the job.
+  const Communicator& world() const noexcept { return world_; }
   /// Ranks sharing this node's memory (MPI_COMM_TYPE_SHARED).
-  MPI_Comm node_comm() const noexcept { return node_comm_; }
+  const Communicator& node() const noexcept { return node_; }
 
  private:
-  MPI_Comm node_comm_ = MPI_COMM_NULL;
+  Communicator world_;
+  Communicator node_;
   JobLayout layout_;
 };
 

@@ -1,7 +1,5 @@
 #include "transport/peers.hpp"
 
-#include "transport/status.hpp"
-
 #include <manta/detail/input_archive.hpp>
 // Not Boost's own vector header: the byte vectors (address, rkey) must be written the way every
 // other file writes them (one serializer per type in the program).
@@ -38,36 +36,21 @@ std::string outside_store(const std::vector<PeerInfo>& peers, int peer, std::uin
 std::vector<PeerInfo> exchange_peer_info(const MpiBootstrap& mpi, PeerInfo self) {
   const int size = mpi.layout().size;
   // A node is named by the world rank of its first rank (node-local rank 0).
-  int leader = mpi.layout().node_rank == 0 ? mpi.layout().rank : 0;
-  MANTA_CHECK_MPI(MPI_Allreduce(MPI_IN_PLACE, &leader, 1, MPI_INT, MPI_MAX, mpi.node_comm()));
-  self.node = leader;
+  const int leader = mpi.layout().node_rank == 0 ? mpi.layout().rank : 0;
+  self.node = static_cast<int>(mpi.node().max(leader));
 
   std::ostringstream out;
   {
     boost::archive::binary_oarchive archive(out, boost::archive::no_header);
     archive << self;
   }
-  const std::string mine = out.str();
-  const int my_length = static_cast<int>(mine.size());
-  std::vector<int> lengths(size), offsets(size);
-  MANTA_CHECK_MPI(
-      MPI_Allgather(&my_length, 1, MPI_INT, lengths.data(), 1, MPI_INT, MPI_COMM_WORLD));
-  int total = 0;
-  for (int i = 0; i < size; ++i) {
-    offsets[i] = total;
-    total += lengths[i];
-  }
-  std::string all(static_cast<std::size_t>(total), '\0');
-  MANTA_CHECK_MPI(MPI_Allgatherv(mine.data(), my_length, MPI_BYTE, all.data(), lengths.data(),
-                                 offsets.data(), MPI_BYTE, MPI_COMM_WORLD));
+  const std::vector<std::string> all = mpi.world().all_gather(out.str());
 
   std::vector<PeerInfo> peers(size);
   std::map<int, int> node_index;  // leader rank -> dense node index, in rank order
   for (int i = 0; i < size; ++i) {
-    detail::InputArchive archive(
-        std::as_bytes(std::span(all))
-            .subspan(static_cast<std::size_t>(offsets[i]), static_cast<std::size_t>(lengths[i])),
-        boost::archive::no_header);
+    detail::InputArchive archive(std::as_bytes(std::span(all[static_cast<std::size_t>(i)])),
+                                 boost::archive::no_header);
     archive >> peers[i];
     node_index.emplace(peers[i].node, 0);
   }

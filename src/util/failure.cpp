@@ -9,9 +9,16 @@
 
 namespace manta::util {
 
+std::string failed_call_text(std::string_view call, std::string_view file, int line,
+                             std::string_view detail) {
+  const std::string_view function = call.substr(0, call.find('('));
+  const std::string_view file_name = file.substr(file.rfind('/') + 1);
+  return std::string(function) + " failed at " + std::string(file_name) + ":" +
+         std::to_string(line) + ": " + std::string(detail);
+}
+
 void fail_call(const char* call, const char* file, int line, const std::string& detail) {
-  throw Error(std::string(call) + " failed at " + file + ":" + std::to_string(line) + ": " +
-              detail);
+  throw Error(failed_call_text(call, file, line, detail));
 }
 
 std::string demangle(const char* mangled) {
