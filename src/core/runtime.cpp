@@ -325,7 +325,7 @@ Runtime::~Runtime() {
     messenger_->close_endpoints();
     mpi_.world().barrier();
   } else {
-    wait_for_outstanding_work();
+    work_.wait_until_done();
     checkpointer_->stop();
   }
   actors_.clear();     // actors kept for other ranks; nobody can call them now
@@ -360,27 +360,11 @@ Runtime* Runtime::current_if(std::uint64_t generation) noexcept {
   return runtime != nullptr && runtime->generation_ == generation ? runtime : nullptr;
 }
 
-void Runtime::work_finished() noexcept {
-  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    std::lock_guard lock(idle_mutex_);
-    idle_.notify_all();
-  }
-}
-
-void Runtime::wait_for_outstanding_work() {
-  std::unique_lock lock(idle_mutex_);
-  while (
-      !idle_.wait_for(lock, std::chrono::seconds(10), [&] { return outstanding_.load() == 0; })) {
-    util::log().warn("shutdown: waiting for {} tasks and actor calls to finish",
-                     outstanding_.load());
-  }
-}
-
 void Runtime::wait_for_quiet_job() {
   std::int64_t previous_started = -1;
   while (true) {
-    wait_for_outstanding_work();
-    std::int64_t global[2] = {started_.load(), outstanding_.load()};
+    work_.wait_until_done();
+    std::int64_t global[2] = {work_.ever_started(), work_.outstanding()};
     mpi_.world().sum(global);
     if (global[1] == 0 && global[0] == previous_started) return;
     previous_started = global[0];

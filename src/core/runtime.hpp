@@ -14,6 +14,7 @@
 #include "core/remote.hpp"
 #include "core/requeue_signal.hpp"
 #include "core/timers.hpp"
+#include "core/work_count.hpp"
 #include "core/worker_pool.hpp"
 #include "store/object_store.hpp"
 #include "transport/messenger.hpp"
@@ -23,10 +24,8 @@
 #include <manta/options.hpp>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <vector>
 
@@ -79,11 +78,8 @@ class Runtime {
   }
 
   /// Counts work from submission to completion, so shutdown can wait for all of it.
-  void work_started() noexcept {
-    outstanding_.fetch_add(1, std::memory_order_relaxed);
-    started_.fetch_add(1, std::memory_order_relaxed);
-  }
-  void work_finished() noexcept;
+  void work_started() noexcept { work_.started(); }
+  void work_finished() noexcept { work_.finished(); }
 
   /// Blocks until `needed` of `objects` are ready or `deadline` passes: polls for
   /// options().spin_us, then sleeps, a worker thread giving its CPU units back meanwhile. Costs
@@ -97,7 +93,6 @@ class Runtime {
   [[noreturn]] void end_job_for_failed_peer(int peer, const std::string& problem);
 
  private:
-  void wait_for_outstanding_work();
   /// Returns once no rank has work left and none can get any: every rank's outstanding count is
   /// zero in two rounds in a row that saw no work start anywhere. Collective.
   void wait_for_quiet_job();
@@ -125,10 +120,7 @@ class Runtime {
   ActorNames actor_names_;
   std::unique_ptr<WorkerPool> workers_;
   std::atomic<std::uint64_t> next_sequence_{1};
-  std::atomic<std::int64_t> outstanding_{0};  ///< tasks and calls submitted, not finished
-  std::atomic<std::int64_t> started_{0};      ///< tasks and calls ever submitted here
-  std::mutex idle_mutex_;
-  std::condition_variable idle_;
+  WorkCount work_;
   Executor executor_;  ///< its threads stop before the parts above go
   Timers timers_;      ///< thread tasks' timeouts; none is pending once the work is done
   std::unique_ptr<Checkpointer> checkpointer_;

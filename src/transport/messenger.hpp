@@ -13,7 +13,10 @@
 
 #include "transport/batch_order.hpp"
 #include "transport/peers.hpp"
+#include "transport/ring_watch.hpp"
+#include "transport/traffic_counters.hpp"
 #include "transport/ucx_context.hpp"
+#include "transport/wakeup.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -31,18 +34,6 @@
 #include <vector>
 
 namespace manta::transport {
-
-/// @brief Counts of what the messenger has moved; monotonic, readable from any thread.
-struct TransportStats {
-  std::uint64_t messages_sent = 0;      ///< control messages queued by send()
-  std::uint64_t messages_received = 0;  ///< control messages delivered to the handler
-  std::uint64_t batches_sent = 0;       ///< UCX active messages carrying them
-  std::uint64_t gets = 0;               ///< completed ucp_get_nbx operations
-  std::uint64_t get_bytes = 0;          ///< bytes they moved
-  std::uint64_t get_nanoseconds = 0;    ///< time they took, each from issue to completion
-  std::uint64_t mapped_reads = 0;       ///< objects read in place from a same-node peer's store
-  std::uint64_t mapped_bytes = 0;       ///< bytes of those objects
-};
 
 class Messenger {
  public:
@@ -93,10 +84,7 @@ class Messenger {
   /// node's memory; null otherwise. Mapped once per peer, on first use. Thread-safe.
   const std::byte* map_peer_store(int peer);
   /// Counts an object read in place through map_peer_store.
-  void count_mapped_read(std::uint64_t bytes) noexcept {
-    mapped_reads_.fetch_add(1, std::memory_order_relaxed);
-    mapped_bytes_.fetch_add(bytes, std::memory_order_relaxed);
-  }
+  void count_mapped_read(std::uint64_t bytes) noexcept { counters_.mapped_read(bytes); }
 
   /// Liveness in a ring: this rank watches rank self+1 (mod size) and reports it, once, as a
   /// peer failure when nothing came from it for `timeout`; it keeps rank self-1, which watches
@@ -112,7 +100,7 @@ class Messenger {
 
   const std::vector<PeerInfo>& peers() const noexcept { return peers_; }
   int self() const noexcept { return self_; }
-  TransportStats stats() const noexcept;
+  TransportStats stats() const noexcept { return counters_.read(); }
 
  private:
   struct Header {
@@ -130,6 +118,25 @@ class Messenger {
   };
   /// Work the progress thread runs once, with UCX to itself (endpoint closing, mapping).
   using Chore = std::function<void()>;
+  /// What other threads queue for the progress thread.
+  struct Outbox {
+    std::mutex mutex;
+    std::vector<std::pair<int, std::vector<std::byte>>> messages;  ///< guarded by mutex
+    std::vector<GetOperation> gets;                                ///< guarded by mutex
+    std::vector<Chore> chores;                                     ///< guarded by mutex
+  };
+  /// This rank's link to one peer.
+  struct PeerLink {
+    // Guarded by send_mutex_.
+    ucp_ep_h endpoint = nullptr;
+    ucp_rkey_h rkey = nullptr;
+    std::uint64_t next_send_sequence = 0;
+    // Touched by the progress thread only.
+    BatchOrder order;
+    bool failed = false;  ///< reported to on_failure_; its bytes are dropped
+    /// 0 not mapped yet, 1 cannot be mapped, else the mapped address of its store.
+    std::atomic<std::uintptr_t> mapped{0};
+  };
 
   static ucs_status_t on_active_message(void* self, const void* header, std::size_t header_length,
                                         void* data, std::size_t length,
@@ -139,13 +146,6 @@ class Messenger {
   /// Sends one batch; true when UCX still holds it (the worker must be progressed to finish).
   bool flush_batch(int destination, std::vector<std::byte>& batch);
   void issue_get(GetOperation& operation);
-  void count_get_time(std::chrono::steady_clock::time_point issued) noexcept {
-    get_nanoseconds_.fetch_add(
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                       std::chrono::steady_clock::now() - issued)
-                                       .count()),
-        std::memory_order_relaxed);
-  }
   /// Delivers batch `sequence` of `source` in its order (BatchOrder), or fails the peer.
   void accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes);
   void fail_peer(int peer, const std::string& problem);
@@ -154,7 +154,6 @@ class Messenger {
   void watch(std::chrono::steady_clock::time_point now);
   ucp_ep_h endpoint(int peer);
   ucp_rkey_h rkey(int peer);
-  void wake();
   /// Relaxed is enough: only the progress thread can find its own id in progress_thread_.
   bool on_progress_thread() const noexcept {
     return progress_thread_.load(std::memory_order_relaxed) == std::this_thread::get_id();
@@ -174,47 +173,17 @@ class Messenger {
   /// because the handler, on the progress thread, may map a peer's store.
   /// Lock order: send_mutex_, the UCX worker's own lock, whatever the handler and the failure
   /// callback lock (they run under the first two; the checkpointer's mutex, for one), then
-  /// queue_mutex_, innermost. So a thread holding a mutex the handler takes must not call send()
+  /// outbox_.mutex, innermost. So a thread holding a mutex the handler takes must not call send()
   /// (which may enter UCX) or map_peer_store() (which waits for send_mutex_): the checkpointer
   /// sends with its mutex released.
   std::recursive_mutex send_mutex_;
-  std::mutex queue_mutex_;
-  std::vector<std::pair<int, std::vector<std::byte>>> outgoing_;  ///< guarded by queue_mutex_
-  std::vector<GetOperation> gets_;                                ///< guarded by queue_mutex_
-  std::vector<Chore> chores_;                                     ///< guarded by queue_mutex_
-
-  // Guarded by send_mutex_.
-  std::vector<ucp_ep_h> endpoints_;
-  std::vector<ucp_rkey_h> rkeys_;
-  std::vector<std::uint64_t> next_send_sequence_;
-  bool closed_ = false;  ///< endpoints are closed
-  std::chrono::steady_clock::time_point last_sent_to_watcher_{};
-  // Liveness (watch_ring), set before start().
-  int watched_ = -1;  ///< the rank this one watches; -1: none
-  int watcher_ = -1;  ///< the rank that watches this one
-  std::chrono::steady_clock::duration peer_timeout_{};
-  std::chrono::steady_clock::duration heartbeat_interval_{};
-  // Touched by the progress thread only.
-  std::vector<BatchOrder> orders_;          ///< per peer
-  std::uint64_t batches_from_watched_ = 0;  ///< counted as they arrive
-  std::uint64_t batches_seen_ = 0;          ///< as counted at the last watch()
-  std::chrono::steady_clock::time_point last_heard_{};
-  std::vector<bool> failed_;  ///< peers reported to on_failure_, whose bytes are dropped
-
-  std::atomic<std::uint64_t> messages_sent_{0};
-  std::atomic<std::uint64_t> messages_received_{0};
-  std::atomic<std::uint64_t> batches_sent_{0};
-  std::atomic<std::uint64_t> gets_done_{0};
-  std::atomic<std::uint64_t> get_bytes_{0};
-  std::atomic<std::uint64_t> get_nanoseconds_{0};
-  std::atomic<std::uint64_t> mapped_reads_{0};
-  std::atomic<std::uint64_t> mapped_bytes_{0};
-  /// Per peer: 0 not mapped yet, 1 cannot be mapped, else the mapped address of its store.
-  std::unique_ptr<std::atomic<std::uintptr_t>[]> mapped_;
-
-  int wake_fd_ = -1;
-  int epoll_fd_ = -1;
-  std::atomic<bool> sleeping_{false};
+  bool closed_ = false;  ///< endpoints are closed; guarded by send_mutex_
+  /// Per peer; the ring watch is set before start() and then used as its methods say.
+  std::vector<PeerLink> links_;
+  RingWatch watch_;
+  Outbox outbox_;  ///< its mutex comes after everything above in the lock order
+  Wakeup wakeup_;
+  TrafficCounters counters_;
   std::atomic<bool> stopping_{false};
   /// Set by the progress thread itself as it starts: other threads may compare against it while
   /// start() is still assigning thread_, which they must not read.
