@@ -49,7 +49,7 @@ void exit_current_actor() {
 }
 
 Actor* find_named_actor(Runtime& runtime, const std::string& name, const char* class_name) {
-  const auto owner = runtime.actor_names().find(runtime, name);
+  const auto owner = runtime.actor_names().find(name);
   if (!owner) throw ActorNotFoundError("no actor is named '" + name + "'");
   return import_named(runtime, name, class_name, *owner);
 }
@@ -146,7 +146,7 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
   const bool named = !options.name.empty();
   if (named) {
     const ActorNames::Owner mine{class_name, to_wire(address)};
-    if (auto owner = runtime.actor_names().claim(runtime, options.name, mine)) {
+    if (auto owner = runtime.actor_names().claim(options.name, mine)) {
       if (reservation) runtime.cluster().unreserve(*reservation);
       if (!options.get_if_exists) {
         throw InvalidOptionError(

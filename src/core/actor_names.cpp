@@ -1,37 +1,40 @@
 #include "core/actor_names.hpp"
 
-#include "core/runtime.hpp"
+#include "core/executor.hpp"
 
 namespace manta::core {
-namespace {
 
-/// FNV-1a: the same on every rank and every build, unlike std::hash.
-int keeper_of(const std::string& name, int ranks) {
+ActorNames::ActorNames(int rank, int ranks, transport::Sender& sender, Executor& executor,
+                       MessageRouter& router)
+    : rank_(rank), ranks_(ranks), sender_(sender), executor_(executor) {
+  router.on<transport::NameRequest>(
+      [this](int source, transport::NameRequest request) { on_request(source, request); });
+  router.on<transport::NameReply>([this](int, transport::NameReply reply) { on_reply(reply); });
+}
+
+int ActorNames::keeper_of(const std::string& name, int ranks) {
+  // FNV-1a: the same on every rank and every build, unlike std::hash.
   std::uint64_t hash = 14695981039346656037ULL;
   for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   return static_cast<int>(hash % static_cast<std::uint64_t>(ranks));
 }
 
-}  // namespace
-
-std::optional<ActorNames::Owner> ActorNames::claim(Runtime& runtime, const std::string& name,
-                                                   const Owner& owner) {
-  return ask(runtime, {0, name, true, owner.class_name, owner.actor, false});
+std::optional<ActorNames::Owner> ActorNames::claim(const std::string& name, const Owner& owner) {
+  return ask({0, name, true, owner.class_name, owner.actor, false});
 }
 
-std::optional<ActorNames::Owner> ActorNames::find(Runtime& runtime, const std::string& name) {
-  return ask(runtime, {0, name, false, {}, {}, false});
+std::optional<ActorNames::Owner> ActorNames::find(const std::string& name) {
+  return ask({0, name, false, {}, {}, false});
 }
 
-void ActorNames::release(Runtime& runtime, const std::string& name,
-                         const transport::WireActorAddress& actor) {
-  ask(runtime, {0, name, false, {}, actor, true});
+void ActorNames::release(const std::string& name, const transport::WireActorAddress& actor) {
+  ask({0, name, false, {}, actor, true});
 }
 
-std::optional<ActorNames::Owner> ActorNames::ask(Runtime& runtime, transport::NameRequest request) {
-  const int keeper = keeper_of(request.name, runtime.cluster().size());
+std::optional<ActorNames::Owner> ActorNames::ask(transport::NameRequest request) {
+  const int keeper = keeper_of(request.name, ranks_);
   transport::NameReply reply;
-  if (keeper == runtime.rank()) {
+  if (keeper == rank_) {
     reply = answer(request);
   } else {
     std::future<transport::NameReply> answered;
@@ -40,10 +43,10 @@ std::optional<ActorNames::Owner> ActorNames::ask(Runtime& runtime, transport::Na
       request.request = next_request_++;
       answered = waiting_[request.request].get_future();
     }
-    runtime.messenger().send(keeper, transport::encode(request));
-    runtime.executor().block_begin();  // a worker asking gives its CPUs back meanwhile
+    sender_.send(keeper, transport::encode(request));
+    executor_.block_begin();  // a worker asking gives its CPUs back meanwhile
     reply = answered.get();
-    runtime.executor().block_end();
+    executor_.block_end();
   }
   if (!reply.found || reply.claimed) return std::nullopt;
   return Owner{reply.class_name, reply.actor};
@@ -66,8 +69,8 @@ transport::NameReply ActorNames::answer(const transport::NameRequest& request) {
   return reply;
 }
 
-void ActorNames::on_request(Runtime& runtime, int source, const transport::NameRequest& request) {
-  runtime.messenger().send(source, transport::encode(answer(request)));
+void ActorNames::on_request(int source, const transport::NameRequest& request) {
+  sender_.send(source, transport::encode(answer(request)));
 }
 
 void ActorNames::on_reply(const transport::NameReply& reply) {
@@ -80,13 +83,6 @@ void ActorNames::on_reply(const transport::NameReply& reply) {
     waiting_.erase(found);
   }
   waiting.set_value(reply);
-}
-
-void ActorNames::handle_messages(Runtime& runtime, MessageRouter& router) {
-  router.on<transport::NameRequest>([this, &runtime](int source, transport::NameRequest request) {
-    on_request(runtime, source, request);
-  });
-  router.on<transport::NameReply>([this](int, transport::NameReply reply) { on_reply(reply); });
 }
 
 }  // namespace manta::core

@@ -6,6 +6,7 @@
 
 #include "core/message_router.hpp"
 
+#include "transport/sender.hpp"
 #include "transport/wire.hpp"
 
 #include <cstdint>
@@ -17,11 +18,19 @@
 
 namespace manta::core {
 
-class Runtime;
+class Executor;
 
 /// @brief The names this rank keeps, and this rank's lookups waiting for replies. Thread-safe.
 class ActorNames {
  public:
+  /// This is rank `rank` of `ranks`; it sends with `sender`, and `router` hands it its messages
+  /// (NameRequest, NameReply). A lookup from a thread of `executor` gives that thread's CPUs
+  /// back while it waits.
+  ActorNames(int rank, int ranks, transport::Sender& sender, Executor& executor,
+             MessageRouter& router);
+  ActorNames(const ActorNames&) = delete;
+  ActorNames& operator=(const ActorNames&) = delete;
+
   /// @brief Who has a name: the actor's class and address.
   struct Owner {
     std::string class_name;
@@ -30,25 +39,29 @@ class ActorNames {
 
   /// Claims `name` for a new actor; returns the owner when another actor has it already.
   /// Blocks for one round trip to the rank that keeps the name.
-  std::optional<Owner> claim(Runtime& runtime, const std::string& name, const Owner& owner);
+  std::optional<Owner> claim(const std::string& name, const Owner& owner);
   /// The owner of `name`, if any actor has it. Blocks like claim().
-  std::optional<Owner> find(Runtime& runtime, const std::string& name);
+  std::optional<Owner> find(const std::string& name);
   /// Frees `name` for new actors if the dead actor at `actor` still has it. Blocks like claim(),
   /// so that once the actor's death is seen anywhere, its name is free.
-  void release(Runtime& runtime, const std::string& name, const transport::WireActorAddress& actor);
+  void release(const std::string& name, const transport::WireActorAddress& actor);
 
-  /// Handles NameRequest and NameReply from `router`.
-  void handle_messages(Runtime& runtime, MessageRouter& router);
-  /// On the keeping rank: answers a request from `source`.
-  void on_request(Runtime& runtime, int source, const transport::NameRequest& request);
-  /// On the asking rank: a reply arrived.
-  void on_reply(const transport::NameReply& reply);
+  /// The rank that keeps `name` (the same on every rank and every build).
+  static int keeper_of(const std::string& name, int ranks);
 
  private:
-  std::optional<Owner> ask(Runtime& runtime, transport::NameRequest request);
+  /// On the keeping rank: answers a request from `source`.
+  void on_request(int source, const transport::NameRequest& request);
+  /// On the asking rank: a reply arrived.
+  void on_reply(const transport::NameReply& reply);
+  std::optional<Owner> ask(transport::NameRequest request);
   /// Looks `request` up here (this rank keeps its name), claiming it if asked.
   transport::NameReply answer(const transport::NameRequest& request);
 
+  const int rank_;
+  const int ranks_;
+  transport::Sender& sender_;
+  Executor& executor_;
   std::mutex mutex_;
   std::map<std::string, Owner> owners_;  ///< guarded by mutex_; the names this rank keeps
   std::map<std::uint64_t, std::promise<transport::NameReply>> waiting_;  ///< guarded by mutex_

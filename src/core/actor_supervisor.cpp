@@ -130,7 +130,7 @@ void ActorSupervisor::die(const std::string& reason) {
   util::log().error("actor '{}' died: {}", identity_.shown_name, reason);
   // Ray's: a dead actor's name is free for a new one, and lookups no longer find it.
   if (!identity_.name.empty()) {
-    runtime_.actor_names().release(runtime_, identity_.name, to_wire(identity_.address));
+    runtime_.actor_names().release(identity_.name, to_wire(identity_.address));
   }
 }
 

@@ -291,7 +291,8 @@ Runtime::Runtime(const RuntimeOptions& options)
   handle_task_messages(*this, router_);
   handle_actor_messages(*this, router_);
   handle_placement_group_messages(*this, router_);
-  actor_names_.handle_messages(*this, router_);
+  actor_names_ =
+      std::make_unique<ActorNames>(rank(), layout().size, *messenger_, executor_, router_);
   running_runtime.store(this);
   static std::once_flag exit_hook;
   std::call_once(exit_hook, [] { on_exit(end_job_on_exit_from_work, nullptr); });

@@ -65,7 +65,7 @@ class Runtime {
   Remote& remote() noexcept { return remote_; }
   ActorDirectory& actors() noexcept { return actors_; }
   PlacementGroups& placement_groups() noexcept { return placement_groups_; }
-  ActorNames& actor_names() noexcept { return actor_names_; }
+  ActorNames& actor_names() noexcept { return *actor_names_; }
   WorkerPool& workers() noexcept { return *workers_; }
   Timers& timers() noexcept { return timers_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
@@ -117,7 +117,7 @@ class Runtime {
   Remote remote_{*this, router_};
   ActorDirectory actors_;
   PlacementGroups placement_groups_;
-  ActorNames actor_names_;
+  std::unique_ptr<ActorNames> actor_names_;
   std::unique_ptr<WorkerPool> workers_;
   std::atomic<std::uint64_t> next_sequence_{1};
   WorkCount work_;

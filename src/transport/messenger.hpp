@@ -14,6 +14,7 @@
 #include "transport/batch_order.hpp"
 #include "transport/peers.hpp"
 #include "transport/ring_watch.hpp"
+#include "transport/sender.hpp"
 #include "transport/traffic_counters.hpp"
 #include "transport/ucx_context.hpp"
 #include "transport/wakeup.hpp"
@@ -35,7 +36,8 @@
 
 namespace manta::transport {
 
-class Messenger {
+/// @brief The job's Sender: control messages and RMA gets between ranks over UCX.
+class Messenger final : public Sender {
  public:
   /// Called on the progress thread for each message, in the order its source sent them.
   using Handler = std::function<void(int source, std::span<const std::byte> message)>;
@@ -66,7 +68,7 @@ class Messenger {
   /// Sends `message` to `destination` from this thread while the progress thread sleeps, or
   /// queues it for that thread; returns at once either way. Messages from one rank to another
   /// are delivered in the order they were sent. Thread-safe.
-  void send(int destination, std::vector<std::byte> message);
+  void send(int destination, std::vector<std::byte> message) override;
 
   /// Reads `local.size()` bytes at `remote_offset` of `source`'s store into `local` with one
   /// ucp_get_nbx: no intermediate buffer, no copy by the CPU on RDMA transports. `local` lies in

@@ -1,0 +1,69 @@
+/// @file transport/loopback.hpp
+/// @brief Several ranks in one process, for unit tests of what lies above transport (Ray tests
+/// its scheduler so, with fakes): each rank sends through its own Sender, and what it sends is
+/// handed to the receiver attached for the destination, on one delivery thread, in the order it
+/// was sent, as the messenger's progress thread hands messages to the router.
+#pragma once
+
+#include "transport/sender.hpp"
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+namespace manta::transport {
+
+/// @brief An in-process network of `ranks` ranks. Attach every rank's receiver before the first
+/// send; the destructor delivers what is queued, then stops.
+class Loopback {
+ public:
+  using Receiver = std::function<void(int source, std::span<const std::byte> message)>;
+
+  explicit Loopback(int ranks);
+  ~Loopback();
+  Loopback(const Loopback&) = delete;
+  Loopback& operator=(const Loopback&) = delete;
+
+  int ranks() const noexcept { return static_cast<int>(senders_.size()); }
+  /// Rank `rank`'s messages go to `receiver`. @throws std::out_of_range for a rank not in it
+  void attach(int rank, Receiver receiver);
+  /// What rank `rank` sends with. @throws std::out_of_range for a rank not in it
+  Sender& sender(int rank);
+  /// Messages delivered so far.
+  std::size_t delivered() const;
+
+ private:
+  class RankSender final : public Sender {
+   public:
+    RankSender(Loopback& network, int rank) : network_(network), rank_(rank) {}
+    void send(int destination, std::vector<std::byte> message) override;
+
+   private:
+    Loopback& network_;
+    const int rank_;
+  };
+  struct Letter {
+    int source;
+    int destination;
+    std::vector<std::byte> message;
+  };
+
+  void deliver_loop();
+
+  std::vector<std::unique_ptr<RankSender>> senders_;
+  std::vector<Receiver> receivers_;
+  mutable std::mutex mutex_;
+  std::condition_variable posted_;
+  std::deque<Letter> letters_;  ///< guarded by mutex_
+  std::size_t delivered_ = 0;   ///< guarded by mutex_
+  bool stopping_ = false;       ///< guarded by mutex_
+  std::thread thread_;          ///< started last
+};
+
+}  // namespace manta::transport
