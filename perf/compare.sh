@@ -52,11 +52,11 @@ run_side() {
   local side=$1 round=$2 bin=${dirs[$1]}/perf
   echo "=== perf/compare.sh: round $round, $side build ($(($(date +%s) - started)) s)"
   timeout 1800 "$bin/manta_perf_core" --repetitions "$repetitions" \
-    --output "$work/$side.core.$round.json" >/dev/null
+    --output "$work/$side.core.$round.json" >>"$work/$side.log" 2>&1
   timeout 900 "${two_ranks[@]}" "$bin/manta_perf_distributed" --repetitions "$repetitions" \
-    --output "$work/$side.distributed.$round.json" >/dev/null
+    --output "$work/$side.distributed.$round.json" >>"$work/$side.log" 2>&1
   timeout 900 "${two_ranks[@]}" "$bin/manta_perf_control_latency" --repetitions "$repetitions" \
-    --output "$work/$side.control_latency.$round.json" >/dev/null
+    --output "$work/$side.control_latency.$round.json" >>"$work/$side.log" 2>&1
 }
 for ((round = 1; round <= rounds; ++round)); do
   if ((round % 2)); then order=(old new); else order=(new old); fi
@@ -70,7 +70,7 @@ python3 - "$work" "$output" "$title" <<'PY'
 import glob, json, os, statistics, sys
 work, output, title = sys.argv[1:4]
 figures = {}  # name -> {"unit", "better", "old": [..], "new": [..]}
-for path in sorted(glob.glob(os.path.join(work, "*.json"))):
+for path in sorted(glob.glob(os.path.join(work, "*.*.*.json"))):
     side = os.path.basename(path).split(".")[0]
     entries = json.load(open(path))
     if isinstance(entries, dict):
