@@ -29,7 +29,8 @@ PlacementGroup placement_group(const std::vector<Bundle>& bundles, PlacementStra
                                                "bundle", std::to_string(i)));
   }
   std::vector<BundleAddress> addresses;
-  core::Object* ready = runtime.placement_groups().create(runtime, requests, strategy, addresses);
+  core::Object* ready =
+      runtime.placement_groups().create(runtime.next_object_id(), requests, strategy, addresses);
   return PlacementGroup(std::move(addresses), ObjectRef<bool>::impl_adopt(ready));
 }
 
@@ -43,7 +44,7 @@ void remove_placement_group(const PlacementGroup& group) {
         "a placement group is removed by the rank that created it (rank " +
         std::to_string(core::PlacementGroups::creator_of(addresses.front().key)) + ")");
   }
-  runtime.placement_groups().remove(runtime, addresses);
+  runtime.placement_groups().remove(addresses);
 }
 
 }  // namespace manta

@@ -113,9 +113,9 @@ Actor* create_actor(Runtime& runtime, const char* class_name, const ActorOptions
       ActorPolicy::make(options.checkpoint_every_calls, every_seconds, options.max_restarts,
                         options.max_task_retries, options.max_concurrency, isolated);
   const bool in_bundle = options.bundle.key >= 0;
-  const int wanted_rank =
-      in_bundle ? check_bundle(runtime, options.bundle, options.rank, request, "actor", name)
-                : options.rank;
+  const int wanted_rank = in_bundle ? runtime.placement_groups().check_bundle(
+                                          options.bundle, options.rank, request, "actor", name)
+                                    : options.rank;
   if (wanted_rank >= 0 && wanted_rank != here && !movable) {
     throw InvalidOptionError("actor '" + name + "' cannot be placed on rank " +
                              std::to_string(wanted_rank) +

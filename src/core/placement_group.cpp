@@ -1,25 +1,26 @@
 #include "core/placement_group.hpp"
 
-#include "core/runtime.hpp"
+#include "core/executor.hpp"
+#include "core/remote.hpp"
 #include "util/log.hpp"
 
 #include <manta/error.hpp>
 
 namespace manta::core {
-namespace {
 
 /// Reserves a bundle: runs once the bundle's resources are free on this rank, keeps them, and
 /// turns them into the bundle's pool.
-class BundleReservation final : public Runnable {
+class PlacementGroups::BundleReservation final : public Runnable {
  public:
-  BundleReservation(Runtime& runtime, int creator, std::int64_t key, resources::Request bundle)
-      : runtime_(runtime), creator_(creator), key_(key) {
+  BundleReservation(PlacementGroups& groups, int creator, std::int64_t key,
+                    resources::Request bundle)
+      : groups_(groups), creator_(creator), key_(key) {
     request = std::move(bundle);
     request.bundle = -1;  // from the rank's own pool
   }
 
   Units run() override {
-    const bool made = runtime_.executor().add_bundle(key_, request, granted);
+    const bool made = groups_.executor_.add_bundle(key_, request, granted);
     report(made ? "" : "the group was removed before its bundle was reserved");
     delete this;
     return Units::keep;  // add_bundle owns them now (or gave them back)
@@ -36,33 +37,43 @@ class BundleReservation final : public Runnable {
 
  private:
   void report(const std::string& error) {
-    if (creator_ == runtime_.rank()) {
-      runtime_.placement_groups().bundle_ready(key_, error);
+    if (creator_ == groups_.rank_) {
+      groups_.bundle_ready(key_, error);
     } else {
-      runtime_.messenger().send(creator_, transport::encode(transport::BundleReady{key_, error}));
+      groups_.sender_.send(creator_, transport::encode(transport::BundleReady{key_, error}));
     }
   }
 
-  Runtime& runtime_;
+  PlacementGroups& groups_;
   const int creator_;
   const std::int64_t key_;
 };
 
-}  // namespace
+PlacementGroups::PlacementGroups(int rank, Cluster& cluster, Executor& executor,
+                                 transport::Sender& sender, MessageRouter& router)
+    : rank_(rank), cluster_(cluster), executor_(executor), sender_(sender) {
+  router.on<transport::ReserveBundle>([this](int source, transport::ReserveBundle reserve) {
+    reserve_bundle(source, reserve.key, from_wire(reserve.resources));
+  });
+  router.on<transport::BundleReady>(
+      [this](int, transport::BundleReady ready) { bundle_ready(ready.key, ready.error); });
+  router.on<transport::ReleaseBundle>(
+      [this](int, transport::ReleaseBundle release) { release_bundle(release.key); });
+}
 
-Object* PlacementGroups::create(Runtime& runtime, const std::vector<resources::Request>& bundles,
+Object* PlacementGroups::create(ObjectId ready_id, const std::vector<resources::Request>& bundles,
                                 PlacementStrategy strategy, std::vector<BundleAddress>& addresses) {
   if (bundles.empty()) throw InvalidOptionError("a placement group needs at least one bundle");
   if (bundles.size() >= (1U << 16)) {
     throw InvalidOptionError("a placement group has at most 65535 bundles");
   }
-  auto reservations = runtime.cluster().place_bundles(bundles, strategy);
-  auto* ready = new Object(runtime.next_object_id(), "placement group");
+  auto reservations = cluster_.place_bundles(bundles, strategy);
+  auto* ready = new Object(ready_id, "placement group");
   ready->retain();  // the caller's; the group keeps the first until it is set
   std::int64_t group_key = 0;
   {
     std::lock_guard lock(mutex_);
-    group_key = (std::int64_t{runtime.rank()} << 32) | next_sequence_++;
+    group_key = (std::int64_t{rank_} << 32) | next_sequence_++;
     groups_[group_key] = Group{ready, bundles.size(), reservations, bundles};
   }
   addresses.clear();
@@ -71,11 +82,11 @@ Object* PlacementGroups::create(Runtime& runtime, const std::vector<resources::R
   }
   for (std::size_t i = 0; i < bundles.size(); ++i) {
     const auto& address = addresses[i];
-    if (address.rank == runtime.rank()) {
-      reserve_bundle(runtime, runtime.rank(), address.key, bundles[i]);
+    if (address.rank == rank_) {
+      reserve_bundle(rank_, address.key, bundles[i]);
     } else {
-      runtime.messenger().send(address.rank, transport::encode(transport::ReserveBundle{
-                                                 address.key, to_wire(bundles[i])}));
+      sender_.send(address.rank,
+                   transport::encode(transport::ReserveBundle{address.key, to_wire(bundles[i])}));
     }
   }
   return ready;
@@ -109,7 +120,7 @@ PlacementGroups::~PlacementGroups() {
   }
 }
 
-void PlacementGroups::remove(Runtime& runtime, const std::vector<BundleAddress>& addresses) {
+void PlacementGroups::remove(const std::vector<BundleAddress>& addresses) {
   if (addresses.empty()) return;
   Group group;
   {
@@ -119,13 +130,12 @@ void PlacementGroups::remove(Runtime& runtime, const std::vector<BundleAddress>&
     group = std::move(found->second);
     groups_.erase(found);
   }
-  for (const auto& reservation : group.reservations) runtime.cluster().unreserve(reservation);
+  for (const auto& reservation : group.reservations) cluster_.unreserve(reservation);
   for (const auto& address : addresses) {
-    if (address.rank == runtime.rank()) {
-      release_bundle(runtime, address.key);
+    if (address.rank == rank_) {
+      release_bundle(address.key);
     } else {
-      runtime.messenger().send(address.rank,
-                               transport::encode(transport::ReleaseBundle{address.key}));
+      sender_.send(address.rank, transport::encode(transport::ReleaseBundle{address.key}));
     }
   }
   if (group.ready != nullptr) {
@@ -135,17 +145,19 @@ void PlacementGroups::remove(Runtime& runtime, const std::vector<BundleAddress>&
   }
 }
 
-const resources::Request* PlacementGroups::bundle_request(std::int64_t key) const {
+std::optional<resources::Request> PlacementGroups::bundle_request(std::int64_t key) const {
   std::lock_guard lock(mutex_);
   const auto found = groups_.find(group_of(key));
-  if (found == groups_.end()) return nullptr;
+  if (found == groups_.end()) return std::nullopt;
   const auto index = static_cast<std::size_t>(key & 0xffff);
-  return index < found->second.bundles.size() ? &found->second.bundles[index] : nullptr;
+  if (index >= found->second.bundles.size()) return std::nullopt;
+  return found->second.bundles[index];
 }
 
-int check_bundle(Runtime& runtime, const BundleAddress& bundle, int rank,
-                 resources::Request& request, std::string_view owner, const std::string& name) {
-  const auto& cluster = runtime.cluster();
+int PlacementGroups::check_bundle(const BundleAddress& bundle, int rank,
+                                  resources::Request& request, std::string_view owner,
+                                  const std::string& name) const {
+  const auto& cluster = cluster_;
   const auto subject = [&] { return std::string(owner) + " '" + name + "'"; };
   if (bundle.rank < 0 || bundle.rank >= cluster.size()) {
     throw InvalidOptionError(subject() + " names a placement-group bundle on rank " +
@@ -156,9 +168,9 @@ int check_bundle(Runtime& runtime, const BundleAddress& bundle, int rank,
                              " and for a bundle on rank " + std::to_string(bundle.rank));
   }
   request.bundle = bundle.key;
-  if (PlacementGroups::creator_of(bundle.key) == runtime.rank()) {
-    const resources::Request* reserved = runtime.placement_groups().bundle_request(bundle.key);
-    if (reserved == nullptr) {
+  if (creator_of(bundle.key) == rank_) {
+    const std::optional<resources::Request> reserved = bundle_request(bundle.key);
+    if (!reserved) {
       throw InvalidOptionError(subject() +
                                " names a bundle of a placement group that was "
                                "removed");
@@ -173,24 +185,13 @@ int check_bundle(Runtime& runtime, const BundleAddress& bundle, int rank,
   return bundle.rank;
 }
 
-void reserve_bundle(Runtime& runtime, int creator, std::int64_t key, resources::Request request) {
-  runtime.executor().submit(new BundleReservation(runtime, creator, key, std::move(request)));
+void PlacementGroups::reserve_bundle(int creator, std::int64_t key, resources::Request request) {
+  executor_.submit(new BundleReservation(*this, creator, key, std::move(request)));
 }
 
-void release_bundle(Runtime& runtime, std::int64_t key) {
+void PlacementGroups::release_bundle(std::int64_t key) {
   util::log().debug("placement-group bundle {:#x} removed", key);
-  runtime.executor().remove_bundle(key);
-}
-
-void handle_placement_group_messages(Runtime& runtime, MessageRouter& router) {
-  router.on<transport::ReserveBundle>([&runtime](int source, transport::ReserveBundle reserve) {
-    reserve_bundle(runtime, source, reserve.key, from_wire(reserve.resources));
-  });
-  router.on<transport::BundleReady>([&runtime](int, transport::BundleReady ready) {
-    runtime.placement_groups().bundle_ready(ready.key, ready.error);
-  });
-  router.on<transport::ReleaseBundle>(
-      [&runtime](int, transport::ReleaseBundle release) { release_bundle(runtime, release.key); });
+  executor_.remove_bundle(key);
 }
 
 }  // namespace manta::core

@@ -290,7 +290,8 @@ Runtime::Runtime(const RuntimeOptions& options)
   checkpointer_ = std::make_unique<Checkpointer>(*this, router_);
   handle_task_messages(*this, router_);
   handle_actor_messages(*this, router_);
-  handle_placement_group_messages(*this, router_);
+  placement_groups_ =
+      std::make_unique<PlacementGroups>(rank(), cluster_, executor_, *messenger_, router_);
   actor_names_ =
       std::make_unique<ActorNames>(rank(), layout().size, *messenger_, executor_, router_);
   running_runtime.store(this);

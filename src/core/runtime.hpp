@@ -64,7 +64,7 @@ class Runtime {
   Cluster& cluster() noexcept { return cluster_; }
   Remote& remote() noexcept { return remote_; }
   ActorDirectory& actors() noexcept { return actors_; }
-  PlacementGroups& placement_groups() noexcept { return placement_groups_; }
+  PlacementGroups& placement_groups() noexcept { return *placement_groups_; }
   ActorNames& actor_names() noexcept { return *actor_names_; }
   WorkerPool& workers() noexcept { return *workers_; }
   Timers& timers() noexcept { return timers_; }
@@ -116,7 +116,7 @@ class Runtime {
       [this](int peer, const std::string& problem) { end_job_for_failed_peer(peer, problem); }};
   Remote remote_{*this, router_};
   ActorDirectory actors_;
-  PlacementGroups placement_groups_;
+  std::unique_ptr<PlacementGroups> placement_groups_;
   std::unique_ptr<ActorNames> actor_names_;
   std::unique_ptr<WorkerPool> workers_;
   std::atomic<std::uint64_t> next_sequence_{1};

@@ -360,7 +360,8 @@ Object* submit_task(Runtime& runtime, const char* function_name, const TaskOptio
   }
   int target_rank = options.rank;
   if (options.bundle.key >= 0) {
-    target_rank = check_bundle(runtime, options.bundle, options.rank, request, "task", name);
+    target_rank = runtime.placement_groups().check_bundle(options.bundle, options.rank, request,
+                                                          "task", name);
     if (target_rank != runtime.rank() && !remotable) {
       throw InvalidOptionError("task '" + name + "' cannot go to its bundle on rank " +
                                std::to_string(target_rank) +
