@@ -36,7 +36,7 @@ std::optional<ActorNames::Owner> ActorNames::ask(Runtime& runtime, transport::Na
   } else {
     std::future<transport::NameReply> answered;
     {
-      std::lock_guard lock(mutex_);
+      util::LockGuard lock(mutex_);
       request.request = next_request_++;
       answered = waiting_[request.request].get_future();
     }
@@ -50,7 +50,7 @@ std::optional<ActorNames::Owner> ActorNames::ask(Runtime& runtime, transport::Na
 }
 
 transport::NameReply ActorNames::answer(const transport::NameRequest& request) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   transport::NameReply reply{request.request, false, false, {}, {}};
   const auto found = owners_.find(request.name);
   if (request.release) {
@@ -73,7 +73,7 @@ void ActorNames::on_request(Runtime& runtime, int source, const transport::NameR
 void ActorNames::on_reply(const transport::NameReply& reply) {
   std::promise<transport::NameReply> waiting;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = waiting_.find(reply.request);
     if (found == waiting_.end()) return;
     waiting = std::move(found->second);

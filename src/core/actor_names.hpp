@@ -7,11 +7,11 @@
 #include "core/message_router.hpp"
 
 #include "transport/wire.hpp"
+#include "util/mutex.hpp"
 
 #include <cstdint>
 #include <future>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -49,10 +49,10 @@ class ActorNames {
   /// Looks `request` up here (this rank keeps its name), claiming it if asked.
   transport::NameReply answer(const transport::NameRequest& request);
 
-  std::mutex mutex_;
-  std::map<std::string, Owner> owners_;  ///< guarded by mutex_; the names this rank keeps
-  std::map<std::uint64_t, std::promise<transport::NameReply>> waiting_;  ///< guarded by mutex_
-  std::uint64_t next_request_ = 1;                                       ///< guarded by mutex_
+  util::Mutex mutex_;
+  std::map<std::string, Owner> owners_ MANTA_GUARDED_BY(mutex_);  ///< the names this rank keeps
+  std::map<std::uint64_t, std::promise<transport::NameReply>> waiting_ MANTA_GUARDED_BY(mutex_);
+  std::uint64_t next_request_ MANTA_GUARDED_BY(mutex_) = 1;
 };
 
 }  // namespace manta::core

@@ -61,7 +61,7 @@ Object* PlacementGroups::create(Runtime& runtime, const std::vector<resources::R
   ready->retain();  // the caller's; the group keeps the first until it is set
   std::int64_t group_key = 0;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     group_key = (std::int64_t{runtime.rank()} << 32) | next_sequence_++;
     groups_[group_key] = Group{ready, bundles.size(), reservations, bundles};
   }
@@ -84,7 +84,7 @@ Object* PlacementGroups::create(Runtime& runtime, const std::vector<resources::R
 void PlacementGroups::bundle_ready(std::int64_t key, const std::string& error) {
   Object* ready = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = groups_.find(group_of(key));
     if (found == groups_.end() || found->second.ready == nullptr) return;
     Group& group = found->second;
@@ -113,7 +113,7 @@ void PlacementGroups::remove(Runtime& runtime, const std::vector<BundleAddress>&
   if (addresses.empty()) return;
   Group group;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = groups_.find(group_of(addresses.front().key));
     if (found == groups_.end()) return;  // removed already
     group = std::move(found->second);
@@ -136,7 +136,7 @@ void PlacementGroups::remove(Runtime& runtime, const std::vector<BundleAddress>&
 }
 
 const resources::Request* PlacementGroups::bundle_request(std::int64_t key) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = groups_.find(group_of(key));
   if (found == groups_.end()) return nullptr;
   const auto index = static_cast<std::size_t>(key & 0xffff);

@@ -9,12 +9,12 @@
 #include "core/cluster.hpp"
 #include "core/object.hpp"
 #include "resources/request.hpp"
+#include "util/mutex.hpp"
 
 #include <manta/placement_group.hpp>
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,9 +55,10 @@ class PlacementGroups {
   };
   static std::int64_t group_of(std::int64_t key) noexcept { return key >> 16; }
 
-  mutable std::mutex mutex_;
-  std::map<std::int64_t, Group> groups_;  ///< by group key (the bundle keys without their index)
-  std::uint32_t next_sequence_ = 1;
+  mutable util::Mutex mutex_;
+  /// By group key (the bundle keys without their index).
+  std::map<std::int64_t, Group> groups_ MANTA_GUARDED_BY(mutex_);
+  std::uint32_t next_sequence_ MANTA_GUARDED_BY(mutex_) = 1;
 };
 
 /// Checks that `request` (of the task or actor `name`) can run in `bundle`, as far as this rank

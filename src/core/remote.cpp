@@ -161,7 +161,7 @@ void reply_when_ready(Runtime& runtime, int owner, transport::WireObjectId id, O
 void Remote::send(int target, const transport::Message& request, transport::WireObjectId result,
                   RemoteCompletion* waiting) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     waiting_.emplace(result.sequence, waiting);
   }
   runtime_.cluster().sent(target);
@@ -176,7 +176,7 @@ transport::StoreLocation Remote::hold(transport::WireObjectId id, detail::StoreB
   const auto bytes = block.bytes();
   const transport::StoreLocation location{runtime_.rank(), runtime_.store().offset_of(bytes.data()),
                                           bytes.size()};
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   held_.insert_or_assign(Key{id.owner, id.sequence}, std::move(block));
   return location;
 }
@@ -194,14 +194,14 @@ void Remote::maybe_steal() {
 }
 
 std::optional<CancelMode> Remote::track_requested(transport::WireObjectId id, Object* result) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   auto& requested = requested_[Key{id.owner, id.sequence}];
   requested.result = result;
   return result != nullptr ? std::exchange(requested.cancel, std::nullopt) : std::nullopt;
 }
 
 void Remote::untrack_requested(transport::WireObjectId id) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   requested_.erase(Key{id.owner, id.sequence});
 }
 
@@ -215,7 +215,7 @@ Remote::Remote(Runtime& runtime, MessageRouter& router) : runtime_(runtime) {
   router.on<transport::CancelTask>(
       [this](int, transport::CancelTask cancel) { on_cancel(cancel); });
   router.on<transport::ReleaseObject>([this](int, transport::ReleaseObject release) {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     held_.erase(Key{release.id.owner, release.id.sequence});
   });
   router.on<transport::StealReply>([this](int, transport::StealReply stolen) {
@@ -231,7 +231,7 @@ Remote::Remote(Runtime& runtime, MessageRouter& router) : runtime_(runtime) {
 void Remote::on_reply(int source, transport::TaskReply reply) {
   RemoteCompletion* waiting = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = waiting_.find(reply.result.sequence);
     if (found != waiting_.end()) {
       waiting = found->second;
@@ -250,7 +250,7 @@ void Remote::on_reply(int source, transport::TaskReply reply) {
 void Remote::on_cancel(const transport::CancelTask& cancel) {
   Object* result = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = requested_.find(Key{cancel.result.owner, cancel.result.sequence});
     if (found == requested_.end()) return;  // it has replied already
     result = found->second.result;
