@@ -9,7 +9,6 @@
 #include <manta/error.hpp>
 
 #include <atomic>
-#include <mutex>
 #include <optional>
 #include <random>
 
@@ -74,7 +73,7 @@ void fetch_located(
   struct Fetch {
     std::vector<detail::StoreBlock> blocks;
     std::atomic<std::size_t> remaining;
-    std::mutex mutex;
+    util::Mutex mutex;
     std::string error;
     std::function<void(std::vector<detail::StoreBlock>, const std::string&)> then;
   };
@@ -84,7 +83,7 @@ void fetch_located(
   fetch->then = std::move(then);
   const auto one_done = [fetch](const std::string& error) {
     if (!error.empty()) {
-      std::lock_guard lock(fetch->mutex);
+      util::LockGuard lock(fetch->mutex);
       if (fetch->error.empty()) fetch->error = error;
     }
     if (fetch->remaining.fetch_sub(1) == 1) fetch->then(std::move(fetch->blocks), fetch->error);
