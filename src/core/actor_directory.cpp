@@ -12,22 +12,24 @@ Actor* ActorDirectory::find_locked(const Key& key) {
 }
 
 Actor* ActorDirectory::find(const detail::ActorAddress& address) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return find_locked(key(address));
 }
 
 Actor* ActorDirectory::wait_for(const detail::ActorAddress& address,
                                 std::chrono::steady_clock::duration timeout) {
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   Actor* actor = nullptr;
-  added_.wait_for(lock, timeout, [&] { return (actor = find_locked(key(address))) != nullptr; });
+  added_.wait_for(lock.native(), timeout, [&]() MANTA_REQUIRES(mutex_) {
+    return (actor = find_locked(key(address))) != nullptr;
+  });
   return actor;
 }
 
 Actor* ActorDirectory::add(Actor& actor) {
   Actor* kept = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto [entry, added] = actors_.emplace(key(actor.address()), &actor);
     entry->second->retain();    // the caller's
     if (added) actor.retain();  // the directory's
@@ -39,7 +41,7 @@ Actor* ActorDirectory::add(Actor& actor) {
 
 Actor* ActorDirectory::find_or_park(const detail::ActorAddress& address, int source,
                                     transport::ActorCall& call) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   if (Actor* actor = find_locked(key(address))) return actor;
   parked_[key(address)].emplace_back(source, std::move(call));
   return nullptr;
@@ -47,7 +49,7 @@ Actor* ActorDirectory::find_or_park(const detail::ActorAddress& address, int sou
 
 std::vector<std::pair<int, transport::ActorCall>> ActorDirectory::take_parked(
     const detail::ActorAddress& address) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = parked_.find(key(address));
   if (found == parked_.end()) return {};
   auto calls = std::move(found->second);
@@ -58,7 +60,7 @@ std::vector<std::pair<int, transport::ActorCall>> ActorDirectory::take_parked(
 void ActorDirectory::clear() {
   std::map<Key, Actor*> actors;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     actors.swap(actors_);
   }
   for (auto& [key, actor] : actors) actor->release();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "transport/wire.hpp"
+#include "util/mutex.hpp"
 
 #include <manta/detail/core_access.hpp>
 
@@ -11,7 +12,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -46,13 +46,13 @@ class ActorDirectory {
   static Key key(const detail::ActorAddress& address) {
     return {address.creator, address.sequence};
   }
-  /// The actor under `key`, retained, or null. Called with mutex_ held.
-  Actor* find_locked(const Key& key);
+  /// The actor under `key`, retained, or null.
+  Actor* find_locked(const Key& key) MANTA_REQUIRES(mutex_);
 
-  std::mutex mutex_;
-  std::condition_variable added_;  ///< an actor was added
-  std::map<Key, Actor*> actors_;   ///< guarded by mutex_; by (creator, sequence)
-  std::map<Key, std::vector<std::pair<int, transport::ActorCall>>> parked_;  ///< guarded by mutex_
+  util::Mutex mutex_;
+  std::condition_variable added_;                          ///< an actor was added
+  std::map<Key, Actor*> actors_ MANTA_GUARDED_BY(mutex_);  ///< by (creator, sequence)
+  std::map<Key, std::vector<std::pair<int, transport::ActorCall>>> parked_ MANTA_GUARDED_BY(mutex_);
 };
 
 }  // namespace manta::core

@@ -39,7 +39,7 @@ std::optional<ActorNames::Owner> ActorNames::ask(transport::NameRequest request)
   } else {
     std::future<transport::NameReply> answered;
     {
-      std::lock_guard lock(mutex_);
+      util::LockGuard lock(mutex_);
       request.request = next_request_++;
       answered = waiting_[request.request].get_future();
     }
@@ -53,7 +53,7 @@ std::optional<ActorNames::Owner> ActorNames::ask(transport::NameRequest request)
 }
 
 transport::NameReply ActorNames::answer(const transport::NameRequest& request) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   transport::NameReply reply{request.request, false, false, {}, {}};
   const auto found = owners_.find(request.name);
   if (request.release) {
@@ -76,7 +76,7 @@ void ActorNames::on_request(int source, const transport::NameRequest& request) {
 void ActorNames::on_reply(const transport::NameReply& reply) {
   std::promise<transport::NameReply> waiting;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = waiting_.find(reply.request);
     if (found == waiting_.end()) return;
     waiting = std::move(found->second);

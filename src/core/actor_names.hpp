@@ -8,11 +8,11 @@
 
 #include "transport/sender.hpp"
 #include "transport/wire.hpp"
+#include "util/mutex.hpp"
 
 #include <cstdint>
 #include <future>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -62,10 +62,10 @@ class ActorNames {
   const int ranks_;
   transport::Sender& sender_;
   Executor& executor_;
-  std::mutex mutex_;
-  std::map<std::string, Owner> owners_;  ///< guarded by mutex_; the names this rank keeps
-  std::map<std::uint64_t, std::promise<transport::NameReply>> waiting_;  ///< guarded by mutex_
-  std::uint64_t next_request_ = 1;                                       ///< guarded by mutex_
+  util::Mutex mutex_;
+  std::map<std::string, Owner> owners_ MANTA_GUARDED_BY(mutex_);  ///< the names this rank keeps
+  std::map<std::uint64_t, std::promise<transport::NameReply>> waiting_ MANTA_GUARDED_BY(mutex_);
+  std::uint64_t next_request_ MANTA_GUARDED_BY(mutex_) = 1;
 };
 
 }  // namespace manta::core

@@ -28,7 +28,7 @@ ActorSnapshots::ActorSnapshots(Runtime& runtime, const ActorIdentity& identity,
       last_snapshot_(std::chrono::steady_clock::now().time_since_epoch().count()) {}
 
 std::optional<checkpoint::ActorRecord> ActorSnapshots::take_marked() {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return std::exchange(marked_, std::nullopt);
 }
 
@@ -113,7 +113,7 @@ void ActorSnapshots::checkpoint_on_demand(Object& result, ActorSupervisor& super
     return;
   }
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     marked_ = std::move(state);
   }
   result.retain();

@@ -9,13 +9,13 @@
 #include "core/actor_policy.hpp"
 #include "core/actor_supervisor.hpp"
 #include "core/registry.hpp"
+#include "util/mutex.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -71,8 +71,8 @@ class ActorSnapshots {
   std::atomic<std::uint64_t> calls_since_snapshot_{0};
   std::atomic<std::chrono::steady_clock::rep> last_snapshot_;
   std::atomic<bool> policy_requested_{false};  ///< a policy checkpoint is on its way
-  std::mutex mutex_;
-  std::optional<checkpoint::ActorRecord> marked_;  ///< guarded by mutex_
+  util::Mutex mutex_;
+  std::optional<checkpoint::ActorRecord> marked_ MANTA_GUARDED_BY(mutex_);
 };
 
 }  // namespace manta::core

@@ -140,7 +140,7 @@ void Checkpointer::start() {
 
 void Checkpointer::stop() {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
@@ -148,21 +148,21 @@ void Checkpointer::stop() {
 }
 
 bool Checkpointer::add(CheckpointedActor& actor, const std::string& key) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   actors_.insert(&actor);
   if (restored_.contains(key)) new_claims_.push_back(key);
   return exiting_;
 }
 
 void Checkpointer::remove(CheckpointedActor& actor) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   actors_.erase(&actor);
 }
 
 std::optional<Checkpointer::SavedState> Checkpointer::last_saved(const std::string& key,
                                                                  bool named) const {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     if (const auto found = saved_.find(key); found != saved_.end()) return found->second;
   }
   const auto restored = named ? restored_.find(key) : restored_.end();
@@ -179,7 +179,7 @@ void Checkpointer::request(const fs::path& directory, bool exit_after, Done done
   }
   std::uint64_t token = 0;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     token = next_token_++;
     waiting_.emplace(token, std::move(done));
   }
@@ -195,7 +195,7 @@ void Checkpointer::request(const fs::path& directory, bool exit_after, Done done
 std::vector<CheckpointedActor*> Checkpointer::live_actors(std::vector<std::string>* claims,
                                                           bool exiting) {
   std::vector<CheckpointedActor*> live;
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   exiting_ = exiting_ || exiting;
   for (CheckpointedActor* actor : actors_) {
     if (actor->try_retain()) live.push_back(actor);
@@ -230,7 +230,7 @@ std::vector<std::string> Checkpointer::carry_unclaimed(
 
 void Checkpointer::on_request(int source, transport::CheckpointRequest request) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     pending_.push_back({source, request.token, std::move(request.directory), request.exit_after});
   }
   changed_.notify_all();
@@ -238,7 +238,7 @@ void Checkpointer::on_request(int source, transport::CheckpointRequest request) 
 
 void Checkpointer::on_round(transport::CheckpointRound round) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     if (round.epoch == last_round_marker) {
       last_round_received_ = true;
     } else {
@@ -250,7 +250,7 @@ void Checkpointer::on_round(transport::CheckpointRound round) {
 
 void Checkpointer::loop() {
   const bool orders = runtime_.rank() == 0;
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   while (true) {
     if (!stopping_) {
       // First in every turn: a steady stream of requests (a checkpoint every few calls) must
@@ -283,7 +283,7 @@ void Checkpointer::loop() {
       return;
     }
     if (stopping_ && last_round_received_) return;
-    changed_.wait_for(lock, poll_interval);
+    changed_.wait_for(lock.native(), poll_interval);
     if (stopping_) continue;
     lock.unlock();
     check_policies();
@@ -324,7 +324,7 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
     std::optional<checkpoint::RankFailure>& failure, bool exiting) {
   actors = live_actors(&claims, exiting);
   struct Snapshots {
-    std::mutex mutex;
+    util::Mutex mutex;
     std::condition_variable taken;
     std::size_t remaining = 0;
     std::vector<checkpoint::ActorRecord> records;
@@ -335,7 +335,7 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
   for (CheckpointedActor* actor : actors) {
     actor->snapshot(
         [snapshots](std::optional<checkpoint::ActorRecord> record, std::exception_ptr error) {
-          std::lock_guard lock(snapshots->mutex);
+          util::LockGuard lock(snapshots->mutex);
           if (record) snapshots->records.push_back(std::move(*record));
           if (error && !snapshots->error) snapshots->error = error;
           if (--snapshots->remaining == 0) snapshots->taken.notify_all();
@@ -343,8 +343,8 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
         exiting);
   }
   {
-    std::unique_lock lock(snapshots->mutex);
-    while (!snapshots->taken.wait_for(lock, progress_interval,
+    util::UniqueLock lock(snapshots->mutex);
+    while (!snapshots->taken.wait_for(lock.native(), progress_interval,
                                       [&] { return snapshots->remaining == 0; })) {
       util::log().warn("checkpoint: waiting for {} of {} actors to finish their current call",
                        snapshots->remaining, actors.size());
@@ -391,7 +391,7 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
                      file.string(), records.size(), bytes, seconds_between(started, written),
                      seconds_since(written));
     for (const auto& key : carried) carried_[key] = file;
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     for (const auto& record : records) {
       saved_[record.key] = {file, record.class_name, record.sequence};
     }
@@ -415,7 +415,7 @@ void Checkpointer::complete(const transport::CheckpointRound& round, const fs::p
     if (rank != runtime_.rank()) continue;
     Done done;
     {
-      std::lock_guard lock(mutex_);
+      util::LockGuard lock(mutex_);
       const auto found = waiting_.find(token);
       if (found == waiting_.end()) continue;
       done = std::move(found->second);

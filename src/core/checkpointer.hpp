@@ -11,6 +11,7 @@
 #include "checkpoint/checkpoint.hpp"
 #include "transport/communicator.hpp"
 #include "transport/wire.hpp"
+#include "util/mutex.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -20,7 +21,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -135,11 +135,11 @@ class Checkpointer {
   std::vector<std::string> carry_unclaimed(std::vector<std::string> claims,
                                            std::vector<checkpoint::ActorRecord>& records);
   void loop();
-  /// Rank 0, under mutex_: turns the pending requests for one directory into the next round,
-  /// queued to run here and returned to be sent to the others once mutex_ is released.
-  transport::CheckpointRound next_round_locked();
+  /// Rank 0: turns the pending requests for one directory into the next round, queued to run
+  /// here and returned to be sent to the others once mutex_ is released.
+  transport::CheckpointRound next_round_locked() MANTA_REQUIRES(mutex_);
   /// Rank 0: sends `round` to every other rank. Never under mutex_ (lock order at mutex_).
-  void send_to_others(const transport::CheckpointRound& round);
+  void send_to_others(const transport::CheckpointRound& round) MANTA_EXCLUDES(mutex_);
   void run_round(const transport::CheckpointRound& round);
   /// This rank's actors' records for a round, or the first failure taking them. `actors`
   /// receives the actors snapshotted (each with a reference, to resume after the write).
@@ -161,26 +161,28 @@ class Checkpointer {
   std::optional<std::filesystem::path> restored_from_;
   /// the restore file's named actors, by key; read-only
   std::map<std::string, SavedState> restored_;
-  std::vector<std::string> new_claims_;  ///< guarded by mutex_; restored keys added since a round
-  std::set<std::string> claimed_;        ///< round thread, rank 0: restored keys some rank holds
+  /// Restored keys added since a round.
+  std::vector<std::string> new_claims_ MANTA_GUARDED_BY(mutex_);
+  std::set<std::string> claimed_;  ///< round thread, rank 0: restored keys some rank holds
   std::map<std::string, std::filesystem::path> carried_;  ///< round thread, rank 0: newest file
 
   /// Lock order: innermost. The messenger's progress thread takes it (on_round, on_request)
   /// while holding its send mutex and UCX's worker lock, so nothing is sent and no other lock is
   /// taken while it is held: what to send is decided under it (next_round_locked), sent after.
-  mutable std::mutex mutex_;
+  mutable util::Mutex mutex_;
   std::condition_variable changed_;
-  std::set<CheckpointedActor*> actors_;              ///< guarded by mutex_
-  std::deque<transport::CheckpointRound> rounds_;    ///< guarded by mutex_; to run, in order
-  std::deque<Pending> pending_;                      ///< guarded by mutex_; rank 0 only
-  std::map<std::string, std::uint64_t> last_epoch_;  ///< guarded by mutex_; rank 0 only
-  std::map<std::uint64_t, Done> waiting_;            ///< guarded by mutex_; by token
-  std::map<std::string, SavedState> saved_;  ///< guarded by mutex_; this rank's actors, by key
-  std::uint64_t next_token_ = 1;             ///< guarded by mutex_
-  bool exit_requested_ = false;              ///< round thread only; SIGUSR1 served
-  bool stopping_ = false;                    ///< guarded by mutex_
-  bool exiting_ = false;  ///< guarded by mutex_; an exit round has taken this rank's actors
-  bool last_round_received_ = false;  ///< guarded by mutex_; rank 0 orders no more rounds
+  std::set<CheckpointedActor*> actors_ MANTA_GUARDED_BY(mutex_);
+  std::deque<transport::CheckpointRound> rounds_ MANTA_GUARDED_BY(mutex_);    ///< to run, in order
+  std::deque<Pending> pending_ MANTA_GUARDED_BY(mutex_);                      ///< rank 0 only
+  std::map<std::string, std::uint64_t> last_epoch_ MANTA_GUARDED_BY(mutex_);  ///< rank 0 only
+  std::map<std::uint64_t, Done> waiting_ MANTA_GUARDED_BY(mutex_);            ///< by token
+  /// This rank's actors, by key.
+  std::map<std::string, SavedState> saved_ MANTA_GUARDED_BY(mutex_);
+  std::uint64_t next_token_ MANTA_GUARDED_BY(mutex_) = 1;
+  bool exit_requested_ = false;  ///< round thread only; SIGUSR1 served
+  bool stopping_ MANTA_GUARDED_BY(mutex_) = false;
+  bool exiting_ MANTA_GUARDED_BY(mutex_) = false;  ///< an exit round has taken this rank's actors
+  bool last_round_received_ MANTA_GUARDED_BY(mutex_) = false;  ///< rank 0 orders no more rounds
   std::thread thread_;
 };
 

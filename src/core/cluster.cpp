@@ -70,8 +70,8 @@ Reservation Cluster::reserve_locked(int rank, const resources::Request& request)
 
 Reservation Cluster::place_actor(const resources::Request& request, Scheduling scheduling) {
   const auto actor = without_bundle(request);
-  std::lock_guard lock(mutex_);
-  const auto unreserved_holds = [&](int rank) {
+  util::LockGuard lock(mutex_);
+  const auto unreserved_holds = [&](int rank) MANTA_REQUIRES(mutex_) {
     return unreserved_[rank].available().holds(actor);
   };
   int chosen = -1;
@@ -101,12 +101,12 @@ Reservation Cluster::place_actor(const resources::Request& request, Scheduling s
 }
 
 Reservation Cluster::reserve(int rank, const resources::Request& request) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return reserve_locked(rank, request);
 }
 
 void Cluster::unreserve(const Reservation& reservation) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   auto& pool = unreserved_[reservation.rank];
   if (reservation.counted_in_full) {
     pool.release(reservation.request, reservation.granted);
@@ -144,7 +144,7 @@ const char* strategy_name(PlacementStrategy strategy) {
 
 std::vector<Reservation> Cluster::place_bundles(const std::vector<resources::Request>& bundles,
                                                 PlacementStrategy strategy) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   // Views to try in turn: what is not yet reserved (as far as this rank knows), then totals.
   std::vector<resources::Pool> totals;
   for (const auto& capacity : totals_) totals.emplace_back(capacity);

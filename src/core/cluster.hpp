@@ -7,6 +7,7 @@
 
 #include "core/executor.hpp"
 #include "resources/request.hpp"
+#include "util/mutex.hpp"
 
 #include <manta/options.hpp>
 #include <manta/placement_group.hpp>
@@ -14,7 +15,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 namespace manta::core {
@@ -69,16 +69,17 @@ class Cluster {
 
  private:
   double load_of(int rank) const noexcept;
-  Reservation reserve_locked(int rank, const resources::Request& request);
+  Reservation reserve_locked(int rank, const resources::Request& request) MANTA_REQUIRES(mutex_);
 
   const int self_;
   const std::vector<resources::Capacity> totals_;
   const resources::Catalog catalog_;
   const resources::Amount largest_cpu_;
   std::unique_ptr<std::atomic<std::int64_t>[]> in_flight_;  ///< tasks sent there, not back yet
-  std::mutex mutex_;
-  std::vector<resources::Pool> unreserved_;   ///< guarded by mutex_; totals minus actors placed
-  std::vector<std::uint64_t> actors_placed_;  ///< guarded by mutex_; by this rank, per rank
+  util::Mutex mutex_;
+  /// Totals minus actors placed.
+  std::vector<resources::Pool> unreserved_ MANTA_GUARDED_BY(mutex_);
+  std::vector<std::uint64_t> actors_placed_ MANTA_GUARDED_BY(mutex_);  ///< by this rank, per rank
 };
 
 }  // namespace manta::core

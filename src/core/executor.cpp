@@ -59,7 +59,7 @@ Executor::Executor(resources::Capacity total, std::size_t max_threads,
     : total_(std::move(total)), max_threads_(max_threads), spin_(spin), pool_(total_) {
   const auto initial = std::max<resources::Amount>(
       1, (total_.cpu + resources::units_per_unit - 1) / resources::units_per_unit);
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   eager_threads_ = static_cast<std::size_t>(initial) + spare_threads;
   for (std::int64_t i = 0; i < initial; ++i) spawn_locked();
 }
@@ -69,7 +69,7 @@ Executor::~Executor() { stop(); }
 void Executor::stop() {
   std::vector<std::thread> threads;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     stopping_ = true;
     threads.swap(threads_);
     claim_all_locked();
@@ -113,22 +113,22 @@ void Executor::claim_all_locked() {
   claims_.fetch_add(1, std::memory_order_release);
 }
 
-bool Executor::wait_for_work(std::unique_lock<std::mutex>& lock, bool spun) {
+bool Executor::wait_for_work(util::UniqueLock<>& lock, bool spun) {
   ++idle_;
   if (!spun && spin_ > std::chrono::microseconds::zero()) {
     // Work submitted within spin_ starts at once, without the wake-up of a sleeping thread.
     ++spinning_;
     const auto seen = claims_.load(std::memory_order_relaxed);
-    lock.unlock();
+    lock.unlock(mutex_);
     util::spin_until([&] { return claims_.load(std::memory_order_acquire) != seen; }, spin_);
-    lock.lock();
+    lock.lock(mutex_);
     --spinning_;
     --idle_;
     const bool claimed = claims_.load(std::memory_order_relaxed) != seen;
     if (claimed && wakeups_ > 0) --wakeups_;
     return !claimed;
   }
-  work_available_.wait(lock);
+  work_available_.wait(lock.native());
   --idle_;
   if (wakeups_ > 0) --wakeups_;
   return false;
@@ -144,7 +144,7 @@ bool Executor::worth_waking_locked(const Runnable& runnable, resources::Amount t
 
 void Executor::submit(Runnable* runnable) {
   runnable->parent = current_worker.executor == this ? current_worker.frame : 0;
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   if (runnable->request.cpu == 0) {
     // Work that holds no CPU (a zero-CPU actor's calls, as Ray's default actors) goes before the
     // work that waits for CPUs, in order among its kind: an actor's first call waited 4 s behind
@@ -173,7 +173,7 @@ void Executor::submit(Runnable* runnable) {
 void Executor::release(const resources::Request& request,
                        std::span<const resources::DeviceShare> granted) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     Bundle* bundle = nullptr;
     if (request.bundle >= 0) {
       const auto found = bundles_.find(request.bundle);
@@ -265,19 +265,19 @@ std::deque<Runnable*>::iterator Executor::erase_locked(std::deque<Runnable*>::it
   return queue_.erase(it);
 }
 
-void Executor::abandon_set_aside(std::unique_lock<std::mutex>& lock) {
+void Executor::abandon_set_aside(util::UniqueLock<>& lock) {
   if (set_aside_.empty()) return;
   auto abandoned = std::move(set_aside_);
   set_aside_.clear();
-  lock.unlock();
+  lock.unlock(mutex_);
   for (auto& [runnable, reason] : abandoned) runnable->abandon(reason);
-  lock.lock();
+  lock.lock(mutex_);
 }
 
 bool Executor::add_bundle(std::int64_t key, const resources::Request& reserved,
                           std::vector<resources::DeviceShare> granted) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     if (removed_early_.erase(key) > 0) {
       pool_.release(reserved, granted);
       return false;
@@ -299,7 +299,7 @@ bool Executor::add_bundle(std::int64_t key, const resources::Request& reserved,
 
 void Executor::remove_bundle(std::int64_t key) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = bundles_.find(key);
     if (found == bundles_.end()) {
       removed_early_.insert(key);
@@ -323,7 +323,7 @@ void Executor::retire_if_unused_locked(std::int64_t key) {
 
 void Executor::worker_loop() {
   current_worker.executor = this;
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   bool spun = false;
   while (true) {
     Bundle* bundle = nullptr;
@@ -344,14 +344,14 @@ void Executor::worker_loop() {
   }
 }
 
-void Executor::run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable, Bundle* bundle) {
+void Executor::run_locked(util::UniqueLock<>& lock, Runnable* runnable, Bundle* bundle) {
   const resources::Request request = runnable->request;
   ++running_;
   // More work that can start (fractional CPUs) and no thread waiting to take it: start one.
   if (idle_ == 0 && queue_.size() > 0 && queue_.front()->request.cpu <= pool_.available().cpu) {
     spawn_locked();
   }
-  lock.unlock();
+  lock.unlock(mutex_);
   const WorkerState outer = current_worker;
   current_worker.pool = bundle != nullptr ? &bundle->pool : &pool_;
   current_worker.cpu = request.cpu;
@@ -366,7 +366,7 @@ void Executor::run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable
   const Runnable::Units after = runnable->run();
   current_worker = outer;
   if (!granted.empty() && !outer.devices.empty()) resources::bind_gpu(outer.devices.front().device);
-  lock.lock();
+  lock.lock(mutex_);
   --running_;
   if (after == Runnable::Units::release) {
     release_locked(request, granted, bundle);
@@ -379,8 +379,7 @@ void Executor::run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable
   }
 }
 
-void Executor::run_nested_locked(std::unique_lock<std::mutex>& lock,
-                                 const std::function<bool()>& ready,
+void Executor::run_nested_locked(util::UniqueLock<>& lock, const std::function<bool()>& ready,
                                  std::span<const std::uint64_t> parents) {
   if (current_worker.depth >= max_nesting) return;
   while (!ready()) {
@@ -402,7 +401,7 @@ void Executor::help_until(const std::function<bool()>& ready,
   // One lock for a wait that finds nothing to help with (its object comes from another thread
   // or rank). Its CPUs go to the work it helps with (on one CPU, the child needs the parent's
   // slot).
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   current_worker.pool->release_cpu(current_worker.cpu);
   run_nested_locked(lock, ready, std::span(parents.data(), count));
   current_worker.pool->acquire_cpu_overcommitted(current_worker.cpu);
@@ -410,7 +409,7 @@ void Executor::help_until(const std::function<bool()>& ready,
 
 void Executor::block_begin(Waiter* helper) {
   if (current_worker.executor != this) return;
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   current_worker.pool->release_cpu(current_worker.cpu);
   ++blocked_;
   if (helper != nullptr && current_worker.depth < max_nesting) helpers_.push_back(helper);
@@ -428,7 +427,7 @@ void Executor::block_begin(Waiter* helper) {
 void Executor::help_blocked(Waiter& helper) {
   // One lock from the last look at the queue to blocking again: work submitted in between would
   // see this thread running and count on it to take that work (CI hung on fib(25), 4 ranks).
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   --blocked_;
   run_nested_locked(lock, [&] { return helper.enough(); }, {});
   ++blocked_;
@@ -437,30 +436,30 @@ void Executor::help_blocked(Waiter& helper) {
 
 void Executor::block_end(Waiter* helper) {
   if (current_worker.executor != this) return;
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   --blocked_;
   if (helper != nullptr) std::erase(helpers_, helper);
   current_worker.pool->acquire_cpu_overcommitted(current_worker.cpu);
 }
 
 bool Executor::can_start_now(resources::Amount cpu) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return queue_.empty() && cpu <= pool_.available().cpu;
 }
 
 std::size_t Executor::queued() const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return queue_.size();
 }
 
 double Executor::load_in_cpus() const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return static_cast<double>(queue_.size()) +
          static_cast<double>(total_.cpu - pool_.available().cpu) / resources::units_per_unit;
 }
 
 std::vector<Runnable*> Executor::steal(resources::Amount cpu) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   std::vector<Runnable*> stolen;
   const std::size_t most = queue_.size() / 2;
   for (auto it = queue_.end(); it != queue_.begin() && stolen.size() < most;) {
@@ -477,19 +476,19 @@ std::vector<Runnable*> Executor::steal(resources::Amount cpu) {
 }
 
 resources::Capacity Executor::available() const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return pool_.available();
 }
 
 resources::Amount Executor::free_cpu() const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return pool_.available().cpu;
 }
 
 std::uint64_t Executor::current_frame() noexcept { return current_worker.frame; }
 
 bool Executor::withdraw(Runnable* runnable) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   // Searched from the tail: what is cancelled was mostly submitted last.
   const auto found = std::find(queue_.rbegin(), queue_.rend(), runnable);
   if (found == queue_.rend()) return false;

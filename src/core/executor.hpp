@@ -4,6 +4,7 @@
 #pragma once
 
 #include "resources/pool.hpp"
+#include "util/mutex.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -13,7 +14,6 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
@@ -164,42 +164,47 @@ class Executor {
   /// Runs a runnable take_runnable_locked or take_child_locked returned, on this thread, and
   /// gives back what it held; the lock is released meanwhile. Restores the thread's WorkerState
   /// afterwards, as it runs nested under a blocked runnable too.
-  void run_locked(std::unique_lock<std::mutex>& lock, Runnable* runnable, Bundle* bundle);
+  void run_locked(util::UniqueLock<>& lock, Runnable* runnable, Bundle* bundle)
+      MANTA_REQUIRES(mutex_);
   /// Runs queued work on this blocked worker's stack until `ready()`: what `parents` submitted
-  /// (newest first), or, with no parents, any (oldest first). Called with `lock` (on mutex_)
-  /// held; it is released while work runs and held again on return.
-  void run_nested_locked(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready,
-                         std::span<const std::uint64_t> parents);
+  /// (newest first), or, with no parents, any (oldest first). `lock` is released while work
+  /// runs and held again on return.
+  void run_nested_locked(util::UniqueLock<>& lock, const std::function<bool()>& ready,
+                         std::span<const std::uint64_t> parents) MANTA_REQUIRES(mutex_);
   /// The first queued runnable (within a lookahead) whose request is free now, acquired; sets
   /// `bundle` to the bundle it drew from.
-  Runnable* take_runnable_locked(Bundle*& bundle);
+  Runnable* take_runnable_locked(Bundle*& bundle) MANTA_REQUIRES(mutex_);
   /// The newest queued runnable one of `parents` submitted whose request is free now, acquired.
-  Runnable* take_child_locked(std::span<const std::uint64_t> parents, Bundle*& bundle);
+  Runnable* take_child_locked(std::span<const std::uint64_t> parents, Bundle*& bundle)
+      MANTA_REQUIRES(mutex_);
   /// Removes a runnable from queue_, keeping holding_no_cpu_ right.
-  std::deque<Runnable*>::iterator erase_locked(std::deque<Runnable*>::iterator it);
+  std::deque<Runnable*>::iterator erase_locked(std::deque<Runnable*>::iterator it)
+      MANTA_REQUIRES(mutex_);
   /// Acquires what `runnable` asks for from its pool; sets `bundle` to the bundle it drew from.
-  bool acquire_locked(Runnable& runnable, Bundle*& bundle);
+  bool acquire_locked(Runnable& runnable, Bundle*& bundle) MANTA_REQUIRES(mutex_);
   void release_locked(const resources::Request& request,
-                      std::span<const resources::DeviceShare> granted, Bundle* bundle);
+                      std::span<const resources::DeviceShare> granted, Bundle* bundle)
+      MANTA_REQUIRES(mutex_);
   /// Gives a removed bundle's resources back to the rank once nothing holds them.
-  void retire_if_unused_locked(std::int64_t key);
+  void retire_if_unused_locked(std::int64_t key) MANTA_REQUIRES(mutex_);
   /// Runs abandon() on what take_runnable_locked set aside, without the lock.
-  void abandon_set_aside(std::unique_lock<std::mutex>& lock);
+  void abandon_set_aside(util::UniqueLock<>& lock) MANTA_REQUIRES(mutex_);
   /// Starts a worker thread unless eager_threads_ run (then, when every thread is blocked, wakes a
   /// blocked helper to run queued work, or starts one if there is none, up to max_threads);
   /// returns whether the queued work will find a thread.
-  bool spawn_locked();
+  bool spawn_locked() MANTA_REQUIRES(mutex_);
   /// Sends an idle thread to queued work unless enough are on their way already; returns
   /// whether a sleeping one must be notified (after unlocking).
-  bool claim_idle_locked();
+  bool claim_idle_locked() MANTA_REQUIRES(mutex_);
   /// Whether a thread woken for `runnable` would find its CPUs free, counting the threads already
   /// on their way and `taken` CPUs that the calling thread is about to take.
-  bool worth_waking_locked(const Runnable& runnable, resources::Amount taken = 0) const;
+  bool worth_waking_locked(const Runnable& runnable, resources::Amount taken = 0) const
+      MANTA_REQUIRES(mutex_);
   /// Sends every idle thread to look at the queue again; notify_all after unlocking.
-  void claim_all_locked();
+  void claim_all_locked() MANTA_REQUIRES(mutex_);
   /// Waits for work: polls for spin_ first unless `spun` (the last poll found nothing), then
   /// sleeps. Returns whether this call polled and found nothing.
-  bool wait_for_work(std::unique_lock<std::mutex>& lock, bool spun);
+  bool wait_for_work(util::UniqueLock<>& lock, bool spun) MANTA_REQUIRES(mutex_);
 
   const resources::Capacity total_;
   const std::size_t max_threads_;
@@ -207,30 +212,30 @@ class Executor {
   /// only when no thread is running work (all are blocked or idle).
   std::size_t eager_threads_ = 0;
   const std::chrono::microseconds spin_;
-  mutable std::mutex mutex_;
+  mutable util::Mutex mutex_;
   std::condition_variable work_available_;
-  resources::Pool pool_;  ///< guarded by mutex_
-  /// guarded by mutex_: the runnables holding no CPU first, then the others, each kind in
-  /// submission order (work that takes no CPU slot must not wait behind work waiting for one)
-  std::deque<Runnable*> queue_;
-  std::size_t holding_no_cpu_ = 0;    ///< guarded by mutex_; how many lead queue_
-  std::vector<std::thread> threads_;  ///< guarded by mutex_
-  std::size_t idle_ = 0;              ///< guarded by mutex_; threads waiting for work
-  std::size_t blocked_ = 0;           ///< guarded by mutex_; threads between block_begin and end
-  /// guarded by mutex_: waiters of blocked threads that may be interrupted to run queued work
-  std::vector<Waiter*> helpers_;
-  std::size_t spinning_ = 0;  ///< guarded by mutex_; of those, polling (not asleep)
-  std::size_t wakeups_ = 0;   ///< guarded by mutex_; of those, sent to work, not yet up
+  resources::Pool pool_ MANTA_GUARDED_BY(mutex_);
+  /// The runnables holding no CPU first, then the others, each kind in submission order (work
+  /// that takes no CPU slot must not wait behind work waiting for one).
+  std::deque<Runnable*> queue_ MANTA_GUARDED_BY(mutex_);
+  std::size_t holding_no_cpu_ MANTA_GUARDED_BY(mutex_) = 0;  ///< how many lead queue_
+  std::vector<std::thread> threads_ MANTA_GUARDED_BY(mutex_);
+  std::size_t idle_ MANTA_GUARDED_BY(mutex_) = 0;     ///< threads waiting for work
+  std::size_t blocked_ MANTA_GUARDED_BY(mutex_) = 0;  ///< threads between block_begin and end
+  /// Waiters of blocked threads that may be interrupted to run queued work.
+  std::vector<Waiter*> helpers_ MANTA_GUARDED_BY(mutex_);
+  std::size_t spinning_ MANTA_GUARDED_BY(mutex_) = 0;  ///< of those, polling (not asleep)
+  std::size_t wakeups_ MANTA_GUARDED_BY(mutex_) = 0;   ///< of those, sent to work, not yet up
   /// Raised (under mutex_) whenever idle threads are sent to work; polling threads watch it.
   std::atomic<std::uint64_t> claims_{0};
-  bool stopping_ = false;             ///< guarded by mutex_
-  bool warned_thread_limit_ = false;  ///< guarded by mutex_
-  std::size_t running_ = 0;           ///< guarded by mutex_; runnables started, not returned
-  /// guarded by mutex_: bundles on this rank, and keys removed before their bundle was made
-  std::unordered_map<std::int64_t, std::unique_ptr<Bundle>> bundles_;
-  std::unordered_set<std::int64_t> removed_early_;
-  /// guarded by mutex_: runnables that will never run, with why, to abandon without the lock
-  std::vector<std::pair<Runnable*, std::string>> set_aside_;
+  bool stopping_ MANTA_GUARDED_BY(mutex_) = false;
+  bool warned_thread_limit_ MANTA_GUARDED_BY(mutex_) = false;
+  std::size_t running_ MANTA_GUARDED_BY(mutex_) = 0;  ///< runnables started, not returned
+  /// Bundles on this rank, and keys removed before their bundle was made.
+  std::unordered_map<std::int64_t, std::unique_ptr<Bundle>> bundles_ MANTA_GUARDED_BY(mutex_);
+  std::unordered_set<std::int64_t> removed_early_ MANTA_GUARDED_BY(mutex_);
+  /// Runnables that will never run, with why, to abandon without the lock.
+  std::vector<std::pair<Runnable*, std::string>> set_aside_ MANTA_GUARDED_BY(mutex_);
   std::function<void()> idle_hook_;
 };
 

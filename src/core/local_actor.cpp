@@ -74,7 +74,7 @@ LocalActor::LocalActor(Runtime& runtime, detail::ActorAddress address, const cha
       placement_{std::move(reservation), false, {}} {
   drain_.request = std::move(request);  // the first drain places the actor and keeps it
   if (snapshots_.checkpointable() && runtime_.checkpointer().add(*this, identity_.key)) {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     paused_ = true;  // created after the job's exit snapshot: it must run nothing
   }
   enqueue(new Call(*this, CallKind::constructor, class_name, std::move(constructor), nullptr));
@@ -102,7 +102,7 @@ Object* LocalActor::checkpoint() {
 }
 
 void LocalActor::kill(bool restart) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   end_at_gap(restart ? Ending::Kind::kill_and_restart : Ending::Kind::kill,
              "killed by manta::kill");
   if (constructed_ && !paused_) drain_soon();
@@ -119,7 +119,7 @@ void LocalActor::snapshot(
     return;
   }
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     if (constructed_) {
       snapshot_waiters_.push_back({std::move(done), exiting});
       drain_soon();
@@ -142,7 +142,7 @@ void LocalActor::snapshot(
 }
 
 void LocalActor::resume() {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   paused_ = false;
   const bool work = (ending_ && constructed_) || (!mailbox_.empty() && mailbox_.front()->runnable);
   if (work) drain_soon();
@@ -152,7 +152,7 @@ void LocalActor::enqueue(Call* call) {
   retain();
   runtime_.work_started();
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     mailbox_.push_back(call);
   }
   call->start();
@@ -166,7 +166,7 @@ void LocalActor::drain_soon() {
 }
 
 void LocalActor::call_ready(Call& call) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   call.runnable = true;
   if (!paused_ && mailbox_.front()->runnable) drain_soon();
 }
@@ -202,7 +202,7 @@ Runnable::Units LocalActor::drain() {
     std::vector<SnapshotRequest> snapshots;
     std::optional<Ending> ending;
     {
-      std::lock_guard lock(mutex_);
+      util::LockGuard lock(mutex_);
       // Snapshots, kills and restarts of a concurrent actor wait for its running calls; the
       // last to finish drains again.
       const bool quiet = in_flight_ == 0;
@@ -233,7 +233,7 @@ Runnable::Units LocalActor::drain() {
     if (!snapshots.empty()) {
       // Between two calls, never in the middle of one.
       snapshots_.serve(snapshots, supervisor_, [this](bool pause) {
-        std::lock_guard lock(mutex_);
+        util::LockGuard lock(mutex_);
         paused_ = pause;
       });
       continue;
@@ -260,7 +260,7 @@ void LocalActor::execute(Call& call) {
   Object* result = call.result();
   if (call.kind() == CallKind::constructor) {
     supervisor_.construct(call);
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     constructed_ = true;
   } else if (supervisor_.dead()) {
     result->fail(supervisor_.death());
@@ -299,7 +299,7 @@ bool LocalActor::run_method(Call& call) {
   if (lost) {
     // The call never reached the instance: it runs on the restarted one, as a first try.
     if (restart(*lost)) {
-      std::lock_guard lock(mutex_);
+      util::LockGuard lock(mutex_);
       mailbox_.push_front(&call);
       return false;
     }
@@ -309,7 +309,7 @@ bool LocalActor::run_method(Call& call) {
       ++call.retries;
       util::log().warn("actor '{}': running {} again (retry {} of {})", identity_.shown_name,
                        call.name(), call.retries, limit_text(policy_.max_task_retries));
-      std::lock_guard lock(mutex_);
+      util::LockGuard lock(mutex_);
       mailbox_.push_front(&call);  // first on the restarted instance, keeping its references
       return false;
     }
@@ -331,7 +331,7 @@ void LocalActor::run_concurrently(Call& call) {
       const std::string reason = std::string("it called manta::exit_actor() in ") + call.name();
       {
         // Before the caller learns of it: a call it makes next must find the actor ending.
-        std::lock_guard lock(mutex_);
+        util::LockGuard lock(mutex_);
         end_at_gap(Ending::Kind::exit, reason);
       }
       result->fail(supervisor_.death_error(reason));
@@ -340,7 +340,7 @@ void LocalActor::run_concurrently(Call& call) {
       // As run_method() does, knowing that the restart comes once no call runs.
       again = supervisor_.may_retry(call.retries);
       {
-        std::lock_guard lock(mutex_);
+        util::LockGuard lock(mutex_);
         end_at_gap(Ending::Kind::restart, util::message_of(fatal));
         if (again) {
           ++call.retries;
@@ -365,7 +365,7 @@ void LocalActor::end_concurrent_call(Call& call, bool again) {
     snapshots_.call_done();
   }
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     --in_flight_;
     if (drain_needed_locked()) drain_soon();
   }

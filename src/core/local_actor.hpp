@@ -11,11 +11,11 @@
 #include "core/checkpointer.hpp"
 #include "core/cluster.hpp"
 #include "core/executor.hpp"
+#include "util/mutex.hpp"
 
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,8 +82,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
 
   void enqueue(Call* call);
   void call_ready(Call& call);
-  /// Queues a drain unless one is queued or running. Called with mutex_ held.
-  void drain_soon();
+  /// Queues a drain unless one is queued or running.
+  void drain_soon() MANTA_REQUIRES(mutex_);
   /// Runs queued calls on a worker thread, one at a time; for a concurrent actor
   /// (max_concurrency > 1), hands method calls to CallRunners instead, up to the limit.
   Runnable::Units drain();
@@ -102,8 +102,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
   /// The call is over: its result reference, the call and its reference to the actor go.
   void finish(Call& call);
 
-  /// Asks for `kind` at the next gap between calls. Called with mutex_ held.
-  void end_at_gap(Ending::Kind kind, std::string reason);
+  /// Asks for `kind` at the next gap between calls.
+  void end_at_gap(Ending::Kind kind, std::string reason) MANTA_REQUIRES(mutex_);
   /// Acts on an Ending, between calls (drain only).
   void act_on(const Ending& ending);
   /// A new instance after a fatal error or a kill; or, with no restart left, the end.
@@ -114,8 +114,8 @@ class LocalActor final : public Actor, public CheckpointedActor {
   void release_resources();
 
   bool concurrent() const noexcept { return policy_.max_concurrency > 1; }
-  /// Whether a call that finished on a CallRunner leaves work for the drain. Called with mutex_.
-  bool drain_needed_locked() const;
+  /// Whether a call that finished on a CallRunner leaves work for the drain.
+  bool drain_needed_locked() const MANTA_REQUIRES(mutex_);
   /// What the calling thread runs of this actor, for Runnable::describe.
   std::string describe_running() const;
 
@@ -127,14 +127,15 @@ class LocalActor final : public Actor, public CheckpointedActor {
   ActorSnapshots snapshots_;
   Placement placement_;
   Drain drain_{*this};
-  std::mutex mutex_;
-  std::deque<Call*> mailbox_;  ///< guarded by mutex_; calls in submission order
-  bool draining_ = false;      ///< guarded by mutex_; a drain is queued or running
-  bool constructed_ = false;   ///< guarded by mutex_; the constructor has run (or failed)
-  bool paused_ = false;  ///< guarded by mutex_; a checkpoint borrows the state, or the job exits
-  int in_flight_ = 0;    ///< guarded by mutex_; calls running on CallRunners
-  std::optional<Ending> ending_;                   ///< guarded by mutex_
-  std::vector<SnapshotRequest> snapshot_waiters_;  ///< guarded by mutex_; taken between calls
+  util::Mutex mutex_;
+  std::deque<Call*> mailbox_ MANTA_GUARDED_BY(mutex_);  ///< calls in submission order
+  bool draining_ MANTA_GUARDED_BY(mutex_) = false;      ///< a drain is queued or running
+  bool constructed_ MANTA_GUARDED_BY(mutex_) = false;   ///< the constructor has run (or failed)
+  /// A checkpoint borrows the state, or the job exits.
+  bool paused_ MANTA_GUARDED_BY(mutex_) = false;
+  int in_flight_ MANTA_GUARDED_BY(mutex_) = 0;  ///< calls running on CallRunners
+  std::optional<Ending> ending_ MANTA_GUARDED_BY(mutex_);
+  std::vector<SnapshotRequest> snapshot_waiters_ MANTA_GUARDED_BY(mutex_);  ///< taken between calls
 };
 
 }  // namespace manta::core

@@ -17,7 +17,7 @@ void Object::fail(std::exception_ptr error) {
 void Object::finish(State state) {
   std::vector<Callback> callbacks;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     state_.store(state, std::memory_order_release);
     callbacks.swap(callbacks_);
     // Under the mutex: a waiter may go away as soon as remove_waiter can take it.
@@ -37,7 +37,7 @@ void Object::finish(State state) {
 void Object::clear_cancellable() noexcept {
   cancellable_.store(nullptr);
   if (cancel_called_.load()) {
-    std::lock_guard wait_for_cancel(mutex_);
+    util::LockGuard wait_for_cancel(mutex_);
   }
 }
 
@@ -45,7 +45,7 @@ void Object::cancel(CancelMode mode) {
   cancel_called_.store(true);
   std::function<void()> then;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     if (Cancellable* producer = cancellable_.load()) then = producer->cancel_locked(mode);
   }
   if (then) then();
@@ -53,7 +53,7 @@ void Object::cancel(CancelMode mode) {
 
 void Object::on_ready(Callback callback) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     if (!is_ready()) {
       callbacks_.push_back(std::move(callback));
       return;
@@ -64,7 +64,7 @@ void Object::on_ready(Callback callback) {
 
 void Object::add_waiter(WaitLink& link) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     if (!is_ready()) {
       link.previous = nullptr;
       link.next = waiters_;
@@ -77,7 +77,7 @@ void Object::add_waiter(WaitLink& link) {
 }
 
 void Object::remove_waiter(WaitLink& link) noexcept {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   if (is_ready()) return;  // finish() has emptied the list
   if (link.previous != nullptr) {
     link.previous->next = link.next;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/waiter.hpp"
+#include "util/mutex.hpp"
 
 #include <manta/detail/core_access.hpp>
 
@@ -11,7 +12,6 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 namespace manta::core {
@@ -124,11 +124,11 @@ class Object {
   const char* const producer_;
   std::unique_ptr<ValueBox> value_;  ///< written once, before state_ leaves pending
   std::exception_ptr error_;         ///< written once, before state_ becomes failed
-  std::mutex mutex_;
-  std::vector<Callback> callbacks_;  ///< guarded by mutex_; emptied when the state is set
-  WaitLink* waiters_ = nullptr;      ///< guarded by mutex_; emptied when the state is set
-  std::atomic<Cancellable*> cancellable_{nullptr};  ///< used under mutex_ by cancel()
-  std::atomic<bool> cancel_called_{false};          ///< cancel() was called once
+  util::Mutex mutex_;
+  std::vector<Callback> callbacks_ MANTA_GUARDED_BY(mutex_);  ///< emptied when the state is set
+  WaitLink* waiters_ MANTA_GUARDED_BY(mutex_) = nullptr;      ///< emptied when the state is set
+  std::atomic<Cancellable*> cancellable_{nullptr};            ///< used under mutex_ by cancel()
+  std::atomic<bool> cancel_called_{false};                    ///< cancel() was called once
   Object* next_sibling_ = nullptr;
 };
 

@@ -72,7 +72,7 @@ Object* PlacementGroups::create(ObjectId ready_id, const std::vector<resources::
   ready->retain();  // the caller's; the group keeps the first until it is set
   std::int64_t group_key = 0;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     group_key = (std::int64_t{rank_} << 32) | next_sequence_++;
     groups_[group_key] = Group{ready, bundles.size(), reservations, bundles};
   }
@@ -95,7 +95,7 @@ Object* PlacementGroups::create(ObjectId ready_id, const std::vector<resources::
 void PlacementGroups::bundle_ready(std::int64_t key, const std::string& error) {
   Object* ready = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = groups_.find(group_of(key));
     if (found == groups_.end() || found->second.ready == nullptr) return;
     Group& group = found->second;
@@ -124,7 +124,7 @@ void PlacementGroups::remove(const std::vector<BundleAddress>& addresses) {
   if (addresses.empty()) return;
   Group group;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = groups_.find(group_of(addresses.front().key));
     if (found == groups_.end()) return;  // removed already
     group = std::move(found->second);
@@ -146,7 +146,7 @@ void PlacementGroups::remove(const std::vector<BundleAddress>& addresses) {
 }
 
 std::optional<resources::Request> PlacementGroups::bundle_request(std::int64_t key) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = groups_.find(group_of(key));
   if (found == groups_.end()) return std::nullopt;
   const auto index = static_cast<std::size_t>(key & 0xffff);

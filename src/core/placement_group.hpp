@@ -10,12 +10,12 @@
 #include "core/object.hpp"
 #include "resources/request.hpp"
 #include "transport/sender.hpp"
+#include "util/mutex.hpp"
 
 #include <manta/placement_group.hpp>
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,9 +78,10 @@ class PlacementGroups {
   Cluster& cluster_;
   Executor& executor_;
   transport::Sender& sender_;
-  mutable std::mutex mutex_;
-  std::map<std::int64_t, Group> groups_;  ///< by group key (the bundle keys without their index)
-  std::uint32_t next_sequence_ = 1;
+  mutable util::Mutex mutex_;
+  /// By group key (the bundle keys without their index).
+  std::map<std::int64_t, Group> groups_ MANTA_GUARDED_BY(mutex_);
+  std::uint32_t next_sequence_ MANTA_GUARDED_BY(mutex_) = 1;
 };
 
 }  // namespace manta::core

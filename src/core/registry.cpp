@@ -15,14 +15,14 @@ Registry& Registry::instance() {
 
 void Registry::add_function(const char* name, detail::AnyFunction address,
                             detail::RemoteCallFactory factory) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   if (++name_counts_[name] > 1) duplicates_.emplace_back(name);
   functions_.emplace(address, name);
   functions_by_name_.emplace(name, RemoteFunction{address, factory});
 }
 
 Registry::RemoteFunction Registry::remote_function(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = functions_by_name_.find(name);
   if (found == functions_by_name_.end()) {
     throw NotRegisteredError("no function is registered as '" + name +
@@ -32,7 +32,7 @@ Registry::RemoteFunction Registry::remote_function(const std::string& name) cons
 }
 
 const char* Registry::function_name(detail::AnyFunction address) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = functions_.find(address);
   if (found == functions_.end()) {
     throw NotRegisteredError(
@@ -43,7 +43,7 @@ const char* Registry::function_name(detail::AnyFunction address) const {
 }
 
 void Registry::add_actor_class(const char* name, const std::type_info& type) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   if (++name_counts_[name] > 1) duplicates_.emplace_back(name);
   auto& actor_class = classes_[std::type_index(type)];
   actor_class.name = name;
@@ -51,12 +51,12 @@ void Registry::add_actor_class(const char* name, const std::type_info& type) {
 }
 
 void Registry::add_actor_state(const std::type_info& type, StateHooks hooks) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   classes_[std::type_index(type)].state = hooks;
 }
 
 Registry::StateHooks Registry::actor_state(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = classes_by_name_.find(name);
   return found == classes_by_name_.end() ? StateHooks{} : found->second->state;
 }
@@ -64,7 +64,7 @@ Registry::StateHooks Registry::actor_state(const std::string& name) const {
 void Registry::add_actor_method(const std::type_info& type, const char* name,
                                 std::span<const std::byte> member_pointer,
                                 detail::RemoteMethodFactory factory) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   auto& actor_class = classes_[std::type_index(type)];
   const auto& method = actor_class.methods.emplace_back(
       Method{std::vector<std::byte>(member_pointer.begin(), member_pointer.end()),
@@ -73,12 +73,12 @@ void Registry::add_actor_method(const std::type_info& type, const char* name,
 }
 
 void Registry::add_actor_constructor(const char* key, detail::RemoteConstructorFactory factory) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   constructors_.emplace(key, factory);
 }
 
 const char* Registry::actor_class(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = classes_by_name_.find(name);
   if (found == classes_by_name_.end()) {
     throw NotRegisteredError("no actor class is registered as '" + name + "' on this rank");
@@ -87,7 +87,7 @@ const char* Registry::actor_class(const std::string& name) const {
 }
 
 Registry::RemoteMethod Registry::remote_method(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = methods_by_name_.find(name);
   if (found == methods_by_name_.end()) {
     throw NotRegisteredError("no actor method is registered as '" + name + "' on this rank");
@@ -97,7 +97,7 @@ Registry::RemoteMethod Registry::remote_method(const std::string& name) const {
 }
 
 detail::RemoteConstructorFactory Registry::actor_constructor(const std::string& key) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = constructors_.find(key);
   if (found == constructors_.end()) {
     throw NotRegisteredError("no actor constructor is registered for this signature on this rank");
@@ -106,7 +106,7 @@ detail::RemoteConstructorFactory Registry::actor_constructor(const std::string& 
 }
 
 const char* Registry::actor_class_name(const std::type_info& type) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = classes_.find(std::type_index(type));
   if (found == classes_.end()) {
     throw NotRegisteredError("manta::actor: class " + util::demangle(type.name()) +
@@ -117,7 +117,7 @@ const char* Registry::actor_class_name(const std::type_info& type) const {
 
 const char* Registry::actor_method_name(const std::type_info& type,
                                         std::span<const std::byte> member_pointer) const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto found = classes_.find(std::type_index(type));
   if (found == classes_.end()) {
     throw NotRegisteredError("actor class " + util::demangle(type.name()) + " is not registered");
@@ -131,7 +131,7 @@ const char* Registry::actor_method_name(const std::type_info& type,
 }
 
 std::vector<std::string> Registry::duplicates() const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return duplicates_;
 }
 

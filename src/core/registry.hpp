@@ -4,12 +4,13 @@
 /// table and a name identifies the same code everywhere.
 #pragma once
 
+#include "util/mutex.hpp"
+
 #include <manta/detail/core_access.hpp>
 
 #include <cstddef>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <span>
 #include <string>
 #include <typeindex>
@@ -84,15 +85,16 @@ class Registry {
     StateHooks state;
   };
 
-  mutable std::mutex mutex_;
-  std::unordered_map<detail::AnyFunction, std::string> functions_;
-  std::unordered_map<std::string, RemoteFunction> functions_by_name_;
-  std::map<std::string, int> name_counts_;
-  std::unordered_map<std::type_index, ActorClass> classes_;
-  std::unordered_map<std::string, const ActorClass*> classes_by_name_;
-  std::unordered_map<std::string, const Method*> methods_by_name_;
-  std::unordered_map<std::string, detail::RemoteConstructorFactory> constructors_;
-  std::vector<std::string> duplicates_;
+  mutable util::Mutex mutex_;
+  std::unordered_map<detail::AnyFunction, std::string> functions_ MANTA_GUARDED_BY(mutex_);
+  std::unordered_map<std::string, RemoteFunction> functions_by_name_ MANTA_GUARDED_BY(mutex_);
+  std::map<std::string, int> name_counts_ MANTA_GUARDED_BY(mutex_);
+  std::unordered_map<std::type_index, ActorClass> classes_ MANTA_GUARDED_BY(mutex_);
+  std::unordered_map<std::string, const ActorClass*> classes_by_name_ MANTA_GUARDED_BY(mutex_);
+  std::unordered_map<std::string, const Method*> methods_by_name_ MANTA_GUARDED_BY(mutex_);
+  std::unordered_map<std::string, detail::RemoteConstructorFactory> constructors_
+      MANTA_GUARDED_BY(mutex_);
+  std::vector<std::string> duplicates_ MANTA_GUARDED_BY(mutex_);
 };
 
 }  // namespace manta::core

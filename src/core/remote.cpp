@@ -9,7 +9,6 @@
 #include <manta/error.hpp>
 
 #include <atomic>
-#include <mutex>
 #include <optional>
 #include <random>
 
@@ -74,7 +73,7 @@ void fetch_located(
   struct Fetch {
     std::vector<detail::StoreBlock> blocks;
     std::atomic<std::size_t> remaining;
-    std::mutex mutex;
+    util::Mutex mutex;
     std::string error;
     std::function<void(std::vector<detail::StoreBlock>, const std::string&)> then;
   };
@@ -84,7 +83,7 @@ void fetch_located(
   fetch->then = std::move(then);
   const auto one_done = [fetch](const std::string& error) {
     if (!error.empty()) {
-      std::lock_guard lock(fetch->mutex);
+      util::LockGuard lock(fetch->mutex);
       if (fetch->error.empty()) fetch->error = error;
     }
     if (fetch->remaining.fetch_sub(1) == 1) fetch->then(std::move(fetch->blocks), fetch->error);
@@ -161,7 +160,7 @@ void reply_when_ready(Runtime& runtime, int owner, transport::WireObjectId id, O
 void Remote::send(int target, const transport::Message& request, transport::WireObjectId result,
                   RemoteCompletion* waiting) {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     waiting_.emplace(result.sequence, waiting);
   }
   runtime_.cluster().sent(target);
@@ -176,7 +175,7 @@ transport::StoreLocation Remote::hold(transport::WireObjectId id, detail::StoreB
   const auto bytes = block.bytes();
   const transport::StoreLocation location{runtime_.rank(), runtime_.store().offset_of(bytes.data()),
                                           bytes.size()};
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   held_.insert_or_assign(Key{id.owner, id.sequence}, std::move(block));
   return location;
 }
@@ -194,14 +193,14 @@ void Remote::maybe_steal() {
 }
 
 std::optional<CancelMode> Remote::track_requested(transport::WireObjectId id, Object* result) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   auto& requested = requested_[Key{id.owner, id.sequence}];
   requested.result = result;
   return result != nullptr ? std::exchange(requested.cancel, std::nullopt) : std::nullopt;
 }
 
 void Remote::untrack_requested(transport::WireObjectId id) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   requested_.erase(Key{id.owner, id.sequence});
 }
 
@@ -215,7 +214,7 @@ Remote::Remote(Runtime& runtime, MessageRouter& router) : runtime_(runtime) {
   router.on<transport::CancelTask>(
       [this](int, transport::CancelTask cancel) { on_cancel(cancel); });
   router.on<transport::ReleaseObject>([this](int, transport::ReleaseObject release) {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     held_.erase(Key{release.id.owner, release.id.sequence});
   });
   router.on<transport::StealReply>([this](int, transport::StealReply stolen) {
@@ -231,7 +230,7 @@ Remote::Remote(Runtime& runtime, MessageRouter& router) : runtime_(runtime) {
 void Remote::on_reply(int source, transport::TaskReply reply) {
   RemoteCompletion* waiting = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = waiting_.find(reply.result.sequence);
     if (found != waiting_.end()) {
       waiting = found->second;
@@ -250,7 +249,7 @@ void Remote::on_reply(int source, transport::TaskReply reply) {
 void Remote::on_cancel(const transport::CancelTask& cancel) {
   Object* result = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto found = requested_.find(Key{cancel.result.owner, cancel.result.sequence});
     if (found == requested_.end()) return;  // it has replied already
     result = found->second.result;

@@ -8,6 +8,7 @@
 #include "core/object.hpp"
 #include "resources/request.hpp"
 #include "transport/wire.hpp"
+#include "util/mutex.hpp"
 
 #include <manta/detail/store_block.hpp>
 
@@ -16,7 +17,6 @@
 #include <exception>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -112,15 +112,17 @@ class Remote {
   Runtime& runtime_;
   std::atomic<bool> stealing_{false};  ///< a steal request is out
   std::atomic<int> steal_failures_{0};
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, RemoteCompletion*> waiting_;  ///< by result sequence
-  std::map<Key, detail::StoreBlock> held_;  ///< results kept for their owners, by (owner, seq)
+  util::Mutex mutex_;
+  /// By result sequence.
+  std::unordered_map<std::uint64_t, RemoteCompletion*> waiting_ MANTA_GUARDED_BY(mutex_);
+  /// Results kept for their owners, by (owner, sequence).
+  std::map<Key, detail::StoreBlock> held_ MANTA_GUARDED_BY(mutex_);
   /// @brief A task another rank sent here, as a CancelTask from it names it.
   struct Requested {
     Object* result = nullptr;          ///< nullptr while its arguments are fetched
     std::optional<CancelMode> cancel;  ///< a cancel came before `result` was known
   };
-  std::map<Key, Requested> requested_;  ///< guarded by mutex_; by the sender's result id
+  std::map<Key, Requested> requested_ MANTA_GUARDED_BY(mutex_);  ///< by the sender's result id
 };
 
 }  // namespace manta::core

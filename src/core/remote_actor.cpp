@@ -144,7 +144,7 @@ void RemoteActor::enqueue(Call* call) {
   retain();
   runtime_.work_started();
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     queue_.push_back(call);
   }
   call->start();
@@ -153,7 +153,7 @@ void RemoteActor::enqueue(Call* call) {
 void RemoteActor::call_ready(Call& ready) {
   retain();  // a finishing call may drop the last other reference
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     ready.runnable = true;
     // Sent under the lock, so calls reach the messenger in the order they were made.
     while (!queue_.empty() && queue_.front()->runnable) {

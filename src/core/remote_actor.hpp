@@ -8,11 +8,11 @@
 #include "core/actor_call.hpp"
 #include "core/actor_policy.hpp"
 #include "core/cluster.hpp"
+#include "util/mutex.hpp"
 
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -51,8 +51,8 @@ class RemoteActor final : public Actor {
   Runtime& runtime_;
   const std::uint64_t generation_;
   std::optional<Reservation> reservation_;  ///< counted on the host when this rank created it
-  std::mutex mutex_;
-  std::deque<Call*> queue_;  ///< guarded by mutex_; calls not yet sent, in submission order
+  util::Mutex mutex_;
+  std::deque<Call*> queue_ MANTA_GUARDED_BY(mutex_);  ///< calls not yet sent, in submission order
 };
 
 }  // namespace manta::core

@@ -5,7 +5,7 @@ namespace manta::core {
 Timers::~Timers() {
   std::map<std::pair<Clock::time_point, Id>, std::function<void()>> dropped;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     stopping_ = true;
     dropped.swap(pending_);
   }
@@ -15,7 +15,7 @@ Timers::~Timers() {
 }
 
 Timers::Id Timers::schedule(Clock::time_point when, std::function<void()> callback) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const Id id = next_id_++;
   pending_.emplace(std::pair(when, id), std::move(callback));
   deadlines_.emplace(id, when);
@@ -27,7 +27,7 @@ Timers::Id Timers::schedule(Clock::time_point when, std::function<void()> callba
 void Timers::cancel(Id id) {
   std::function<void()> dropped;
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     const auto deadline = deadlines_.find(id);
     if (deadline == deadlines_.end()) return;  // running or ran
     const auto found = pending_.find(std::pair(deadline->second, id));
@@ -38,17 +38,17 @@ void Timers::cancel(Id id) {
 }
 
 void Timers::loop() {
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   while (!stopping_) {
     if (pending_.empty()) {
-      changed_.wait(lock);
+      changed_.wait(lock.native());
       continue;
     }
     const auto first = pending_.begin();
     // A copy: cancel() may erase the entry while this thread waits.
     const Clock::time_point deadline = first->first.first;
     if (Clock::now() < deadline) {
-      changed_.wait_until(lock, deadline);
+      changed_.wait_until(lock.native(), deadline);
       continue;
     }
     auto callback = std::move(first->second);

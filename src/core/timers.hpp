@@ -2,12 +2,13 @@
 /// @brief Callbacks run at deadlines, on a thread of their own: the timeouts of thread tasks.
 #pragma once
 
+#include "util/mutex.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -35,14 +36,15 @@ class Timers {
  private:
   void loop();
 
-  std::mutex mutex_;
+  util::Mutex mutex_;
   std::condition_variable changed_;
-  /// guarded by mutex_: pending callbacks by deadline, then by id
-  std::map<std::pair<Clock::time_point, Id>, std::function<void()>> pending_;
-  std::map<Id, Clock::time_point> deadlines_;  ///< guarded by mutex_; of the pending ones
-  Id next_id_ = 1;                             ///< guarded by mutex_
-  bool stopping_ = false;                      ///< guarded by mutex_
-  std::thread thread_;                         ///< started by the first schedule()
+  /// Pending callbacks by deadline, then by id.
+  std::map<std::pair<Clock::time_point, Id>, std::function<void()>> pending_
+      MANTA_GUARDED_BY(mutex_);
+  std::map<Id, Clock::time_point> deadlines_ MANTA_GUARDED_BY(mutex_);  ///< of the pending ones
+  Id next_id_ MANTA_GUARDED_BY(mutex_) = 1;
+  bool stopping_ MANTA_GUARDED_BY(mutex_) = false;
+  std::thread thread_ MANTA_GUARDED_BY(mutex_);  ///< started by the first schedule()
 };
 
 }  // namespace manta::core

@@ -3,12 +3,13 @@
 /// each object of the batch.
 #pragma once
 
+#include "util/mutex.hpp"
+
 #include <manta/detail/core_access.hpp>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
-#include <mutex>
 
 namespace manta::core {
 
@@ -49,9 +50,9 @@ class Waiter {
  private:
   const std::size_t needed_;
   std::atomic<std::size_t> ready_{0};  ///< raised by one_ready, never lowered
-  std::mutex mutex_;                   ///< orders the wake-up after the sleeper's check
+  util::Mutex mutex_;                  ///< orders the wake-up after the sleeper's check
   std::condition_variable woken_;
-  bool interrupted_ = false;  ///< guarded by mutex_; cleared by the sleep it ends
+  bool interrupted_ MANTA_GUARDED_BY(mutex_) = false;  ///< cleared by the sleep it ends
 };
 
 }  // namespace manta::core

@@ -3,10 +3,11 @@
 /// waits for all of them and the ranks can agree that the job is quiet.
 #pragma once
 
+#include "util/mutex.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 
 namespace manta::core {
 
@@ -29,7 +30,7 @@ class WorkCount {
  private:
   std::atomic<std::int64_t> outstanding_{0};
   std::atomic<std::int64_t> ever_started_{0};
-  std::mutex mutex_;  ///< orders the last finish's notification after a waiter's check
+  util::Mutex mutex_;  ///< orders the last finish's notification after a waiter's check
   std::condition_variable done_;
 };
 

@@ -17,7 +17,7 @@
 namespace manta::core {
 
 void WorkerWatch::kill() {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   killed_ = true;
   if (pid_ > 0) ::kill(pid_, SIGKILL);
 }
@@ -37,7 +37,7 @@ void WorkerPool::check_available(const std::string& what) const {
 process::WorkerSpawner::Worker WorkerPool::take(const std::string& what) {
   check_available(what);
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     if (!idle_.empty()) {
       auto worker = std::move(idle_.back());
       idle_.pop_back();
@@ -65,9 +65,9 @@ transport::TaskReply WorkerPool::run(transport::TaskRequest request, WorkerWatch
   for (int attempt = 0;; ++attempt) {
     auto worker = take(where);
     {
-      std::lock_guard lock(watch.mutex_);
+      util::LockGuard lock(watch.mutex_);
       if (watch.killed_) {
-        std::lock_guard idle(mutex_);
+        util::LockGuard idle(mutex_);
         idle_.push_back(std::move(worker));
         throw WorkerCrashedError(name, rank_, where + " was cancelled with force");
       }
@@ -85,13 +85,13 @@ transport::TaskReply WorkerPool::run(transport::TaskRequest request, WorkerWatch
                                : process::Channel::Received::closed;
     bool killed = false;
     {
-      std::lock_guard lock(watch.mutex_);
+      util::LockGuard lock(watch.mutex_);
       watch.pid_ = 0;
       killed = watch.killed_;
     }
     if (received == process::Channel::Received::frame) {
       payload = std::move(incoming.payload);
-      std::lock_guard lock(mutex_);
+      util::LockGuard lock(mutex_);
       idle_.push_back(std::move(worker));
       return std::get<transport::TaskReply>(std::move(incoming.message));
     }

@@ -5,6 +5,7 @@
 
 #include "process/worker_spawner.hpp"
 #include "transport/wire.hpp"
+#include "util/mutex.hpp"
 #include "util/shared_memory.hpp"
 
 #include <manta/detail/core_access.hpp>
@@ -12,7 +13,6 @@
 #include <sys/types.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,9 +26,9 @@ class WorkerWatch {
 
  private:
   friend class WorkerPool;
-  std::mutex mutex_;
-  pid_t pid_ = 0;  ///< guarded by mutex_; the worker running the task, 0 between runs
-  bool killed_ = false;
+  util::Mutex mutex_;
+  pid_t pid_ MANTA_GUARDED_BY(mutex_) = 0;  ///< the worker running the task, 0 between runs
+  bool killed_ MANTA_GUARDED_BY(mutex_) = false;
 };
 
 /// @brief Worker processes of this rank: started through the helper process when a
@@ -67,8 +67,8 @@ class WorkerPool {
   const int rank_;
   process::WorkerSpawner* const spawner_;
   const std::string unavailable_;
-  std::mutex mutex_;
-  std::vector<process::WorkerSpawner::Worker> idle_;  ///< guarded by mutex_
+  util::Mutex mutex_;
+  std::vector<process::WorkerSpawner::Worker> idle_ MANTA_GUARDED_BY(mutex_);
 };
 
 /// Arguments and values at least this long go beside a message to or from a worker process, in

@@ -101,12 +101,12 @@ void die_with_parent(pid_t parent) {
 }  // namespace
 
 WorkerSpawner* WorkerSpawner::started() {
-  std::lock_guard lock(process_mutex());
+  util::LockGuard lock(process_mutex());
   return process_spawner().get();
 }
 
 WorkerSpawner& WorkerSpawner::start(WorkerMain main) {
-  std::lock_guard lock(process_mutex());
+  util::LockGuard lock(process_mutex());
   auto& spawner = process_spawner();
   if (spawner) return *spawner;
   std::fflush(nullptr);  // output buffered now would be written again by every fork
@@ -122,8 +122,8 @@ WorkerSpawner& WorkerSpawner::start(WorkerMain main) {
   return *spawner;
 }
 
-std::mutex& WorkerSpawner::process_mutex() {
-  static std::mutex mutex;
+util::Mutex& WorkerSpawner::process_mutex() {
+  static util::Mutex mutex;
   return mutex;
 }
 
@@ -133,7 +133,7 @@ std::unique_ptr<WorkerSpawner>& WorkerSpawner::process_spawner() {
 }
 
 WorkerSpawner::Worker WorkerSpawner::spawn() {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto gone = [&](const std::string& what) {
     return Error("the worker helper process (pid " + std::to_string(helper_) + ") " + what);
   };
@@ -147,7 +147,7 @@ WorkerSpawner::Worker WorkerSpawner::spawn() {
 }
 
 std::optional<int> WorkerSpawner::wait_status(pid_t pid, std::chrono::milliseconds timeout) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     if (const auto found = exit_statuses_.find(pid); found != exit_statuses_.end()) {

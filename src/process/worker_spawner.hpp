@@ -12,12 +12,12 @@
 #pragma once
 
 #include "process/channel.hpp"
+#include "util/mutex.hpp"
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -53,16 +53,16 @@ class WorkerSpawner {
 
  private:
   WorkerSpawner(pid_t helper, Channel channel) : helper_(helper), channel_(std::move(channel)) {}
-  static std::mutex& process_mutex();
-  static std::unique_ptr<WorkerSpawner>& process_spawner();
-  /// Reads the helper's next report; false if the helper is gone or `deadline` passed. Called
-  /// with mutex_ held.
-  bool read_report_locked(const Deadline& deadline, Worker* spawned);
+  static util::Mutex& process_mutex();
+  static std::unique_ptr<WorkerSpawner>& process_spawner() MANTA_REQUIRES(process_mutex());
+  /// Reads the helper's next report; false if the helper is gone or `deadline` passed.
+  bool read_report_locked(const Deadline& deadline, Worker* spawned) MANTA_REQUIRES(mutex_);
 
   const pid_t helper_;
-  std::mutex mutex_;
-  Channel channel_;                               ///< guarded by mutex_
-  std::unordered_map<pid_t, int> exit_statuses_;  ///< guarded by mutex_; reported, not asked for
+  util::Mutex mutex_;
+  Channel channel_ MANTA_GUARDED_BY(mutex_);
+  /// Reported, not asked for yet.
+  std::unordered_map<pid_t, int> exit_statuses_ MANTA_GUARDED_BY(mutex_);
 };
 
 /// "killed by signal 11 (SIGSEGV)" or "exited with code 3", for a wait status.

@@ -6,23 +6,23 @@ ObjectStore::ObjectStore(const transport::UcxContext& ucx, std::size_t capacity)
     : region_(ucx, capacity), allocator_(region_.bytes().size()) {}
 
 std::byte* ObjectStore::allocate(std::size_t size) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   const auto offset = allocator_.allocate(size);
   return offset ? region_.bytes().data() + *offset : nullptr;
 }
 
 void ObjectStore::free(std::byte* block) {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   allocator_.free(static_cast<std::size_t>(block - region_.bytes().data()));
 }
 
 StoreStats ObjectStore::stats() const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return {allocator_.capacity(), allocator_.used(), allocator_.blocks()};
 }
 
 std::size_t ObjectStore::largest_free() const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return allocator_.largest_free();
 }
 

@@ -6,10 +6,10 @@
 
 #include "store/region_allocator.hpp"
 #include "transport/ucx_context.hpp"
+#include "util/mutex.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 
 namespace manta::store {
 
@@ -43,8 +43,8 @@ class ObjectStore {
 
  private:
   transport::RegisteredRegion region_;
-  mutable std::mutex mutex_;
-  RegionAllocator allocator_;  ///< guarded by mutex_
+  mutable util::Mutex mutex_;
+  RegionAllocator allocator_ MANTA_GUARDED_BY(mutex_);
 };
 
 }  // namespace manta::store

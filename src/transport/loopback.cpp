@@ -17,7 +17,11 @@ std::size_t checked(int rank, std::size_t ranks) {
 
 }  // namespace
 
-Loopback::Loopback(int ranks) : receivers_(static_cast<std::size_t>(ranks)) {
+Loopback::Loopback(int ranks) {
+  {
+    util::LockGuard lock(mutex_);
+    receivers_.resize(static_cast<std::size_t>(ranks));
+  }
   for (int rank = 0; rank < ranks; ++rank) {
     senders_.push_back(std::make_unique<RankSender>(*this, rank));
   }
@@ -26,7 +30,7 @@ Loopback::Loopback(int ranks) : receivers_(static_cast<std::size_t>(ranks)) {
 
 Loopback::~Loopback() {
   {
-    std::lock_guard lock(mutex_);
+    util::LockGuard lock(mutex_);
     stopping_ = true;
   }
   posted_.notify_all();
@@ -34,35 +38,36 @@ Loopback::~Loopback() {
 }
 
 void Loopback::attach(int rank, Receiver receiver) {
-  const std::size_t index = checked(rank, receivers_.size());
-  std::lock_guard lock(mutex_);
+  const std::size_t index = checked(rank, senders_.size());
+  util::LockGuard lock(mutex_);
   receivers_[index] = std::move(receiver);
 }
 
 Sender& Loopback::sender(int rank) { return *senders_[checked(rank, senders_.size())]; }
 
 std::size_t Loopback::delivered() const {
-  std::lock_guard lock(mutex_);
+  util::LockGuard lock(mutex_);
   return delivered_;
 }
 
 void Loopback::RankSender::send(int destination, std::vector<std::byte> message) {
   checked(destination, network_.senders_.size());
   {
-    std::lock_guard lock(network_.mutex_);
+    util::LockGuard lock(network_.mutex_);
     network_.letters_.push_back({rank_, destination, std::move(message)});
   }
   network_.posted_.notify_one();
 }
 
 void Loopback::deliver_loop() {
-  std::unique_lock lock(mutex_);
+  util::UniqueLock lock(mutex_);
   while (true) {
-    posted_.wait(lock, [this] { return stopping_ || !letters_.empty(); });
+    posted_.wait(lock.native(),
+                 [this]() MANTA_REQUIRES(mutex_) { return stopping_ || !letters_.empty(); });
     if (letters_.empty()) return;  // stopping, and everything delivered
     Letter letter = std::move(letters_.front());
     letters_.pop_front();
-    const Receiver& receiver = receivers_[static_cast<std::size_t>(letter.destination)];
+    const Receiver receiver = receivers_[static_cast<std::size_t>(letter.destination)];
     lock.unlock();
     // A rank nobody attached drops what it is sent, as a rank that has stopped would.
     if (receiver) receiver(letter.source, letter.message);

@@ -6,13 +6,13 @@
 #pragma once
 
 #include "transport/sender.hpp"
+#include "util/mutex.hpp"
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <thread>
 #include <vector>
@@ -57,13 +57,13 @@ class Loopback {
   void deliver_loop();
 
   std::vector<std::unique_ptr<RankSender>> senders_;
-  std::vector<Receiver> receivers_;
-  mutable std::mutex mutex_;
+  mutable util::Mutex mutex_;
+  std::vector<Receiver> receivers_ MANTA_GUARDED_BY(mutex_);
   std::condition_variable posted_;
-  std::deque<Letter> letters_;  ///< guarded by mutex_
-  std::size_t delivered_ = 0;   ///< guarded by mutex_
-  bool stopping_ = false;       ///< guarded by mutex_
-  std::thread thread_;          ///< started last
+  std::deque<Letter> letters_ MANTA_GUARDED_BY(mutex_);
+  std::size_t delivered_ MANTA_GUARDED_BY(mutex_) = 0;
+  bool stopping_ MANTA_GUARDED_BY(mutex_) = false;
+  std::thread thread_;  ///< started last
 };
 
 }  // namespace manta::transport

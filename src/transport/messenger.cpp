@@ -89,15 +89,15 @@ Messenger::~Messenger() {
 
 void Messenger::send(int destination, std::vector<std::byte> message) {
   counters_.message_sent();
-  if (destination != self_ && !on_progress_thread()) {
-    // While the progress thread sleeps, this thread sends at once and spares it a wake-up: on a
-    // VM that wake-up costs as much as the message itself. Never ahead of a queued message, and
-    // never beside the awake progress thread (the UCX worker's lock spins, and a preempted
-    // holder stalls the other for a whole scheduler tick).
-    std::unique_lock sending(send_mutex_, std::try_to_lock);
+  // While the progress thread sleeps, this thread sends at once and spares it a wake-up: on a
+  // VM that wake-up costs as much as the message itself. Never ahead of a queued message, and
+  // never beside the awake progress thread (the UCX worker's lock spins, and a preempted
+  // holder stalls the other for a whole scheduler tick).
+  if (destination != self_ && !on_progress_thread() && send_mutex_.try_lock()) {
+    util::LockGuard sending(send_mutex_, std::adopt_lock);
     bool nothing_queued = false;
-    if (sending.owns_lock()) {
-      std::lock_guard lock(outbox_.mutex);
+    {
+      util::LockGuard lock(outbox_.mutex);
       nothing_queued = outbox_.messages.empty();
     }
     if (nothing_queued) {
@@ -109,7 +109,7 @@ void Messenger::send(int destination, std::vector<std::byte> message) {
     }
   }
   {
-    std::lock_guard lock(outbox_.mutex);
+    util::LockGuard lock(outbox_.mutex);
     outbox_.messages.emplace_back(destination, std::move(message));
   }
   if (wakeup_.sleeping()) wakeup_.wake();
@@ -118,7 +118,7 @@ void Messenger::send(int destination, std::vector<std::byte> message) {
 void Messenger::get(int source, std::uint64_t remote_offset, std::span<std::byte> local,
                     GetDone done) {
   {
-    std::lock_guard lock(outbox_.mutex);
+    util::LockGuard lock(outbox_.mutex);
     outbox_.gets.push_back({source, remote_offset, local, std::move(done)});
   }
   if (wakeup_.sleeping()) wakeup_.wake();
@@ -128,7 +128,7 @@ void Messenger::run_chore(Chore chore) {
   std::promise<void> finished;
   auto result = finished.get_future();
   {
-    std::lock_guard lock(outbox_.mutex);
+    util::LockGuard lock(outbox_.mutex);
     outbox_.chores.push_back([&] {
       try {
         chore();
@@ -150,7 +150,7 @@ const std::byte* Messenger::map_peer_store(int peer) {
   }
   std::uintptr_t address = unmappable;
   const auto map = [&] {
-    std::lock_guard sending(send_mutex_);
+    util::LockGuard sending(send_mutex_);
     void* mapped = nullptr;
     if (peer != self_ && peers_[peer].node == peers_[self_].node &&
         ucp_rkey_ptr(rkey(peer), peers_[peer].store_base, &mapped) == UCS_OK) {
@@ -167,7 +167,7 @@ const std::byte* Messenger::map_peer_store(int peer) {
 }
 
 void Messenger::close_endpoints() {
-  run_chore([this] {
+  run_chore([this]() MANTA_REQUIRES(send_mutex_) {  // as chores run, on the progress thread
     closed_ = true;
     for (PeerLink& link : links_) {
       if (link.rkey != nullptr) ucp_rkey_destroy(link.rkey);
@@ -210,12 +210,13 @@ ucp_rkey_h Messenger::rkey(int peer) {
 }
 
 void Messenger::progress_loop() {
-  const auto work = [this] {
+  // Runs under `awake` (send_mutex_), which the analysis cannot see inside util::spin_until.
+  const auto work = [this]() MANTA_NO_THREAD_SAFETY_ANALYSIS {
     const bool progressed = ucp_worker_progress(worker_) != 0;
     return issue_queued() || progressed;
   };
   progress_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
-  std::unique_lock awake(send_mutex_);
+  util::UniqueLock awake(send_mutex_);
   while (!stopping_.load()) {
     if (watch_.watching()) watch(std::chrono::steady_clock::now());
     // Keeps polling while there is work, and for spin_ after the last piece: long enough to
@@ -225,7 +226,7 @@ void Messenger::progress_loop() {
     wakeup_.set_sleeping(true);
     bool queued = false;
     {
-      std::lock_guard lock(outbox_.mutex);
+      util::LockGuard lock(outbox_.mutex);
       queued = !outbox_.messages.empty() || !outbox_.gets.empty() || !outbox_.chores.empty();
     }
     if (!queued && !stopping_.load() && ucp_worker_arm(worker_) == UCS_OK) {
@@ -253,7 +254,7 @@ bool Messenger::issue_queued() {
   std::vector<GetOperation> gets;
   std::vector<Chore> chores;
   {
-    std::lock_guard lock(outbox_.mutex);
+    util::LockGuard lock(outbox_.mutex);
     outgoing.swap(outbox_.messages);
     gets.swap(outbox_.gets);
     chores.swap(outbox_.chores);

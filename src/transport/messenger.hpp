@@ -18,6 +18,7 @@
 #include "transport/traffic_counters.hpp"
 #include "transport/ucx_context.hpp"
 #include "transport/wakeup.hpp"
+#include "util/mutex.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -27,7 +28,6 @@
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
@@ -122,14 +122,15 @@ class Messenger final : public Sender {
   using Chore = std::function<void()>;
   /// What other threads queue for the progress thread.
   struct Outbox {
-    std::mutex mutex;
-    std::vector<std::pair<int, std::vector<std::byte>>> messages;  ///< guarded by mutex
-    std::vector<GetOperation> gets;                                ///< guarded by mutex
-    std::vector<Chore> chores;                                     ///< guarded by mutex
+    util::Mutex mutex;
+    std::vector<std::pair<int, std::vector<std::byte>>> messages MANTA_GUARDED_BY(mutex);
+    std::vector<GetOperation> gets MANTA_GUARDED_BY(mutex);
+    std::vector<Chore> chores MANTA_GUARDED_BY(mutex);
   };
   /// This rank's link to one peer.
   struct PeerLink {
-    // Guarded by send_mutex_.
+    // Guarded by send_mutex_. An annotation here cannot name the messenger's mutex: the
+    // functions that use these require it instead (endpoint, rkey, flush_batch).
     ucp_ep_h endpoint = nullptr;
     ucp_rkey_h rkey = nullptr;
     std::uint64_t next_send_sequence = 0;
@@ -144,18 +145,18 @@ class Messenger final : public Sender {
                                         void* data, std::size_t length,
                                         const ucp_am_recv_param_t* param);
   void progress_loop();
-  bool issue_queued();
+  bool issue_queued() MANTA_REQUIRES(send_mutex_);
   /// Sends one batch; true when UCX still holds it (the worker must be progressed to finish).
-  bool flush_batch(int destination, std::vector<std::byte>& batch);
-  void issue_get(GetOperation& operation);
+  bool flush_batch(int destination, std::vector<std::byte>& batch) MANTA_REQUIRES(send_mutex_);
+  void issue_get(GetOperation& operation) MANTA_REQUIRES(send_mutex_);
   /// Delivers batch `sequence` of `source` in its order (BatchOrder), or fails the peer.
   void accept(int source, std::uint64_t sequence, std::vector<std::byte> bytes);
   void fail_peer(int peer, const std::string& problem);
   void run_chore(Chore chore);
   /// Progress thread, awake: heartbeat to the watcher, silence check of the watched rank.
-  void watch(std::chrono::steady_clock::time_point now);
-  ucp_ep_h endpoint(int peer);
-  ucp_rkey_h rkey(int peer);
+  void watch(std::chrono::steady_clock::time_point now) MANTA_REQUIRES(send_mutex_);
+  ucp_ep_h endpoint(int peer) MANTA_REQUIRES(send_mutex_);
+  ucp_rkey_h rkey(int peer) MANTA_REQUIRES(send_mutex_);
   /// Relaxed is enough: only the progress thread can find its own id in progress_thread_.
   bool on_progress_thread() const noexcept {
     return progress_thread_.load(std::memory_order_relaxed) == std::this_thread::get_id();
@@ -178,8 +179,8 @@ class Messenger final : public Sender {
   /// outbox_.mutex, innermost. So a thread holding a mutex the handler takes must not call send()
   /// (which may enter UCX) or map_peer_store() (which waits for send_mutex_): the checkpointer
   /// sends with its mutex released.
-  std::recursive_mutex send_mutex_;
-  bool closed_ = false;  ///< endpoints are closed; guarded by send_mutex_
+  util::RecursiveMutex send_mutex_;
+  bool closed_ MANTA_GUARDED_BY(send_mutex_) = false;  ///< endpoints are closed
   /// Per peer; the ring watch is set before start() and then used as its methods say.
   std::vector<PeerLink> links_;
   RingWatch watch_;
