@@ -70,7 +70,7 @@ holder() {
   if [[ $name != switch ]]; then
     hostname "$name"
     mount -t tmpfs -o mode=1777,size=50% "$name-shm" /dev/shm
-    mount -t tmpfs -o mode=1777,size=50% "$name-tmp" /tmp
+    mount --bind "$dir/$name/tmp" /tmp # on disk, as a node's /tmp (Manta spills there)
     mount -t sysfs "$name-sys" /sys # /sys/class/net of this network namespace (UCX reads it)
     mount --bind "$dir/hosts" /etc/hosts
   fi
@@ -111,7 +111,8 @@ start_holder() {
   local name=$1 dir=$2 launcher pid i
   local node=(unshare --net --uts --ipc --mount --pid --fork --kill-child --mount-proc
               --propagation private -- "$self" holder "$name" "$dir")
-  mkdir -p "$dir/$name"
+  mkdir -p "$dir/$name/tmp"
+  chmod 1777 "$dir/$name/tmp"
   case $name in
     switch)
       unshare --net -- "$self" holder "$name" "$dir" {alive}>&- </dev/null >"$dir/$name/log" 2>&1 &
@@ -124,8 +125,9 @@ start_holder() {
       pid=$(child_of $!) || die "the holder of $name did not start: $(cat "$dir/$name/log")"
       ;;
     *)
-      nsenter --target "$(cat "$dir/node1/pid")" --pid -- "${node[@]}" \
-        {alive}>&- </dev/null >"$dir/$name/log" 2>&1 &
+      # (node1's PID read first: a $(cat) in the background command would be its first child.)
+      launcher=$(cat "$dir/node1/pid")
+      nsenter --target "$launcher" --pid -- "${node[@]}" {alive}>&- </dev/null >"$dir/$name/log" 2>&1 &
       disown
       launcher=$(child_of $!) || die "the holder of $name did not start: $(cat "$dir/$name/log")"
       pid=$(child_of "$launcher") || die "the holder of $name did not start: $(cat "$dir/$name/log")"
