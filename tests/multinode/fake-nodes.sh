@@ -23,7 +23,8 @@
 #       `run` does too. MANTA_FAKE_NODES_SEARCH_PATH: where to look for the tools (default $PATH).
 #   fake-nodes.sh agent NODE COMMAND...                Open MPI's plm_rsh_agent (not for people)
 #
-# Inside the nodes (run, exec) these are set: MANTA_FAKE_NODES (DIR), OMPI_MCA_plm_rsh_agent,
+# Inside the nodes (run, exec) these are set: MANTA_FAKE_NODES (DIR), MANTA_FAKE_NODE (the node),
+# MANTA_FAKE_NODES_SCRIPT (this script), OMPI_MCA_plm_rsh_agent, OMPI_MCA_plm_rsh_no_tree_spawn,
 # OMPI_MCA_oob_tcp_if_include and OMPI_MCA_btl_tcp_if_include (eth0), OMPI_MCA_btl
 # (self,vader,tcp), UCX_NET_DEVICES (eth0), TMPDIR (the node's /tmp). See tests/multinode/README.md.
 set -euo pipefail
@@ -45,7 +46,7 @@ why_not() {
     echo "not root (namespaces, veths and mounts need root)"
     return
   fi
-  for tool in ip unshare nsenter mount mkfifo timeout; do
+  for tool in ip unshare nsenter setsid mount mountpoint mkfifo timeout; do
     if ! PATH=${MANTA_FAKE_NODES_SEARCH_PATH:-$PATH} command -v "$tool" >/dev/null; then
       echo "'$tool' not found (iproute2, util-linux; cmake/install-debian-deps.sh installs them)"
       return
@@ -71,10 +72,20 @@ holder() {
     hostname "$name"
     mount -t tmpfs -o mode=1777,size=50% "$name-shm" /dev/shm
     mount --bind "$dir/$name/tmp" /tmp # on disk, as a node's /tmp (Manta spills there)
-    mount -t sysfs "$name-sys" /sys # /sys/class/net of this network namespace (UCX reads it)
+    # A sysfs of this network namespace (UCX lists /sys/class/net), with the machine's cgroup
+    # file systems moved over into it (slurmd wants them there, even without using them).
+    if mountpoint -q /sys/fs/cgroup; then
+      mkdir -p "$dir/$name/cgroup"
+      mount --rbind /sys/fs/cgroup "$dir/$name/cgroup"
+    fi
+    mount -t sysfs "$name-sys" /sys
+    if [[ -d $dir/$name/cgroup ]]; then
+      mount --move "$dir/$name/cgroup" /sys/fs/cgroup
+    fi
     mount --bind "$dir/hosts" /etc/hosts
   fi
   ip link set lo up
+  [[ $name != switch ]] || echo "$$" >"$dir/$name/pid" # (a node's $$ is 1, of its own namespace)
   exec 3<"$dir/alive"
   echo "$name" >"$dir/$name/ready"
   while read -r _ <&3; do :; done
@@ -108,16 +119,17 @@ child_of() {
 # mpirun runs) can enter it (setns enters only descendant PID namespaces), and so that when
 # node1's holder ends, the kernel kills every process of every node.
 start_holder() {
-  local name=$1 dir=$2 launcher pid i
+  local name=$1 dir=$2 launcher pid= i
   local node=(unshare --net --uts --ipc --mount --pid --fork --kill-child --mount-proc
               --propagation private -- "$self" holder "$name" "$dir")
   mkdir -p "$dir/$name/tmp"
   chmod 1777 "$dir/$name/tmp"
   case $name in
     switch)
-      unshare --net -- "$self" holder "$name" "$dir" {alive}>&- </dev/null >"$dir/$name/log" 2>&1 &
-      pid=$!
-      disown
+      # Outside the caller's process tree and group (setsid -f), so that when a test's whole tree
+      # is killed (ctest at a timeout), it lives on to remove the state once the nodes are gone.
+      setsid -f unshare --net -- "$self" holder "$name" "$dir" {alive}>&- </dev/null \
+        >"$dir/$name/log" 2>&1
       ;;
     node1)
       "${node[@]}" {alive}>&- </dev/null >"$dir/$name/log" 2>&1 &
@@ -135,10 +147,12 @@ start_holder() {
       awk '$1 == "NSpid:" { print $3 }' "/proc/$pid/status" >"$dir/$name/pid.node1"
       ;;
   esac
-  echo "$pid" >"$dir/$name/pid"
+  [[ -z ${pid:-} ]] || echo "$pid" >"$dir/$name/pid"
   for ((i = 0; i < 1000; i++)); do
     [[ -f $dir/$name/ready ]] && return
-    kill -0 "$pid" 2>/dev/null || die "the holder of $name ended during set-up: $(cat "$dir/$name/log")"
+    if [[ -f $dir/$name/pid ]] && ! kill -0 "$(cat "$dir/$name/pid")" 2>/dev/null; then
+      die "the holder of $name ended during set-up: $(cat "$dir/$name/log")"
+    fi
     sleep 0.02
   done
   die "$name was not ready after 20 s: $(cat "$dir/$name/log")"
@@ -155,7 +169,8 @@ in_node() {
     nsenter --target "$(cat "$pidfile")" --net -- "$@"
     return
   fi
-  local env=(env MANTA_FAKE_NODES="$dir" MANTA_FAKE_NODE="$name" TMPDIR=/tmp
+  local env=(env MANTA_FAKE_NODES="$dir" MANTA_FAKE_NODE="$name" MANTA_FAKE_NODES_SCRIPT="$self"
+             TMPDIR=/tmp
              OMPI_MCA_plm_rsh_agent="$self agent" OMPI_MCA_plm_rsh_no_tree_spawn=1
              OMPI_MCA_oob_tcp_if_include=eth0 OMPI_MCA_btl_tcp_if_include=eth0
              OMPI_MCA_btl=self,vader,tcp UCX_NET_DEVICES=eth0)
@@ -282,6 +297,7 @@ new_state_dir() { # new_state_dir [DIR]: make DIR (or a fresh one) with its fifo
     [[ ! -e $dir ]] || die "$dir exists (a cluster is up there? fake-nodes.sh down $dir)"
     mkdir -p "$dir"
   fi
+  chmod 0755 "$dir" # munged, when Slurm runs on the nodes, wants its socket's path open to all
   dir=$(readlink -f "$dir")
   # Each node has a /tmp of its own, so the state (read by the agent inside the nodes) is not there.
   if [[ $dir == /tmp || $dir == /tmp/* ]]; then
