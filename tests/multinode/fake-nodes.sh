@@ -56,7 +56,7 @@ why_not() {
     echo "cannot create namespaces here (unshare --net --uts --ipc --mount --pid failed)"
     return
   fi
-  if ! unshare --net sh -c 'ip link add mnt0 type veth peer name mnt1 && ip link add mnb0 type bridge' \
+  if ! unshare --net sh -c 'ip link add v0 type veth peer name v1 && ip link add b0 type bridge' \
     2>/dev/null; then
     echo "cannot create veth pairs or bridges here (ip link add ... type veth|bridge failed)"
   fi
@@ -119,8 +119,8 @@ child_of() {
 # mpirun runs) can enter it (setns enters only descendant PID namespaces), and so that when
 # node1's holder ends, the kernel kills every process of every node.
 start_holder() {
-  local name=$1 dir=$2 launcher pid= i
-  local node=(unshare --net --uts --ipc --mount --pid --fork --kill-child --mount-proc
+  local name=$1 dir=$2 launcher pid='' i
+  local unshare_node=(unshare --net --uts --ipc --mount --pid --fork --kill-child --mount-proc
               --propagation private -- "$self" holder "$name" "$dir")
   mkdir -p "$dir/$name/tmp"
   chmod 1777 "$dir/$name/tmp"
@@ -132,17 +132,19 @@ start_holder() {
         >"$dir/$name/log" 2>&1
       ;;
     node1)
-      "${node[@]}" {alive}>&- </dev/null >"$dir/$name/log" 2>&1 &
+      "${unshare_node[@]}" {alive}>&- </dev/null >"$dir/$name/log" 2>&1 &
       disown
       pid=$(child_of $!) || die "the holder of $name did not start: $(cat "$dir/$name/log")"
       ;;
     *)
       # (node1's PID read first: a $(cat) in the background command would be its first child.)
       launcher=$(cat "$dir/node1/pid")
-      nsenter --target "$launcher" --pid -- "${node[@]}" {alive}>&- </dev/null >"$dir/$name/log" 2>&1 &
+      nsenter --target "$launcher" --pid -- "${unshare_node[@]}" {alive}>&- </dev/null \
+        >"$dir/$name/log" 2>&1 &
       disown
       launcher=$(child_of $!) || die "the holder of $name did not start: $(cat "$dir/$name/log")"
-      pid=$(child_of "$launcher") || die "the holder of $name did not start: $(cat "$dir/$name/log")"
+      pid=$(child_of "$launcher") ||
+        die "the holder of $name did not start: $(cat "$dir/$name/log")"
       # Its PID as node1 sees it (NSpid: machine, node1, its own).
       awk '$1 == "NSpid:" { print $3 }' "/proc/$pid/status" >"$dir/$name/pid.node1"
       ;;
@@ -173,7 +175,7 @@ in_node() {
              TMPDIR=/tmp
              OMPI_MCA_plm_rsh_agent="$self agent" OMPI_MCA_plm_rsh_no_tree_spawn=1
              OMPI_MCA_oob_tcp_if_include=eth0 OMPI_MCA_btl_tcp_if_include=eth0
-             OMPI_MCA_btl=self,vader,tcp UCX_NET_DEVICES=eth0)
+             "OMPI_MCA_btl=self,vader,tcp" UCX_NET_DEVICES=eth0)
   if [[ $here == "$name" ]]; then
     "${env[@]}" "$@"
     return
@@ -193,7 +195,7 @@ in_node() {
 up_nodes() {
   local dir=$1 nodes=$2 subnet=$3 i name links
   {
-    echo "127.0.0.1 localhost"
+    printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n'
     for ((i = 1; i <= nodes; i++)); do echo "$subnet.$i node$i"; done
   } >"$dir/hosts"
   start_holder switch "$dir"
