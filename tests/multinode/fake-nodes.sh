@@ -331,7 +331,11 @@ cmd_run() {
   trap 'exit 143' TERM
   trap 'exit 130' INT
   up_nodes "$dir" "$nodes" "$subnet"
-  in_node "$dir" node1 "${args[@]}" {alive}>&- || status=$?
+  # In the background, so that a TERM or INT is served at once (bash defers traps until a
+  # foreground command ends): the nodes, COMMAND with them, go down on the way out. (Its stdin
+  # named, which a background command would otherwise lose.)
+  in_node "$dir" node1 "${args[@]}" {alive}>&- 0<&0 &
+  wait $! || status=$?
   return "$status"
 }
 
