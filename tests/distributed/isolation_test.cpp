@@ -44,6 +44,11 @@ MANTA_REMOTE(write_then_sleep);
 int rank_here() { return manta::rank(); }
 MANTA_REMOTE(rank_here);
 
+/// Whether process `pid` of this rank's node still runs (asked there: on another node the same
+/// number names another process, if any).
+bool process_runs(int pid) { return kill(pid, 0) == 0; }
+MANTA_REMOTE(process_runs);
+
 /// An actor that counts and can kill its own worker process once (`marker` records it).
 class Odometer {
  public:
@@ -67,10 +72,11 @@ manta::TaskOptions in_process_on(int rank) {
   return {.rank = rank, .isolation = manta::Isolation::process};
 }
 
-/// A file path of this test's own, on the node's shared /tmp (all ranks of these tests share a
-/// node).
+/// A file path of this test's own in a directory every rank sees: MANTA_TEST_SHARED_DIR when set
+/// (ranks on several nodes, each with a /tmp of its own: tests/multinode), else the node's /tmp.
 fs::path scratch(const std::string& name) {
-  return fs::temp_directory_path() /
+  const char* shared = std::getenv("MANTA_TEST_SHARED_DIR");
+  return (shared != nullptr ? fs::path(shared) : fs::temp_directory_path()) /
          ("manta-dist-isolation-" + std::to_string(getpid()) + "-" + name);
 }
 
@@ -139,7 +145,8 @@ TEST(Isolation, ForcedCancelKillsAWorkerOnAnotherRank) {
   // Killed, not left sleeping: its CPU is free, so a task needing all of that rank's CPUs runs.
   const auto all_cpus = manta::TaskOptions{.num_cpus = manta::num_cpus(), .rank = last};
   EXPECT_EQ(manta::get(manta::task(rank_here).options(all_cpus).remote(), 30s), last);
-  EXPECT_NE(kill(worker, 0), 0) << "worker " << worker << " still runs";
+  EXPECT_FALSE(manta::get(manta::task(process_runs).options({.rank = last}).remote(worker)))
+      << "worker " << worker << " still runs";
   fs::remove(started);
 }
 
