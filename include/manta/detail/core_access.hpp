@@ -5,10 +5,8 @@
 #include "public_header.hpp"
 
 #include "../options.hpp"
+#include "archive_fwd.hpp"
 #include "value_box.hpp"
-
-#include <boost/archive/binary_oarchive.hpp>
-#include "input_archive.hpp"
 
 #include <chrono>
 #include <cstdint>
