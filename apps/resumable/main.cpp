@@ -8,7 +8,7 @@
 // The counters are named actors created with get_if_exists, so the same driver code serves a
 // fresh start and a restart: on a restart each one starts from the state the checkpoint holds.
 // Under Slurm, `#SBATCH --signal=USR1@120` and slurm/checkpoint_requeue.sbatch requeue the job.
-#include <manta/manta.hpp>
+#include <manta/checkpoint.hpp>
 
 #include <CLI/CLI.hpp>
 

@@ -3,9 +3,9 @@
 #pragma once
 #include "detail/public_header.hpp"
 
-#include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace manta {
 
@@ -124,27 +124,32 @@ class InfeasibleError : public Error {
 /// @brief A checkpoint could not be written, or a file is not a readable checkpoint (missing,
 /// truncated, corrupt, of another format version). The message names the file and, where one is
 /// concerned, the actor: "checkpoint '<file>', actor '<key>': <problem>".
+///
+/// The file is a string, so that this header needs no <filesystem>: `std::filesystem::path(
+/// e.file())` makes it a path again (a path converts to the `file` parameter by itself).
 class CheckpointError : public Error {
  public:
-  CheckpointError(const std::filesystem::path& file, const std::string& actor,
-                  const std::string& problem)
-      : Error(describe(file, actor) + problem), file_(file), actor_(actor), problem_(problem) {}
+  CheckpointError(std::string file, std::string actor, std::string problem)
+      : Error(describe(file, actor) + problem),
+        file_(std::move(file)),
+        actor_(std::move(actor)),
+        problem_(std::move(problem)) {}
 
   /// The checkpoint file (or, for a failed write, its temporary file); empty for state in memory.
-  const std::filesystem::path& file() const noexcept { return file_; }
+  const std::string& file() const noexcept { return file_; }
   /// The actor's key, or "" when the problem is with the file as a whole.
   const std::string& actor() const noexcept { return actor_; }
   /// What is wrong, without the file and actor.
   const std::string& problem() const noexcept { return problem_; }
 
  private:
-  static std::string describe(const std::filesystem::path& file, const std::string& actor) {
-    std::string where = file.empty() ? "checkpoint" : "checkpoint '" + file.string() + "'";
+  static std::string describe(const std::string& file, const std::string& actor) {
+    std::string where = file.empty() ? "checkpoint" : "checkpoint '" + file + "'";
     if (!actor.empty()) where += ", actor '" + actor + "'";
     return where + ": ";
   }
 
-  std::filesystem::path file_;
+  std::string file_;
   std::string actor_;
   std::string problem_;
 };

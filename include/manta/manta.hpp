@@ -1,8 +1,12 @@
 /// @file manta.hpp
-/// @brief The one header users include: Ray's core API for C++ on HPC machines.
+/// @brief The one header users include: Ray's core API for C++ on HPC machines. Two others add
+/// to it, each including this one: <manta/checkpoint.hpp> (checkpoint_all, restored_checkpoint,
+/// h5_array) and <manta/kokkos.hpp> (Kokkos kernels in tasks).
 ///
 /// @code
 /// #include <manta/manta.hpp>
+///
+/// #include <iostream>
 ///
 /// int square(int x) { return x * x; }
 /// MANTA_REMOTE(square);
@@ -20,11 +24,9 @@
 #define MANTA_UMBRELLA_INCLUDE
 #include "actor.hpp"
 #include "cancel.hpp"
-#include "checkpoint.hpp"
 #include "cluster.hpp"
 #include "error.hpp"
 #include "get.hpp"
-#include "h5_array.hpp"
 #include "map.hpp"
 #include "object_ref.hpp"
 #include "options.hpp"

@@ -4,7 +4,6 @@
 #pragma once
 #include "detail/public_header.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -116,14 +115,10 @@ struct RuntimeOptions {
 class RetryExceptions {
  public:
   RetryExceptions(bool all = true) : all_(all) {}  // NOLINT: `= false` reads as Ray's
-  RetryExceptions(std::initializer_list<std::string> types)
-      : all_(false), types_(std::make_shared<const std::vector<std::string>>(types)) {}
+  RetryExceptions(std::initializer_list<std::string> types);
 
   /// Whether an exception of type `exception_type` is retried.
-  bool covers(const std::string& exception_type) const {
-    return all_ ||
-           (types_ && std::find(types_->begin(), types_->end(), exception_type) != types_->end());
-  }
+  bool covers(const std::string& exception_type) const;
 
  private:
   bool all_;

@@ -5,7 +5,7 @@
 #include "../common/results.hpp"
 #include "bench.hpp"
 
-#include <manta/manta.hpp>
+#include <manta/checkpoint.hpp>
 
 #include <string>
 

@@ -48,7 +48,7 @@ core::Object* put_object(std::unique_ptr<ValueBox> value) {
   return new core::Object(runtime.next_object_id(), "put", std::move(value));
 }
 
-std::vector<bool> wait_objects(std::span<core::Object* const> objects, std::size_t num_returns,
+std::vector<bool> wait_objects(const std::vector<core::Object*>& objects, std::size_t num_returns,
                                Deadline deadline) {
   return core::Runtime::current().wait_objects(objects, num_returns, deadline);
 }

@@ -26,7 +26,7 @@ transport::WireError wire_error(const std::exception_ptr& error, const std::stri
   } catch (const CheckpointError& checkpoint) {
     return {checkpoint.actor(),       rank,
             "manta::CheckpointError", checkpoint.problem(),
-            ErrorKind::checkpoint,    checkpoint.file().string()};
+            ErrorKind::checkpoint,    checkpoint.file()};
   } catch (const TaskTimeoutError& timeout) {
     return {timeout.task_name(), timeout.rank(),       "manta::TaskTimeoutError",
             timeout.what(),      ErrorKind::timed_out, {}};

@@ -62,7 +62,7 @@ class DamagedCheckpoint : public ::testing::Test {
       read();
       ADD_FAILURE() << "the damage went unnoticed";
     } catch (const manta::CheckpointError& error) {
-      EXPECT_EQ(error.file(), newer_);
+      EXPECT_EQ(fs::path(error.file()), newer_);
       EXPECT_EQ(error.actor(), actor);
       const std::string message = error.what();
       EXPECT_NE(message.find("checkpoint '" + newer_.string() + "'"), std::string::npos) << message;

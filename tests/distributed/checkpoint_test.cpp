@@ -5,7 +5,7 @@
 #include "checkpoint/checkpoint.hpp"
 #include "checkpoint/state.hpp"
 
-#include <manta/manta.hpp>
+#include <manta/checkpoint.hpp>
 
 #include <gtest/gtest.h>
 

@@ -5,10 +5,8 @@
 #include "public_header.hpp"
 
 #include "../options.hpp"
+#include "archive_fwd.hpp"
 #include "value_box.hpp"
-
-#include <boost/archive/binary_oarchive.hpp>
-#include "input_archive.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -78,8 +76,9 @@ const ValueBox& object_value(core::Object* object, const std::type_info& expecte
 /// A new ready object owned by this rank, holding `value` (one reference, the caller's).
 core::Object* put_object(std::unique_ptr<ValueBox> value);
 /// Waits until `num_returns` of `objects` are ready or `deadline` passes; returns one flag per
-/// object.
-std::vector<bool> wait_objects(std::span<core::Object* const> objects, std::size_t num_returns,
+/// object. (A vector, not a span: converting one to a span costs every file that includes
+/// <manta/manta.hpp> the check of std::span's range constructor.)
+std::vector<bool> wait_objects(const std::vector<core::Object*>& objects, std::size_t num_returns,
                                Deadline deadline);
 /// Store threshold of the running runtime (RuntimeOptions::inline_object_limit).
 std::size_t inline_object_limit();

@@ -5,7 +5,7 @@
 #pragma once
 #include "public_header.hpp"
 
-#include <boost/archive/binary_oarchive.hpp>
+#include "archive_fwd.hpp"
 
 #include <map>
 #include <optional>

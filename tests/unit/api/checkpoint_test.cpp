@@ -2,7 +2,7 @@
 // restarts that restore named actors, from a directory or a file, past damaged files.
 #include "test_support.hpp"
 
-#include <manta/manta.hpp>
+#include <manta/checkpoint.hpp>
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -5,8 +5,7 @@
 // job goes on.
 #include "test_support.hpp"
 
-#include <manta/h5_array.hpp>
-#include <manta/manta.hpp>
+#include <manta/checkpoint.hpp>
 
 #include <gtest/gtest.h>
 #include <signal.h>
