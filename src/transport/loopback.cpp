@@ -28,13 +28,15 @@ Loopback::Loopback(int ranks) {
   thread_ = std::thread([this] { deliver_loop(); });
 }
 
-Loopback::~Loopback() {
+Loopback::~Loopback() { stop(); }
+
+void Loopback::stop() {
   {
     util::LockGuard lock(mutex_);
     stopping_ = true;
   }
   posted_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void Loopback::attach(int rank, Receiver receiver) {

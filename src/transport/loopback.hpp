@@ -20,7 +20,7 @@
 namespace manta::transport {
 
 /// @brief An in-process network of `ranks` ranks. Attach every rank's receiver before the first
-/// send; the destructor delivers what is queued, then stops.
+/// send; stop() (or the destructor) delivers what is queued, then stops.
 class Loopback {
  public:
   using Receiver = std::function<void(int source, std::span<const std::byte> message)>;
@@ -35,6 +35,9 @@ class Loopback {
   void attach(int rank, Receiver receiver);
   /// What rank `rank` sends with. @throws std::out_of_range for a rank not in it
   Sender& sender(int rank);
+  /// Delivers what is queued (and what those deliveries send), then joins the delivery thread;
+  /// later sends are dropped, as a stopped rank's would be. Call it before the receivers die.
+  void stop();
   /// Messages delivered so far.
   std::size_t delivered() const;
 

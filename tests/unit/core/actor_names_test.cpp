@@ -52,6 +52,8 @@ class ActorNamesOnRanks : public ::testing::Test {
   ActorNamesOnRanks() {
     for (int rank = 0; rank < ranks; ++rank) job.push_back(std::make_unique<Rank>(rank, network));
   }
+  // What is still on its way is delivered before the ranks it goes to are destroyed.
+  ~ActorNamesOnRanks() override { network.stop(); }
   ActorNames& on(int rank) { return job[static_cast<std::size_t>(rank)]->names; }
   static ActorNames::Owner owner(const std::string& class_name, int host, std::uint64_t sequence) {
     return {class_name, transport::WireActorAddress{host, host, sequence}};

@@ -61,6 +61,8 @@ class PlacementGroupsOnRanks : public ::testing::Test {
   PlacementGroupsOnRanks() {
     for (int rank = 0; rank < ranks; ++rank) job.push_back(std::make_unique<Rank>(rank, network));
   }
+  // What is still on its way is delivered before the ranks it goes to are destroyed.
+  ~PlacementGroupsOnRanks() override { network.stop(); }
   Rank& rank(int index) { return *job[static_cast<std::size_t>(index)]; }
 
   /// Creates a group on rank 0 and waits (bounded) for its ready object; returns its error
