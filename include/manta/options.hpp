@@ -106,6 +106,12 @@ struct RuntimeOptions {
   /// Where tasks run when their options do not say (`--isolation thread|process`,
   /// `MANTA_ISOLATION`).
   Isolation isolation = Isolation::thread;
+  /// Write the job's timeline to this file at its end (`--timeline FILE`, `MANTA_TIMELINE`):
+  /// every rank's tasks, actor calls, blocking gets and waits, object transfers and checkpoints,
+  /// one track per thread, with arrows from a task's submission to its run on another rank, in
+  /// the Chrome trace format that Perfetto (ui.perfetto.dev) and chrome://tracing open. Written
+  /// by rank 0 when the job ends, and before a requeue exit (code 75). Empty: nothing recorded.
+  std::string timeline = {};
 };
 
 /// @brief Which exceptions thrown by a task run it again (TaskOptions::retry_exceptions), as

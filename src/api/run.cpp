@@ -66,6 +66,9 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
   app.add_option("--peer-timeout", options.peer_timeout,
                  "seconds a silent rank is waited for before the job ends naming it; 0 never")
       ->envname("MANTA_PEER_TIMEOUT");
+  app.add_option("--timeline", options.timeline,
+                 "write the job's timeline (Chrome trace JSON, for Perfetto) to this file")
+      ->envname("MANTA_TIMELINE");
   const std::map<std::string, Isolation> isolations{{"thread", Isolation::thread},
                                                     {"process", Isolation::process}};
   app.add_option("--isolation", options.isolation,

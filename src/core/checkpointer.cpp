@@ -1,7 +1,9 @@
 #include "core/checkpointer.hpp"
 
 #include "core/runtime.hpp"
+#include "core/timeline_file.hpp"
 #include "util/log.hpp"
+#include "util/timeline.hpp"
 
 #include <manta/detail/serialization.hpp>
 #include <manta/error.hpp>
@@ -135,7 +137,10 @@ Checkpointer::Checkpointer(Runtime& runtime, MessageRouter& router)
 Checkpointer::~Checkpointer() { stop(); }
 
 void Checkpointer::start() {
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    util::timeline::name_thread("checkpoint");
+    loop();
+  });
 }
 
 void Checkpointer::stop() {
@@ -364,6 +369,8 @@ std::vector<checkpoint::ActorRecord> Checkpointer::take_snapshots(
 
 void Checkpointer::run_round(const transport::CheckpointRound& round) {
   const auto started = std::chrono::steady_clock::now();
+  std::optional<util::timeline::Span> span(std::in_place, util::timeline::Kind::checkpoint,
+                                           "checkpoint", round.epoch);
   std::optional<checkpoint::RankFailure> failure;
   std::vector<CheckpointedActor*> actors;
   std::vector<std::string> claims;
@@ -381,6 +388,7 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
     bytes += record.archive.size();
     for (const auto& array : record.arrays) bytes += array.data().size();
   }
+  span->set_transfer(-1, bytes);
   const int keep = runtime_.options().checkpoint_keep;
   fs::path file;
   std::exception_ptr error;
@@ -400,6 +408,8 @@ void Checkpointer::run_round(const transport::CheckpointRound& round) {
     util::log().error("checkpoint {} in {} failed: {}", round.epoch, round.directory,
                       exception.what());
   }
+  if (error) span->set_failed();
+  span.reset();  // recorded before an exit writes the timeline
   // Exiting, the actors stay paused: no call runs whose work the checkpoint would miss.
   if (round.exit_after) exit_for_requeue(round, !error);
   for (CheckpointedActor* actor : actors) {
@@ -448,6 +458,13 @@ void Checkpointer::check_policies() {
 
 void Checkpointer::exit_for_requeue(const transport::CheckpointRound& round, bool written) {
   comm_.barrier();  // every rank is done with the file before any process goes
+  if (const auto& timeline = runtime_.options().timeline; !timeline.empty()) {
+    try {
+      write_timeline(comm_, timeline, runtime_.layout().hostname);
+    } catch (const std::exception& error) {
+      util::log().error("{}", error.what());  // the requeue matters more than the timeline
+    }
+  }
   if (written) {
     util::log().warn("checkpoint {} of {} holds the job's state; exiting with code {}", round.epoch,
                      round.directory, requeue_exit_code);

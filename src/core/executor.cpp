@@ -4,6 +4,7 @@
 #include "resources/discovery.hpp"
 #include "util/log.hpp"
 #include "util/spin.hpp"
+#include "util/timeline.hpp"
 
 #include <algorithm>
 #include <array>
@@ -97,7 +98,10 @@ bool Executor::spawn_locked() {
     }
     return false;
   }
-  threads_.emplace_back([this] { worker_loop(); });
+  threads_.emplace_back([this, index = threads_.size()] {
+    util::timeline::name_thread("worker " + std::to_string(index));
+    worker_loop();
+  });
   return true;
 }
 

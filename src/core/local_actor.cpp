@@ -5,6 +5,7 @@
 #include "core/task_error.hpp"
 #include "util/failure.hpp"
 #include "util/log.hpp"
+#include "util/timeline.hpp"
 
 #include <manta/error.hpp>
 
@@ -278,6 +279,7 @@ bool LocalActor::run_method(Call& call) {
   Object* result = call.result();
   std::exception_ptr fatal;
   std::optional<std::string> lost;
+  util::timeline::Span span(util::timeline::Kind::actor_call, call.name());
   try {
     const RunningActorScope running(supervisor_.restarted(), call.name());
     result->seal(supervisor_.instance().call(call.name(), call.body()));
@@ -287,12 +289,16 @@ bool LocalActor::run_method(Call& call) {
     end_for_good(std::string("it called manta::exit_actor() in ") + call.name());
     result->fail(supervisor_.death());
   } catch (const ActorFatalError&) {
+    span.set_failed();
     fatal = current_task_error(call.name(), runtime_.rank());
   } catch (const WorkerCrashedError&) {
+    span.set_failed();
     fatal = std::current_exception();  // as it is: it names the process and how it ended
   } catch (const WorkerLostError& error) {
+    span.set_failed();
     lost = error.what();
   } catch (...) {
+    span.set_failed();
     result->fail(current_task_error(call.name(), runtime_.rank()));
     supervisor_.count_call();
   }
@@ -325,6 +331,7 @@ void LocalActor::run_concurrently(Call& call) {
   bool again = false;
   {
     const RunningActorScope running(supervisor_.restarted(), call.name());
+    util::timeline::Span span(util::timeline::Kind::actor_call, call.name());
     try {
       result->seal(supervisor_.instance().call(call.name(), call.body()));
     } catch (const ActorExit&) {
@@ -336,6 +343,7 @@ void LocalActor::run_concurrently(Call& call) {
       }
       result->fail(supervisor_.death_error(reason));
     } catch (const ActorFatalError&) {
+      span.set_failed();
       auto fatal = current_task_error(call.name(), runtime_.rank());
       // As run_method() does, knowing that the restart comes once no call runs.
       again = supervisor_.may_retry(call.retries);
@@ -349,6 +357,7 @@ void LocalActor::run_concurrently(Call& call) {
       }
       if (!again) result->fail(fatal);
     } catch (...) {
+      span.set_failed();
       result->fail(current_task_error(call.name(), runtime_.rank()));
     }
   }

@@ -3,6 +3,7 @@
 #include "core/actor_handlers.hpp"
 #include "core/registry.hpp"
 #include "core/task.hpp"
+#include "core/timeline_file.hpp"
 #include "resources/discovery.hpp"
 #include "resources/request.hpp"
 #include "store/sizing.hpp"
@@ -10,6 +11,7 @@
 #include "transport/communicator.hpp"
 #include "util/log.hpp"
 #include "util/spin.hpp"
+#include "util/timeline.hpp"
 
 #include <manta/error.hpp>
 
@@ -20,6 +22,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -143,6 +146,12 @@ RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mp
         "spill directory {} is in memory (tmpfs): objects spilled there still take "
         "the node's memory; give --spill-dir a directory on disk",
         options.spill_dir);
+  }
+  if (!options.timeline.empty()) {
+    options.timeline = std::filesystem::absolute(options.timeline).lexically_normal().string();
+    if (const auto problem = timeline_file_problem(options.timeline); !problem.empty()) {
+      throw InvalidOptionError(problem + " (--timeline, MANTA_TIMELINE)");
+    }
   }
   size_store(options, mpi);
   return options;
@@ -302,6 +311,10 @@ Runtime::Runtime(const RuntimeOptions& options)
   messenger_->start();
   checkpointer_->start();
   if (mpi_.layout().size > 1) mpi_.world().barrier();
+  if (!options_.timeline.empty()) {
+    util::timeline::name_thread(rank() == 0 ? "driver" : "main");
+    start_timeline();  // after the barrier: one time 0 for every rank
+  }
 }
 
 void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
@@ -334,6 +347,7 @@ Runtime::~Runtime() {
   executor_.stop();    // its threads may use the messenger (a steal request when idle)
   messenger_->stop();  // the handler may still use messenger_ until the thread is gone
   messenger_.reset();
+  if (!options_.timeline.empty()) write_timeline(mpi_.world(), options_.timeline, layout().hostname);
   running_runtime.store(nullptr);
   if (const auto stats = store_.stats(); stats.blocks > 0) {
     util::log().warn("shutdown: {} store objects ({} bytes) are still referenced", stats.blocks,
@@ -376,6 +390,9 @@ void Runtime::wait_for_quiet_job() {
 std::vector<bool> Runtime::wait_objects(std::span<Object* const> objects, std::size_t needed,
                                         detail::Deadline deadline) {
   if (!enough_ready(objects, needed)) {
+    // Named for what the caller waits for: all of the objects (a get) or some (a wait).
+    const util::timeline::Span blocked(util::timeline::Kind::blocked,
+                                       needed < objects.size() ? "wait" : "get");
     // One waiter for the batch and one link per object, in one allocation. Every object gets a
     // link (counted at once when ready), so none is missed if it turns ready meanwhile.
     Waiter waiter(needed);

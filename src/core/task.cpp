@@ -7,6 +7,7 @@
 #include "core/task_error.hpp"
 #include "core/wire_error.hpp"
 #include "util/log.hpp"
+#include "util/timeline.hpp"
 
 #include <manta/error.hpp>
 
@@ -91,14 +92,18 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
       return Units::release;
     }
     result_->set_running_frame(Executor::current_frame());
+    util::timeline::Span span(util::timeline::Kind::task, function_name_, result_->id().sequence);
+    if (arrived_flow_ != 0) span.flow_in(arrived_flow_);
     try {
       const auto timeout = start_thread_timeout();
       auto value = isolated_ ? run_in_worker() : body_->run(nullptr);
       if (settle()) result_->seal(std::move(value));
     } catch (const WorkerCrashedError&) {
+      span.set_failed();
       if (retry(std::current_exception())) return Units::release;
       if (settle()) result_->fail(std::current_exception());
     } catch (...) {
+      span.set_failed();
       auto error = current_task_error(name_, runtime_.rank());
       if (retry(error)) return Units::release;
       if (settle()) result_->fail(std::move(error));
@@ -248,6 +253,11 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
  public:
   bool stealable() const noexcept override { return target_rank_ < 0 && body_->remotable(); }
 
+  /// A task another rank sent: its timeline span ends the flow that rank's submission began.
+  void arrived_as(transport::WireObjectId sent) {
+    arrived_flow_ = util::timeline::flow_id(sent.owner, sent.sequence);
+  }
+
   /// Sends the task to `target` to run there; its reply completes it here.
   void send_to(int target) {
     sent_to_.store(target);
@@ -270,6 +280,9 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
     }
     message.sender_queued = static_cast<std::uint32_t>(runtime_.executor().queued());
     const auto result_id = message.result;
+    util::timeline::Span span(util::timeline::Kind::submit, function_name_, result_id.sequence);
+    span.set_transfer(target, 0);
+    span.flow_out(util::timeline::flow_id(result_id.owner, result_id.sequence));
     runtime_.remote().send(target, message, result_id, this);
   }
 
@@ -323,6 +336,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   std::atomic<bool> settled_{false};  ///< the result is claimed (settle())
   std::atomic<bool> cancelled_{false};
   std::atomic<int> sent_to_{-1};  ///< the rank it was last sent to
+  std::uint64_t arrived_flow_ = 0;  ///< sent here by another rank: its flow (arrived_as)
   /// The results of the tasks it submitted, linked by Object::next_sibling, one reference each
   /// (pushed without a lock: nested tasks submit many); closed_list() once taken.
   std::atomic<Object*> children_{nullptr};
@@ -454,6 +468,7 @@ void start_requested_task(Runtime& runtime, int source, transport::TaskRequest& 
       new Task(runtime, function_name, request.name, /*max_retries=*/0, false, std::move(body),
                result, runtime.rank(), request.isolated, request.timeout_seconds);
   task->request = from_wire(request.resources);
+  task->arrived_as(request.result);
   // Tracked until ready, for a CancelTask from the sender (untracked before the reply's callback
   // lets the object go).
   const auto early_cancel = runtime.remote().track_requested(request.result, result);

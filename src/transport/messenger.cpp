@@ -3,6 +3,7 @@
 #include "transport/status.hpp"
 #include "util/log.hpp"
 #include "util/spin.hpp"
+#include "util/timeline.hpp"
 
 #include <chrono>
 #include <cstring>
@@ -12,6 +13,19 @@ namespace manta::transport {
 namespace {
 
 constexpr unsigned control_message_id = 1;
+
+/// A finished RMA get on the timeline, on the progress thread's track.
+void record_transfer(int source, std::size_t bytes, std::chrono::steady_clock::time_point issued) {
+  if (!util::timeline::enabled()) return;
+  util::timeline::Event event;
+  event.kind = util::timeline::Kind::transfer;
+  event.name = "get";
+  event.start_ns = util::timeline::ns_of(issued);
+  event.end_ns = util::timeline::now_ns();
+  event.peer = source;
+  event.bytes = bytes;
+  util::timeline::record(event);
+}
 
 struct SendBuffer {
   std::vector<std::byte> bytes;
@@ -71,7 +85,10 @@ void Messenger::fail_peer(int peer, const std::string& problem) {
 
 void Messenger::start() {
   watch_.start(std::chrono::steady_clock::now());
-  thread_ = std::thread([this] { progress_loop(); });
+  thread_ = std::thread([this] {
+    util::timeline::name_thread("progress");
+    progress_loop();
+  });
 }
 
 void Messenger::stop() {
@@ -332,6 +349,7 @@ void Messenger::issue_get(GetOperation& operation) {
   param.cb.send = [](void* request, ucs_status_t status, void* user_data) {
     std::unique_ptr<GetOperation> done(static_cast<GetOperation*>(user_data));
     done->messenger->counters_.get_finished(done->issued);
+    record_transfer(done->source, done->local.size(), done->issued);
     done->done(status == UCS_OK ? std::string() : std::string(ucs_status_string(status)));
     ucp_request_free(request);
   };
@@ -342,6 +360,7 @@ void Messenger::issue_get(GetOperation& operation) {
   if (UCS_PTR_IS_PTR(request)) return;
   std::unique_ptr<GetOperation> done(pending);
   counters_.get_finished(done->issued);
+  record_transfer(done->source, done->local.size(), done->issued);
   done->done(request == nullptr ? std::string() : ucs_status_string(UCS_PTR_STATUS(request)));
 }
 
