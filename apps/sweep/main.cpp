@@ -20,6 +20,9 @@
 //   sweep --results results.csv                                     # a singleton
 //   mpirun -np 4 sweep --scheduler asha                             # 4 ranks, ASHA stopping
 //   best config: {x: 0, y: 0}
+//
+// With --experiment-dir DIR every result and trial end is appended to DIR/experiment.jsonl as it
+// happens; after a kill, the same command with --resume runs only the trials that had not ended.
 #include <manta/tune.hpp>
 
 #include <CLI/CLI.hpp>
@@ -51,6 +54,8 @@ int main(int argc, char** argv) {
   app.allow_extras();  // Manta's own flags
   std::string scheduler = "fifo";
   std::string results_file;
+  std::string experiment_dir;
+  bool resume = false;
   std::int64_t max_concurrent = 0;
   double cpus_per_trial = 1;
   int status_ms = 1000;
@@ -65,6 +70,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--status-ms", status_ms, "milliseconds between status lines; 0: final only");
   app.add_option("--results", results_file, "write every trial's config and last result (CSV)");
+  app.add_option("--experiment-dir", experiment_dir,
+                 "record the experiment here (experiment.jsonl), to resume it after a kill");
+  app.add_flag("--resume", resume, "carry on the experiment recorded in --experiment-dir");
   CLI11_PARSE(app, argc, argv);
 
   return manta::run(argc, argv, [&] {
@@ -81,7 +89,9 @@ int main(int argc, char** argv) {
                        .resources_per_trial = {.num_cpus = cpus_per_trial},
                        .max_concurrent_trials = max_concurrent,
                        .status_interval = std::chrono::milliseconds(status_ms),
-                       .status_stream = &std::cout});
+                       .status_stream = &std::cout,
+                       .experiment_dir = experiment_dir,
+                       .resume = resume});
     const auto start = std::chrono::steady_clock::now();
     const tune::ResultGrid results = tuner.fit();
     const double seconds =

@@ -6,15 +6,34 @@
 namespace manta::tune {
 
 Experiment::Experiment(const std::vector<Config>& configs, std::string metric, Mode mode,
-                       std::shared_ptr<Scheduler> scheduler, std::string request)
+                       std::shared_ptr<Scheduler> scheduler, std::string request,
+                       std::unique_ptr<ExperimentLog> log,
+                       const std::map<std::int64_t, RecoveredTrial>& recovered)
     : metric_(std::move(metric)),
       mode_(mode),
       request_(std::move(request)),
-      scheduler_(std::move(scheduler)) {
+      scheduler_(std::move(scheduler)),
+      log_(std::move(log)) {
   trials_.reserve(configs.size());
   for (std::size_t id = 0; id < configs.size(); ++id) {
     trials_.push_back({.id = std::int64_t(id), .config = configs[id]});
   }
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, trial] : recovered) {
+    trials_.at(std::size_t(id)) = trial.trial;
+    for (const auto& [iteration, metrics] : trial.results) {
+      const auto value = metrics.find(metric_);
+      if (value != metrics.end()) judge_locked(id, iteration, value->second);
+    }
+  }
+}
+
+Decision Experiment::judge_locked(std::int64_t trial, std::int64_t iteration, double value) {
+  if (better_locked(value)) {
+    best_ = trial;
+    best_value_ = value;
+  }
+  return scheduler_->on_result(trial, iteration, mode_ == Mode::max ? value : -value);
 }
 
 void Experiment::started(std::int64_t trial) {
@@ -38,12 +57,8 @@ bool Experiment::report(std::int64_t trial, std::int64_t iteration, const Metric
   record.iterations = iteration;
   record.metrics = metrics;
   ++results_;
-  if (better_locked(value->second)) {
-    best_ = trial;
-    best_value_ = value->second;
-  }
-  const double score = mode_ == Mode::max ? value->second : -value->second;
-  const Decision decision = scheduler_->on_result(trial, iteration, score);
+  if (log_) log_->result(trial, iteration, metrics);
+  const Decision decision = judge_locked(trial, iteration, value->second);
   if (decision == Decision::stop) record.state = TrialState::stopped;
   if (decision == Decision::complete) record.state = TrialState::terminated;
   return decision == Decision::go_on;
@@ -53,6 +68,7 @@ void Experiment::finished(std::int64_t trial) {
   std::lock_guard lock(mutex_);
   auto& record = trials_.at(std::size_t(trial));
   if (record.state != TrialState::stopped) record.state = TrialState::terminated;
+  if (log_) log_->ended(record);
 }
 
 void Experiment::failed(std::int64_t trial, const std::string& error) {
@@ -60,6 +76,7 @@ void Experiment::failed(std::int64_t trial, const std::string& error) {
   auto& record = trials_.at(std::size_t(trial));
   record.state = TrialState::error;
   record.error = error;
+  if (log_) log_->ended(record);
 }
 
 bool Experiment::better_locked(double value) const {

@@ -4,6 +4,8 @@
 /// TrialController actor; the driver loop reads it directly.
 #pragma once
 
+#include "tune/experiment_log.hpp"
+
 #include <manta/tune.hpp>
 
 #include <chrono>
@@ -20,8 +22,13 @@ namespace manta::tune {
 class Experiment {
  public:
   /// @param [in] request  what each trial waits for while pending, as status lines say
+  /// @param [in] log  where results and ends are appended; null: nowhere
+  /// @param [in] recovered  trials that ended in an earlier run: they keep their records, and
+  /// their results are replayed into the scheduler (so ASHA's rungs hold them again)
   Experiment(const std::vector<Config>& configs, std::string metric, Mode mode,
-             std::shared_ptr<Scheduler> scheduler, std::string request);
+             std::shared_ptr<Scheduler> scheduler, std::string request,
+             std::unique_ptr<ExperimentLog> log = nullptr,
+             const std::map<std::int64_t, RecoveredTrial>& recovered = {});
 
   /// @brief The trial's task began: pending → running (a trial already ended stays ended).
   void started(std::int64_t trial);
@@ -47,6 +54,8 @@ class Experiment {
  private:
   /// Whether `value` is better than the best so far (none yet: any value is).
   bool better_locked(double value) const;
+  /// Records a result for the best so far and asks the scheduler about it.
+  Decision judge_locked(std::int64_t trial, std::int64_t iteration, double value);
 
   const std::string metric_;
   const Mode mode_;
@@ -58,6 +67,7 @@ class Experiment {
   std::int64_t results_ = 0;              // guarded by mutex_; reports received, never lowered
   std::optional<std::int64_t> best_;      // guarded by mutex_; the trial of the best result
   double best_value_ = 0;                 // guarded by mutex_; that result's metric
+  std::unique_ptr<ExperimentLog> log_;    // guarded by mutex_
 };
 
 }  // namespace manta::tune

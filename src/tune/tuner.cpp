@@ -46,8 +46,24 @@ Tuner::Tuner(Trainable trainable, SearchSpace space, TuneOptions options)
 ResultGrid Tuner::fit() {
   const std::vector<Config> configs = generate_configs(space_, options_.num_samples, options_.seed);
   auto scheduler = options_.scheduler ? options_.scheduler : std::make_shared<FifoScheduler>();
+  std::unique_ptr<ExperimentLog> log;
+  std::map<std::int64_t, RecoveredTrial> recovered;
+  if (!options_.experiment_dir.empty()) {
+    const ExperimentHeader header{trainable_, options_.metric, std::int64_t(configs.size())};
+    const auto file = ExperimentLog::file_in(options_.experiment_dir);
+    if (std::filesystem::exists(file) && std::filesystem::file_size(file) > 0) {
+      if (!options_.resume) {
+        throw InvalidOptionError(options_.experiment_dir.string() +
+                                 " already holds an experiment: resume it (TuneOptions::resume) "
+                                 "or choose another directory");
+      }
+      recovered = read_experiment_log(file, header, configs);
+    }
+    log = std::make_unique<ExperimentLog>(file, header);
+  }
   auto experiment = std::make_shared<Experiment>(configs, options_.metric, options_.mode, scheduler,
-                                                 describe_request(options_.resources_per_trial));
+                                                 describe_request(options_.resources_per_trial),
+                                                 std::move(log), recovered);
   auto controller = actor<TrialController>().options({.rank = manta::rank()}).remote(experiment);
   const std::size_t limit = options_.max_concurrent_trials > 0
                                 ? std::size_t(options_.max_concurrent_trials)
@@ -62,12 +78,14 @@ ResultGrid Tuner::fit() {
   std::size_t next = 0;
   while (next < configs.size() || !running.empty()) {
     for (; next < configs.size() && running.size() < limit; ++next) {
+      if (recovered.contains(std::int64_t(next))) continue;
       TaskOptions per_trial = options_.resources_per_trial;
       per_trial.name = "trial-" + std::to_string(next);
       running.push_back(
           {std::int64_t(next), task(run_trial).options(per_trial).remote(
                                    trainable_, std::int64_t(next), configs[next], controller)});
     }
+    if (running.empty()) continue;  // every trial left had ended in an earlier run
     std::vector<ObjectRef<void>> refs;
     for (const auto& trial : running) refs.push_back(trial.done);
     WaitOptions wait_options{.num_returns = 1};

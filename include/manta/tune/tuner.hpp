@@ -29,6 +29,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -56,6 +57,14 @@ struct TuneOptions {
   std::chrono::milliseconds status_interval = std::chrono::seconds(1);
   /// Where status lines go; null: nowhere.
   std::ostream* status_stream = nullptr;
+  /// Where the experiment's record goes (`experiment.jsonl`: every result and every trial's
+  /// end, appended and flushed as they happen); empty: nowhere. Created if missing.
+  std::filesystem::path experiment_dir = {};
+  /// Carry on the experiment recorded in experiment_dir (Ray's Tuner.restore): trials that had
+  /// ended (terminated, stopped or failed) keep their results and do not run again, and their
+  /// results are replayed into the scheduler; the others run from the start. Without it, an
+  /// experiment_dir that already holds a record is refused.
+  bool resume = false;
 };
 
 /// @brief A sweep of one trainable over one search space.
@@ -70,6 +79,8 @@ class Tuner {
   /// task) of a running job; trials that fail do not fail the sweep.
   /// @return every trial, in config order
   /// @throws InfeasibleError when no rank can ever hold resources_per_trial
+  /// @throws InvalidOptionError when experiment_dir holds a record and resume is off, or holds
+  /// another experiment's (trainable, metric, configs)
   ResultGrid fit();
 
  private:

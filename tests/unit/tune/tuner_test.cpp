@@ -58,6 +58,15 @@ void faulty(const tune::Config& config, tune::Reporter& reporter) {
 }
 MANTA_TRAINABLE(faulty);
 
+std::atomic<int> resumed_runs{0};
+
+/// The seed objective, counting its runs.
+void counted_objective(const tune::Config& config, tune::Reporter& reporter) {
+  ++resumed_runs;
+  seed_objective(config, reporter);
+}
+MANTA_TRAINABLE(counted_objective);
+
 void never_registered(const tune::Config&, tune::Reporter&) {}
 
 class Tuner : public ::testing::Test {
@@ -156,6 +165,91 @@ TEST_F(Tuner, FailingTrialsAreReportedAndTheOthersRun) {
       results.trials()[2].error,
       HasSubstr("trial 2 reported no 'score', the experiment's metric (it reported: loss)"));
   EXPECT_EQ(results.best().id, 3);
+}
+
+/// A fresh directory for one test's experiment.
+std::filesystem::path experiment_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("manta_tune_test_" + name);
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+/// The lines of `file`.
+std::vector<std::string> lines_of(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+/// Each trial's id, state, iterations and metrics.
+std::vector<std::string> outcomes(const tune::ResultGrid& results) {
+  std::vector<std::string> text;
+  for (const auto& trial : results.trials()) {
+    text.push_back(std::to_string(trial.id) + " " + to_string(trial.state) + " " +
+                   std::to_string(trial.iterations) + " " +
+                   tune::to_string(tune::Value{trial.metrics.at("score")}));
+  }
+  return text;
+}
+
+// An interruption is the record cut after some trials' ends, mid-line (the process killed while
+// it wrote): the resumed sweep runs only the trials that had not ended, and ends as an
+// uninterrupted one does, ASHA's decisions included (the ended trials' results are replayed).
+TEST_F(Tuner, ResumeRunsOnlyTheTrialsThatHadNotEndedAndEndsTheSame) {
+  const auto dir = experiment_dir("resume");
+  auto options = [&](bool resume) {
+    return tune::TuneOptions{.metric = "score",
+                             .scheduler = std::make_shared<tune::AshaScheduler>(tune::AshaOptions{
+                                 .grace_period = 1, .reduction_factor = 3, .max_t = 10}),
+                             .max_concurrent_trials = 1,
+                             .experiment_dir = dir,
+                             .resume = resume};
+  };
+  resumed_runs = 0;
+  const auto uninterrupted =
+      outcomes(tune::Tuner(counted_objective, seed_space(), options(false)).fit());
+  ASSERT_EQ(resumed_runs.load(), 25);
+
+  const auto file = dir / "experiment.jsonl";
+  const auto lines = lines_of(file);
+  std::size_t ends = 0, cut = 0;
+  while (ends < 9 && cut < lines.size()) ends += lines[cut++].find("\"end\":") != std::string::npos;
+  ASSERT_EQ(ends, 9u);
+  {
+    std::ofstream out(file, std::ios::trunc);
+    for (std::size_t i = 0; i < cut; ++i) out << lines[i] << '\n';
+    out << lines[cut].substr(0, lines[cut].size() / 2);
+  }
+  EXPECT_THROW(tune::Tuner(counted_objective, seed_space(), options(false)).fit(),
+               manta::InvalidOptionError);
+
+  resumed_runs = 0;
+  const auto resumed = tune::Tuner(counted_objective, seed_space(), options(true)).fit();
+  EXPECT_EQ(resumed_runs.load(), 25 - 9);
+  EXPECT_EQ(outcomes(resumed), uninterrupted);
+  EXPECT_EQ(resumed.best().config, (tune::Config{{"x", 0.0}, {"y", 0.0}}));
+
+  // Resumed once more, nothing is left to run.
+  resumed_runs = 0;
+  EXPECT_EQ(outcomes(tune::Tuner(counted_objective, seed_space(), options(true)).fit()),
+            uninterrupted);
+  EXPECT_EQ(resumed_runs.load(), 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(Tuner, ResumeRefusesAnotherExperiment) {
+  const auto dir = experiment_dir("other");
+  tune::Tuner(seed_objective, seed_space(), {.metric = "score", .experiment_dir = dir}).fit();
+  try {
+    tune::Tuner(seed_objective, {{"x", tune::grid({0.0})}},
+                {.metric = "score", .experiment_dir = dir, .resume = true})
+        .fit();
+    FAIL() << "no error";
+  } catch (const manta::InvalidOptionError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("its trial count was 25, this sweep's is 1"));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(TunerOptions, RefusesWhatCannotRun) {
