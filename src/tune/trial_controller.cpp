@@ -1,10 +1,14 @@
 // The controller actor and the trial task, registered with the runtime.
 #include "tune/trial_controller.hpp"
 
+#include <thread>
+
 namespace manta::tune {
 namespace {
 
-/// Sends each result to the controller and waits for its decision: one actor round trip.
+/// Sends each result to the controller and waits for its decision: one actor round trip. It
+/// polls rather than blocks in `get`: a blocked task gives its CPUs back, and another trial would
+/// start on them, so ranks would run more trials than their CPUs hold.
 class ControllerReporter final : public Reporter {
  public:
   ControllerReporter(const ActorHandle<TrialController>& controller, std::int64_t trial)
@@ -12,7 +16,10 @@ class ControllerReporter final : public Reporter {
 
  protected:
   bool on_report(std::int64_t iteration, const Metrics& metrics) override {
-    return get(controller_.call(&TrialController::report).remote(trial_, iteration, metrics));
+    const auto decision =
+        controller_.call(&TrialController::report).remote(trial_, iteration, metrics);
+    while (!decision.ready()) std::this_thread::yield();
+    return get(decision);
   }
 
  private:
