@@ -13,7 +13,7 @@ endif()
 find_package(Boost 1.74 REQUIRED COMPONENTS serialization)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
-find_package(nlohmann_json 3 REQUIRED)  # the timeline file, perf/'s results
+find_package(nlohmann_json 3 REQUIRED)  # the timeline file, tune's experiment record, perf/
 
 # Debian's Trilinos Kokkos exports a broken Kokkos::kokkos target (it points at /usr/lib/include);
 # a site's own Kokkos build (-DKokkos_ROOT=...) exports a working one. manta_kokkos hides the

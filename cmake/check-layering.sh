@@ -2,6 +2,8 @@
 # Checks that includes point down the layers only (STYLE.md rule 4, src/README.md):
 #   api -> core -> {store, transport, resources, checkpoint, process}; checkpoint -> {store,
 #   transport}; store -> transport; everything -> util.
+# tune sits above the public API, as a user's program does: it includes its own tune/ files and
+# the public <manta/…> headers only (not their detail/ glue), and no layer includes it.
 # and that each system library is reached through the one layer that wraps it:
 #   <mpi.h> in transport (and checkpoint, whose parallel HDF5 takes a communicator);
 #   <ucp/…>, <ucs/…>, <uct/…> in transport; <hdf5.h>, <H5…> in checkpoint; <Kokkos…> in resources.
@@ -20,6 +22,7 @@ declare -A allowed=(
   [checkpoint]="util store transport"
   [core]="util store transport resources checkpoint process"
   [api]="util core store transport resources checkpoint process"
+  [tune]=""
 )
 # The system headers each layer may include directly, as extended regular expressions.
 declare -A libraries=(
@@ -40,7 +43,7 @@ for layer in "${!allowed[@]}"; do
   [[ -d $dir ]] || continue
   while IFS= read -r line; do
     file=${line%%:*}
-    target=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$line")
+    [[ $line =~ \#include\ \"([a-z_]+)/ ]] && target=${BASH_REMATCH[1]}
     [[ $target == "$layer" ]] && continue
     if [[ " ${allowed[$layer]} " != *" $target "* ]]; then
       complain "$file includes $target/, but $layer may only include: ${allowed[$layer]:-nothing}"
@@ -48,22 +51,27 @@ for layer in "${!allowed[@]}"; do
   done < <(grep -HE '^#include "[a-z_]+/' -r "$dir" || true)
   while IFS= read -r line; do
     file=${line%%:*}
-    header=$(sed -E 's/.*#include <([^>]+)>.*/\1/' <<<"$line")
+    [[ $line =~ \#include\ \<([^>]+)\> ]] && header=${BASH_REMATCH[1]}
     own=${libraries[$layer]:-}
-    if [[ -z $own ]] || ! grep -qE "^($own)" <<<"$header"; then
+    if [[ -z $own || ! $header =~ ^($own) ]]; then
       complain "$file includes <$header>, which only the layer that wraps that library may include"
     fi
   done < <(grep -HE "^#include <($wrapped_libraries)" -r "$dir" || true)
   if [[ $lower_layers == *" $layer "* ]]; then
     while IFS= read -r line; do
       file=${line%%:*}
-      header=$(sed -E 's/.*#include <([^>]+)>.*/\1/' <<<"$line")
-      grep -qE "^($vocabulary)$" <<<"$header" && continue
+      [[ $line =~ \#include\ \<([^>]+)\> ]] && header=${BASH_REMATCH[1]}
+      [[ $header =~ ^($vocabulary)$ ]] && continue
       complain "$file includes <$header>, but below core only errors and serialization of the public headers may be included"
     done < <(grep -HE '^#include <manta/' -r "$dir" || true)
   fi
 done
-if grep -rnE '^#include "(util|transport|resources|store|checkpoint|core|api|process)/' "$root/include"; then
+if [[ -d $root/src/tune ]]; then
+  while IFS= read -r line; do
+    complain "${line%%:*} includes a detail/ header, but tune may only use the public API"
+  done < <(grep -HE '^#include <manta/detail/' -r "$root/src/tune" || true)
+fi
+if grep -rnE '^#include "(util|transport|resources|store|checkpoint|core|api|process|tune)/' "$root/include"; then
   complain "public headers must not include src/ headers"
 fi
 if grep -rnE '^#include <(mpi\.h|ucp/|ucs/|uct/|hdf5\.h|H5[A-Za-z]*\.h)' "$root/include"; then

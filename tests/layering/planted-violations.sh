@@ -47,7 +47,13 @@ plant src/checkpoint/reader.cpp '#include <ucs/type/status.h>' '<ucs/type/status
 plant src/core/task.cpp '#include <Kokkos_Core.hpp>' '<Kokkos_Core.hpp>'
 plant src/transport/wire.cpp '#include <manta/actor.hpp>' '<manta/actor.hpp>'
 plant src/checkpoint/reader.cpp '#include <manta/detail/core_access.hpp>' 'core_access.hpp'
+plant src/tune/tuner.cpp '#include "core/runtime.hpp"' 'includes core/'
+plant src/tune/tuner.cpp '#include "api/core_access.hpp"' 'includes api/'
+plant src/tune/tuner.cpp '#include <manta/detail/core_access.hpp>' 'public API'
+plant src/tune/tuner.cpp '#include <mpi.h>' '<mpi.h>'
+plant src/api/run.cpp '#include "tune/experiment.hpp"' 'includes tune/'
 plant include/manta/task.hpp '#include "core/runtime.hpp"' 'src/ headers'
+plant include/manta/tune/tuner.hpp '#include "tune/experiment.hpp"' 'src/ headers'
 plant include/manta/task.hpp '#include <hdf5.h>' 'MPI, UCX or HDF5'
 
 if [[ $failures -ne 0 ]]; then

@@ -1,6 +1,8 @@
-// Built against the installed Manta (find_package(Manta), Manta::kokkos): an object goes through
-// the store, a registered task runs, a task runs a Kokkos reduction, and the driver reads them.
+// Built against the installed Manta (find_package(Manta), Manta::kokkos, Manta::tune): an object
+// goes through the store, a registered task runs, a task runs a Kokkos reduction, a small sweep
+// finds its best config, and the driver reads them.
 #include <manta/kokkos.hpp>
+#include <manta/tune.hpp>
 
 #include <iostream>
 #include <string>
@@ -18,10 +20,19 @@ int sum_to(int n) {
 }
 MANTA_REMOTE(sum_to);
 
+void parabola(const manta::tune::Config& config, manta::tune::Reporter& reporter) {
+  const double x = config.get<double>("x");
+  reporter.report({{"loss", x * x}});
+}
+MANTA_TRAINABLE(parabola);
+
 int main(int argc, char** argv) {
   return manta::run(argc, argv, [] {
     const std::string name = manta::get(manta::put(std::string("installed Manta")));
     std::cout << manta::get(manta::task(greet).remote(name)) << "\n";
     std::cout << "kokkos sum " << manta::get(manta::task(sum_to).remote(101)) << "\n";
+    manta::tune::Tuner tuner(parabola, {{"x", manta::tune::grid({-1.0, 0.0, 1.0})}},
+                             {.metric = "loss"});
+    std::cout << "tune best " << to_string(tuner.fit().best().config) << "\n";
   });
 }
