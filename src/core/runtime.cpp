@@ -347,7 +347,8 @@ Runtime::~Runtime() {
   executor_.stop();    // its threads may use the messenger (a steal request when idle)
   messenger_->stop();  // the handler may still use messenger_ until the thread is gone
   messenger_.reset();
-  if (!options_.timeline.empty()) write_timeline(mpi_.world(), options_.timeline, layout().hostname);
+  if (!options_.timeline.empty())
+    write_timeline(mpi_.world(), options_.timeline, layout().hostname);
   running_runtime.store(nullptr);
   if (const auto stats = store_.stats(); stats.blocks > 0) {
     util::log().warn("shutdown: {} store objects ({} bytes) are still referenced", stats.blocks,

@@ -335,7 +335,7 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
   Object* result_;                    ///< one reference, held until the result is set
   std::atomic<bool> settled_{false};  ///< the result is claimed (settle())
   std::atomic<bool> cancelled_{false};
-  std::atomic<int> sent_to_{-1};  ///< the rank it was last sent to
+  std::atomic<int> sent_to_{-1};    ///< the rank it was last sent to
   std::uint64_t arrived_flow_ = 0;  ///< sent here by another rank: its flow (arrived_as)
   /// The results of the tasks it submitted, linked by Object::next_sibling, one reference each
   /// (pushed without a lock: nested tasks submit many); closed_list() once taken.

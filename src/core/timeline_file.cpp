@@ -64,7 +64,8 @@ json event_json(const timeline::Event& event, int rank, std::uint32_t thread) {
   if (event.bytes != 0) {
     args["bytes"] = event.bytes;
     if (event.end_ns > event.start_ns) {
-      args["GB/s"] = static_cast<double>(event.bytes) / static_cast<double>(event.end_ns - event.start_ns);
+      args["GB/s"] =
+          static_cast<double>(event.bytes) / static_cast<double>(event.end_ns - event.start_ns);
     }
   }
   if (event.failed) args["failed"] = true;
@@ -147,8 +148,7 @@ std::size_t write_timeline(const transport::Communicator& comm, const std::files
 }
 
 std::string timeline_file_problem(const std::filesystem::path& file) {
-  const auto directory =
-      file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  const auto directory = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
   std::error_code error;
   if (!std::filesystem::is_directory(directory, error)) {
     return "--timeline " + file.string() + ": its directory " + directory.string() +

@@ -1,9 +1,9 @@
 /// @file util/timeline.hpp
 /// @brief What each thread of a rank did and when, for `--timeline`: spans (a task, an actor
-/// call, a blocking get or wait, an RMA get of object bytes, a checkpoint) and the two ends of flows (a task
-/// submitted here and run on another rank). Each thread appends to a buffer of its own, with no
-/// lock and no allocation on the way but one chunk every few thousand events; off, recording
-/// costs one atomic load. The runtime collects the buffers at the end (core's
+/// call, a blocking get or wait, an RMA get of object bytes, a checkpoint) and the two ends of
+/// flows (a task submitted here and run on another rank). Each thread appends to a buffer of its
+/// own, with no lock and no allocation on the way but one chunk every few thousand events; off,
+/// recording costs one atomic load. The runtime collects the buffers at the end (core's
 /// timeline_file writes them as one Chrome trace for the whole job).
 #pragma once
 
