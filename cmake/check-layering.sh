@@ -7,7 +7,8 @@
 #   <ucp/…>, <ucs/…>, <uct/…> in transport; <hdf5.h>, <H5…> in checkpoint; <Kokkos…> in resources.
 # The layers below core see of the public tree only its vocabulary (errors, serialization, the
 # HDF5 array hooks), never the API built on them. Public headers include no src/ header and no
-# MPI, UCX or HDF5 header.
+# MPI, UCX or HDF5 header. src/rl (Manta::rl) sits above the public API: it includes its own rl/
+# files and public <manta/...> headers, never a layer of libmanta.
 # Usage: check-layering.sh <source dir>. Prints each offending include; exits 1 if there is one.
 set -euo pipefail
 root=${1:-.}
@@ -20,6 +21,7 @@ declare -A allowed=(
   [checkpoint]="util store transport"
   [core]="util store transport resources checkpoint process"
   [api]="util core store transport resources checkpoint process"
+  [rl]=""
 )
 # The system headers each layer may include directly, as extended regular expressions.
 declare -A libraries=(
@@ -63,7 +65,7 @@ for layer in "${!allowed[@]}"; do
     done < <(grep -HE '^#include <manta/' -r "$dir" || true)
   fi
 done
-if grep -rnE '^#include "(util|transport|resources|store|checkpoint|core|api|process)/' "$root/include"; then
+if grep -rnE '^#include "(util|transport|resources|store|checkpoint|core|api|process|rl)/' "$root/include"; then
   complain "public headers must not include src/ headers"
 fi
 if grep -rnE '^#include <(mpi\.h|ucp/|ucs/|uct/|hdf5\.h|H5[A-Za-z]*\.h)' "$root/include"; then

@@ -47,6 +47,11 @@ plant src/checkpoint/reader.cpp '#include <ucs/type/status.h>' '<ucs/type/status
 plant src/core/task.cpp '#include <Kokkos_Core.hpp>' '<Kokkos_Core.hpp>'
 plant src/transport/wire.cpp '#include <manta/actor.hpp>' '<manta/actor.hpp>'
 plant src/checkpoint/reader.cpp '#include <manta/detail/core_access.hpp>' 'core_access.hpp'
+plant src/rl/cartpole.cpp '#include "core/runtime.hpp"' 'includes core/'
+plant src/rl/vector_env.cpp '#include "api/run.hpp"' 'includes api/'
+plant src/rl/pendulum.cpp '#include <mpi.h>' '<mpi.h>'
+plant src/core/task.cpp '#include "rl/span_checks.hpp"' 'includes rl/'
+plant include/manta/rl/cartpole.hpp '#include "rl/span_checks.hpp"' 'src/ headers'
 plant include/manta/task.hpp '#include "core/runtime.hpp"' 'src/ headers'
 plant include/manta/task.hpp '#include <hdf5.h>' 'MPI, UCX or HDF5'
 
