@@ -1,6 +1,8 @@
-// Built against the installed Manta (find_package(Manta), Manta::kokkos): an object goes through
-// the store, a registered task runs, a task runs a Kokkos reduction, and the driver reads them.
+// Built against the installed Manta (find_package(Manta), Manta::kokkos, Manta::rl): an object
+// goes through the store, a registered task runs, a task runs a Kokkos reduction, and the driver
+// reads them; then CartPole is stepped until pushing right tips the pole over.
 #include <manta/kokkos.hpp>
+#include <manta/rl/make_environment.hpp>
 
 #include <iostream>
 #include <string>
@@ -23,5 +25,10 @@ int main(int argc, char** argv) {
     const std::string name = manta::get(manta::put(std::string("installed Manta")));
     std::cout << manta::get(manta::task(greet).remote(name)) << "\n";
     std::cout << "kokkos sum " << manta::get(manta::task(sum_to).remote(101)) << "\n";
+    manta::rl::VectorEnv cartpole = manta::rl::make_vector_env("CartPole-v1", 1);
+    cartpole.reset(0);
+    const float push_right = 1.0F;
+    while (cartpole.finished().empty()) cartpole.step(std::span(&push_right, 1));
+    std::cout << "cartpole episode ended\n";
   });
 }
