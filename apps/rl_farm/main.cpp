@@ -9,7 +9,11 @@
 // weights once, every runner reads them to play its antithetic pairs and to evaluate the
 // unperturbed policy, and the learner collects the returns with `wait` as they come in, ranks
 // them and takes an Adam step. It stops when the evaluation's mean return reaches the target.
-#include <manta/manta.hpp>
+//
+// With --checkpoint DIR the learner's state (weights, Adam moments, observation statistics,
+// iteration) is checkpointed to DIR every --checkpoint-every iterations, in a named actor that
+// Manta writes to HDF5; a rerun with --checkpoint DIR --resume carries on from there.
+#include <manta/checkpoint.hpp>
 #include <manta/rl/cartpole.hpp>
 #include <manta/rl/es_learner.hpp>
 #include <manta/rl/es_runner.hpp>
@@ -21,8 +25,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <numeric>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,6 +60,24 @@ class EnvRunner {
 };
 MANTA_ACTOR(EnvRunner, load_noise, sample, evaluate);
 
+/// The learner's state as a named, checkpointable actor: the driver hands it the learner every
+/// few iterations and Manta writes it with every other actor's state; a restarted job gets it
+/// back from the checkpoint when it creates the actor again.
+class LearnerState {
+ public:
+  void keep(manta::rl::EsLearner learner) { learner_ = std::move(learner); }
+  manta::rl::EsLearner latest() const { return learner_; }
+
+  template <class Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive& learner_;
+  }
+
+ private:
+  manta::rl::EsLearner learner_;
+};
+MANTA_ACTOR(LearnerState, keep, latest);
+
 struct FarmOptions {
   std::string env = "cartpole";
   std::string algo = "es";
@@ -70,6 +94,9 @@ struct FarmOptions {
   std::optional<float> target_return;
   std::uint64_t seed = 0;
   std::string csv;
+  std::string checkpoint;
+  int checkpoint_every = 10;
+  bool resume = false;
 };
 
 /// Splits `total` into `parts` shares differing by at most one.
@@ -109,6 +136,26 @@ void train(const FarmOptions& options) {
                     {.noise_stdev = options.noise_stdev,
                      .adam = {.stepsize = options.stepsize},
                      .l2_coeff = options.l2_coeff});
+  manta::ActorHandle<LearnerState> saved;
+  if (!options.checkpoint.empty()) {
+    saved = manta::actor<LearnerState>()
+                .options({.name = "es-learner", .get_if_exists = true})
+                .remote();
+  }
+  if (options.resume) {
+    const auto file = manta::restored_checkpoint();
+    if (!file) {
+      throw std::runtime_error("--resume: no checkpoint in '" + options.checkpoint + "'");
+    }
+    EsLearner restored = manta::get(saved.call(&LearnerState::latest).remote());
+    if (restored.parameters().size() != learner.parameters().size()) {
+      throw std::runtime_error(
+          "--resume: the checkpoint's policy has " + std::to_string(restored.parameters().size()) +
+          " parameters, this run's " + std::to_string(learner.parameters().size()));
+    }
+    learner = std::move(restored);
+    fmt::print("resumed from {} at iteration {}\n", file->string(), learner.iteration());
+  }
   std::optional<fmt::ostream> csv;
   if (!options.csv.empty()) {
     csv.emplace(fmt::output_file(options.csv));
@@ -123,7 +170,8 @@ void train(const FarmOptions& options) {
   const auto pair_shares = shares(options.pairs, runner_count);
   const auto eval_shares = shares(options.eval_episodes, runner_count);
   std::uint64_t total_steps = 0;
-  for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
+  for (int iteration = static_cast<int>(learner.iteration()) + 1;
+       iteration <= options.max_iterations; ++iteration) {
     const auto iteration_start = std::chrono::steady_clock::now();
     const auto weights = manta::put(learner.broadcast());  // one put; every runner reads it
     std::vector<manta::ObjectRef<EsSamples>> pending;
@@ -183,6 +231,10 @@ void train(const FarmOptions& options) {
       csv->print("{},{},{},{},{},{},{},{:.0f},{:.3f}\n", iteration, returns.size(), mean, *lowest,
                  *highest, eval_mean, total_steps, rate, seconds);
     }
+    if (saved.valid() && iteration % options.checkpoint_every == 0) {
+      saved.call(&LearnerState::keep).remote(learner);
+      fmt::print("checkpoint {}\n", manta::get(saved.checkpoint()));
+    }
     if (eval_mean >= target) {
       fmt::print(
           "solved: mean return {:.2f} over {} episodes >= {} after {} iterations, {:.2f} s\n",
@@ -225,6 +277,22 @@ int main(int argc, char** argv) {
                  "Pendulum)");
   app.add_option("--seed", options.seed, "seed of the noise table, the policy and the envs");
   app.add_option("--csv", options.csv, "write the learning curve to this CSV file");
+  app.add_option("--checkpoint", options.checkpoint,
+                 "checkpoint the learner into this directory (as --checkpoint-dir)");
+  app.add_option("--checkpoint-every", options.checkpoint_every, "iterations between checkpoints")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--resume", options.resume,
+               "carry on from the newest checkpoint in --checkpoint's directory")
+      ->needs("--checkpoint");
   CLI11_PARSE(app, argc, argv);
-  return manta::run(argc, argv, [&] { train(options); });
+
+  manta::RuntimeOptions runtime;
+  try {
+    runtime = manta::parse_options(argc, argv);
+  } catch (const manta::InvalidOptionError& error) {
+    std::cerr << "rl_farm: " << error.what() << "\n";
+    return 2;
+  }
+  if (!options.checkpoint.empty()) runtime.checkpoint_directory = options.checkpoint;
+  return manta::run(runtime, [&] { train(options); });
 }
