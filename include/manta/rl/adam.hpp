@@ -2,6 +2,8 @@
 /// @brief Adam: the optimiser of Ray's ES (Kingma & Ba), with its bias-corrected step size.
 #pragma once
 
+#include <manta/checkpoint.hpp>
+
 #include <boost/serialization/vector.hpp>
 
 #include <cstddef>
@@ -32,7 +34,9 @@ class Adam {
 
   template <class Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive& options_.stepsize& options_.beta1& options_.beta2& options_.epsilon& t_& m_& v_;
+    archive& options_.stepsize& options_.beta1& options_.beta2& options_.epsilon& t_;
+    archive& manta::h5_array("adam_m", m_);
+    archive& manta::h5_array("adam_v", v_);
   }
 
  private:

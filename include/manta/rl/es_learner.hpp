@@ -8,6 +8,8 @@
 #include <manta/rl/noise_table.hpp>
 #include <manta/rl/running_mean_std.hpp>
 
+#include <manta/checkpoint.hpp>
+
 #include <boost/serialization/vector.hpp>
 
 #include <cstdint>
@@ -61,10 +63,15 @@ class EsLearner {
   void update(const NoiseTable& noise, std::span<const std::uint64_t> noise_indices,
               std::span<const float> positive, std::span<const float> negative);
 
+  /// In a checkpoint θ is the native HDF5 dataset `parameters` (h5py reads it directly).
   template <class Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive& options_.noise_stdev& options_
-        .l2_coeff& iteration_& parameters_& optimizer_& observation_stats_;
+    archive& options_.noise_stdev;
+    archive& options_.l2_coeff;
+    archive& iteration_;
+    archive& manta::h5_array("parameters", parameters_);
+    archive& optimizer_;
+    archive& observation_stats_;
   }
 
  private:

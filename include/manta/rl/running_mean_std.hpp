@@ -4,6 +4,8 @@
 /// merges them (Chan et al.'s parallel variance), so no observation travels.
 #pragma once
 
+#include <manta/checkpoint.hpp>
+
 #include <boost/serialization/vector.hpp>
 
 #include <cstddef>
@@ -34,7 +36,9 @@ class RunningMeanStd {
 
   template <class Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive& count_& mean_& squares_;
+    archive& count_;
+    archive& manta::h5_array("observation_mean", mean_);
+    archive& manta::h5_array("observation_m2", squares_);
   }
 
  private:
