@@ -32,15 +32,20 @@
 #include <string>
 #include <vector>
 
+/// An ES runner over `num_envs` copies of `env`, its policy sized by the environment.
+manta::rl::EsRunner make_runner(const std::string& env, std::size_t num_envs,
+                                const std::vector<std::size_t>& hidden, std::uint64_t seed) {
+  manta::rl::VectorEnv envs = manta::rl::make_vector_env(env, num_envs);
+  manta::rl::MlpPolicy policy(envs.observation_size(), envs.action_space(), hidden);
+  return manta::rl::EsRunner(std::move(envs), std::move(policy), seed);
+}
+
 /// One actor: a VectorEnv of `num_envs` simulators and the policy that acts in them.
 class EnvRunner {
  public:
   EnvRunner(std::string env, std::size_t num_envs, std::vector<std::size_t> hidden,
             std::uint64_t seed)
-      : runner_(manta::rl::make_vector_env(env, num_envs),
-                manta::rl::MlpPolicy(manta::rl::make_environment(env)->observation_size(),
-                                     manta::rl::make_environment(env)->action_space(), hidden),
-                seed) {}
+      : runner_(make_runner(env, num_envs, hidden, seed)) {}
 
   /// Keeps a copy of the job's noise table (read in place from the store, copied once).
   void load_noise(std::span<const float> table) { noise_.assign(table.begin(), table.end()); }
