@@ -5,6 +5,10 @@
 #include <manta/rl/running_mean_std.hpp>
 
 #include <gtest/gtest.h>
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+
+#include <sstream>
 
 #include <cmath>
 #include <random>
@@ -134,6 +138,35 @@ TEST(EsLearner, ClimbsAQuadraticTowardItsOptimum) {
   }
   EXPECT_EQ(learner.iteration(), 300);
   EXPECT_LT(distance(), 0.1 * start) << "from " << start << " to " << distance();
+}
+
+// What a checkpoint keeps: a learner saved and loaded mid-run continues exactly as the original.
+TEST(EsLearner, ContinuesIdenticallyAfterASaveAndLoad) {
+  const auto values = NoiseTable::generate(4, 1000);
+  const NoiseTable noise(values);
+  EsLearner original(std::vector<float>{0.5F, -0.5F, 1.0F}, 2, {.l2_coeff = 0.01F});
+  const std::vector<std::uint64_t> indices = {3, 70};
+  const std::vector<float> positive = {1.0F, 4.0F};
+  const std::vector<float> negative = {2.0F, 0.0F};
+  original.observation_stats().update(std::vector<float>{1.0F, 2.0F});
+  original.observation_stats().update(std::vector<float>{3.0F, -2.0F});
+  original.update(noise, indices, positive, negative);
+
+  std::stringstream bytes;
+  {
+    boost::archive::binary_oarchive archive(bytes);
+    archive << original;
+  }
+  EsLearner restored;
+  {
+    boost::archive::binary_iarchive archive(bytes);
+    archive >> restored;
+  }
+  EXPECT_EQ(restored.iteration(), 1);
+  EXPECT_EQ(restored.observation_stats().std(), original.observation_stats().std());
+  original.update(noise, indices, negative, positive);
+  restored.update(noise, indices, negative, positive);
+  EXPECT_EQ(restored.parameters(), original.parameters());  // Adam's moments came back too
 }
 
 TEST(EsLearner, RefusesMismatchedReturns) {
