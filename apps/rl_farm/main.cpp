@@ -12,7 +12,8 @@
 //
 // With --checkpoint DIR the learner's state (weights, Adam moments, observation statistics,
 // iteration) is checkpointed to DIR every --checkpoint-every iterations, in a named actor that
-// Manta writes to HDF5; a rerun with --checkpoint DIR --resume carries on from there.
+// Manta writes to HDF5; a rerun with --checkpoint DIR --resume carries on from there. SIGUSR1
+// (Slurm's warning before the time limit) checkpoints the latest iteration and exits with 75.
 #include <manta/checkpoint.hpp>
 #include <manta/rl/cartpole.hpp>
 #include <manta/rl/es_learner.hpp>
@@ -236,9 +237,12 @@ void train(const FarmOptions& options) {
       csv->print("{},{},{},{},{},{},{},{:.0f},{:.3f}\n", iteration, returns.size(), mean, *lowest,
                  *highest, eval_mean, total_steps, rate, seconds);
     }
-    if (saved.valid() && iteration % options.checkpoint_every == 0) {
+    if (saved.valid()) {
+      // Kept every iteration (a few KB), so that the checkpoint SIGUSR1 takes loses none.
       saved.call(&LearnerState::keep).remote(learner);
-      fmt::print("checkpoint {}\n", manta::get(saved.checkpoint()));
+      if (iteration % options.checkpoint_every == 0) {
+        fmt::print("checkpoint {}\n", manta::get(saved.checkpoint()));
+      }
     }
     if (eval_mean >= target) {
       fmt::print(
