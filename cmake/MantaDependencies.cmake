@@ -14,6 +14,8 @@ find_package(Boost 1.74 REQUIRED COMPONENTS serialization)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)  # the timeline file, tune's experiment record, perf/
+# Eigen: the policies' linear algebra in Manta::rl (src/rl only; its headers do not show it).
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 
 # Debian's Trilinos Kokkos exports a broken Kokkos::kokkos target (it points at /usr/lib/include);
 # a site's own Kokkos build (-DKokkos_ROOT=...) exports a working one. manta_kokkos hides the

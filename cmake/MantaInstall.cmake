@@ -1,12 +1,14 @@
 # Install rules and the package config, so an outside project can:
 #   find_package(Manta REQUIRED)
-#   target_link_libraries(app PRIVATE Manta::manta)   # Manta::tune for sweeps, Manta::kokkos
+#   target_link_libraries(app PRIVATE Manta::manta)   # Manta::tune for sweeps, Manta::rl for
+#   reinforcement learning, Manta::kokkos
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+set_target_properties(manta_rl PROPERTIES EXPORT_NAME rl)
 # manta_with_kokkos is Manta::kokkos; manta_kokkos carries the Kokkos it was built with.
 set_target_properties(manta_with_kokkos PROPERTIES EXPORT_NAME kokkos)
-install(TARGETS manta manta_tune manta_kokkos manta_with_kokkos EXPORT MantaTargets
+install(TARGETS manta manta_tune manta_rl manta_kokkos manta_with_kokkos EXPORT MantaTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -2,14 +2,14 @@
 # Checks that includes point down the layers only (STYLE.md rule 4, src/README.md):
 #   api -> core -> {store, transport, resources, checkpoint, process}; checkpoint -> {store,
 #   transport}; store -> transport; everything -> util.
-# tune sits above the public API, as a user's program does: it includes its own tune/ files and
-# the public <manta/…> headers only (not their detail/ glue), and no layer includes it.
 # and that each system library is reached through the one layer that wraps it:
 #   <mpi.h> in transport (and checkpoint, whose parallel HDF5 takes a communicator);
 #   <ucp/…>, <ucs/…>, <uct/…> in transport; <hdf5.h>, <H5…> in checkpoint; <Kokkos…> in resources.
 # The layers below core see of the public tree only its vocabulary (errors, serialization, the
 # HDF5 array hooks), never the API built on them. Public headers include no src/ header and no
-# MPI, UCX or HDF5 header.
+# MPI, UCX or HDF5 header. tune (Manta::tune) and rl (Manta::rl) sit above the public API, as a
+# user's program does: each includes its own files and the public <manta/…> headers only (not
+# their detail/ glue), and no layer includes them.
 # Usage: check-layering.sh <source dir>. Prints each offending include; exits 1 if there is one.
 set -euo pipefail
 root=${1:-.}
@@ -23,6 +23,7 @@ declare -A allowed=(
   [core]="util store transport resources checkpoint process"
   [api]="util core store transport resources checkpoint process"
   [tune]=""
+  [rl]=""
 )
 # The system headers each layer may include directly, as extended regular expressions.
 declare -A libraries=(
@@ -66,12 +67,14 @@ for layer in "${!allowed[@]}"; do
     done < <(grep -HE '^#include <manta/' -r "$dir" || true)
   fi
 done
-if [[ -d $root/src/tune ]]; then
+# The libraries above the public API (tune, rl) use it as an outside program would.
+for layer in tune rl; do
+  [[ -d $root/src/$layer ]] || continue
   while IFS= read -r line; do
-    complain "${line%%:*} includes a detail/ header, but tune may only use the public API"
-  done < <(grep -HE '^#include <manta/detail/' -r "$root/src/tune" || true)
-fi
-if grep -rnE '^#include "(util|transport|resources|store|checkpoint|core|api|process|tune)/' "$root/include"; then
+    complain "${line%%:*} includes a detail/ header, but $layer may only use the public API"
+  done < <(grep -HE '^#include <manta/detail/' -r "$root/src/$layer" || true)
+done
+if grep -rnE '^#include "(util|transport|resources|store|checkpoint|core|api|process|tune|rl)/' "$root/include"; then
   complain "public headers must not include src/ headers"
 fi
 if grep -rnE '^#include <(mpi\.h|ucp/|ucs/|uct/|hdf5\.h|H5[A-Za-z]*\.h)' "$root/include"; then

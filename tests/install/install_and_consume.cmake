@@ -25,7 +25,7 @@ step("building the consumer" ${CMAKE_COMMAND} --build "${CONSUMER_BINARY_DIR}")
 
 # The consumer finds libmanta through the build RPATH CMake gives it (the prefix's lib dir).
 step("running the consumer" "${CONSUMER_BINARY_DIR}/consumer")
-if(NOT step_output MATCHES "hello, installed Manta\nkokkos sum 5050\ntune best {x: 0}\n")
+if(NOT step_output MATCHES "hello, installed Manta\nkokkos sum 5050\ntune best {x: 0}\ncartpole episode ended\n")
   message(FATAL_ERROR "install.consumer: unexpected output:\n${step_output}")
 endif()
 message("consumer printed: ${step_output}")

@@ -1,7 +1,9 @@
-// Built against the installed Manta (find_package(Manta), Manta::kokkos, Manta::tune): an object
-// goes through the store, a registered task runs, a task runs a Kokkos reduction, a small sweep
-// finds its best config, and the driver reads them.
+// Built against the installed Manta (find_package(Manta), Manta::kokkos, Manta::tune, Manta::rl):
+// an object goes through the store, a registered task runs, a task runs a Kokkos reduction, a small
+// sweep finds its best config, and the driver reads them; then CartPole is stepped until pushing
+// right tips the pole over.
 #include <manta/kokkos.hpp>
+#include <manta/rl/make_environment.hpp>
 #include <manta/tune.hpp>
 
 #include <iostream>
@@ -34,5 +36,10 @@ int main(int argc, char** argv) {
     manta::tune::Tuner tuner(parabola, {{"x", manta::tune::grid({-1.0, 0.0, 1.0})}},
                              {.metric = "loss"});
     std::cout << "tune best " << to_string(tuner.fit().best().config) << "\n";
+    manta::rl::VectorEnv cartpole = manta::rl::make_vector_env("CartPole-v1", 1);
+    cartpole.reset(0);
+    const float push_right = 1.0F;
+    while (cartpole.finished().empty()) cartpole.step(std::span(&push_right, 1));
+    std::cout << "cartpole episode ended\n";
   });
 }
