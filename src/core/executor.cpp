@@ -44,6 +44,8 @@ constexpr std::size_t max_awaited_frames = 4;
 /// keep the CPUs busy while a few workers wait for other ranks, few enough that waits nested
 /// across ranks do not start a thread each (fib(25) on 4 ranks reached 512).
 constexpr std::size_t spare_threads = 4;
+/// How long an idle thread sleeps before it looks at the queue again without being woken.
+constexpr auto idle_recheck = std::chrono::milliseconds(100);
 
 /// A name for a runnable about to run on this thread, distinct from every other thread's.
 std::uint64_t next_frame() {
@@ -132,7 +134,12 @@ bool Executor::wait_for_work(util::UniqueLock<>& lock, bool spun) {
     if (claimed && wakeups_ > 0) --wakeups_;
     return !claimed;
   }
-  work_available_.wait(lock.native());
+  // A bounded sleep: a lost wake-up then delays work by idle_recheck instead of leaving it
+  // queued beside a sleeping thread. glibc 2.36 (Debian 12) can lose a notify_one among several
+  // waiters (sourceware bug 25847); CI saw zero-CPU work wait 30 s beside an idle thread under
+  // TSan, twice, which 1,000 runs here did not reproduce. The decrement below also takes back
+  // a wake-up that was lost, so later submissions notify again.
+  work_available_.wait_for(lock.native(), idle_recheck);
   --idle_;
   if (wakeups_ > 0) --wakeups_;
   return false;
