@@ -75,6 +75,16 @@ run nested_fib "$bin/manta_perf_core" --only nested_fib_25,sequential_fib_25
 run spill "$bin/manta_perf_core" \
   --only spill_put_gigabytes,spill_get_gigabytes,file_write_fsync_100mb,file_read_100mb \
   --object-store-memory 64M
+# The timeline's cost: the same task and actor figures with and without --timeline, each in
+# processes of its own, interleaved so that drift in the machine's load hits both alike.
+timeline_figures=single_client_tasks_async,single_client_tasks_sync,1_1_actor_calls_async
+timeline_figures+=,1_1_actor_calls_sync
+for ((i = 1; i <= repeat; ++i)); do
+  (repeat=1 && run "timeline_off_$i" "$bin/manta_perf_core" --only "$timeline_figures" \
+    --variant timeline_off)
+  (repeat=1 && run "timeline_on_$i" "$bin/manta_perf_core" --only "$timeline_figures" \
+    --variant timeline_on --versus timeline_off --timeline "$work/trace_$i.json")
+done
 run control_latency "${two_ranks[@]}" "$bin/manta_perf_control_latency"
 run ucx_get "${two_ranks[@]}" "$bin/manta_perf_ucx_get"
 run distributed "${two_ranks[@]}" "$bin/manta_perf_distributed"
@@ -90,7 +100,8 @@ $(cut -d' ' -f1 /proc/loadavg) after${quick:+; smoke run (--quick): tiny counts,
   --markdown "$root/perf/results/$name.md" --title "$title" \
   --reference "$root/perf/report/ray_microbenchmark.json" "$work"/core.json \
   "$work"/queued_tasks_*.json "$work"/thread_pool_queued_*.json "$work"/tutorial.json \
-  "$work"/nested_fib.json "$work"/distributed.json "$work"/control_latency.json "$work"/ucx_get.json \
+  "$work"/nested_fib.json "$work"/spill.json "$work"/timeline_o*_*.json \
+  "$work"/distributed.json "$work"/control_latency.json "$work"/ucx_get.json \
   "$work"/checkpoint.json
 cat "$root/perf/results/$name.md"
 echo "=== perf/run.sh: wrote perf/results/$name.json and $name.md ($(($(date +%s) - started)) s)"
