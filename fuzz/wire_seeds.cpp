@@ -49,7 +49,9 @@ int main(int argc, char** argv) {
       NameReply{1, true, false, "Counter", {1, 0, 4}},
       CheckpointRequest{5, "/tmp/checkpoints", true},
       CheckpointRound{2, "/tmp/checkpoints", false, {{1, 5}, {3, 6}}},
-      CancelTask{{0, 7}, true}};
+      CancelTask{{0, 7}, true},
+      StateRequest{4},
+      StateReply{4, {std::byte{1}, std::byte{2}}}};
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const auto bytes = encode(messages[i]);
     std::ofstream(std::string(argv[1]) + "/seed-" + std::to_string(i), std::ios::binary)

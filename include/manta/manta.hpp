@@ -34,6 +34,7 @@
 #include "put.hpp"
 #include "register.hpp"
 #include "runtime.hpp"
+#include "state.hpp"
 #include "task.hpp"
 #include "wait.hpp"
 #undef MANTA_UMBRELLA_INCLUDE

@@ -42,14 +42,16 @@ void ActorSupervisor::construct(QueuedCall& call) {
 bool ActorSupervisor::build(detail::CallBody& constructor, std::string reason) {
   while (true) {
     if (!reason.empty()) {
-      ++restarts_;
-      util::log().warn("actor '{}' restarts ({} of {}): {}", identity_.shown_name, restarts_,
+      const int restarts = ++restarts_;
+      phase_.store(ActorState::Phase::restarting, std::memory_order_relaxed);
+      util::log().warn("actor '{}' restarts ({} of {}): {}", identity_.shown_name, restarts,
                        limit_text(policy_.max_restarts), reason);
     }
     try {
       instance_.reset();
       instance_ = build_instance(recipe_, constructor, restarts_ > 0);
       load_saved_state();
+      phase_.store(ActorState::Phase::alive, std::memory_order_relaxed);
       return true;
     } catch (const ActorExit&) {
       instance_.reset();
@@ -127,6 +129,7 @@ std::exception_ptr ActorSupervisor::death_error(const std::string& reason) const
 
 void ActorSupervisor::die(const std::string& reason) {
   death_ = death_error(reason);
+  phase_.store(ActorState::Phase::dead, std::memory_order_relaxed);
   util::log().error("actor '{}' died: {}", identity_.shown_name, reason);
   // Ray's: a dead actor's name is free for a new one, and lookups no longer find it.
   if (!identity_.name.empty()) {

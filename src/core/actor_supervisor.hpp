@@ -7,6 +7,8 @@
 #include "core/actor_instance.hpp"
 #include "core/actor_policy.hpp"
 
+#include <manta/state.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -64,6 +66,9 @@ class ActorSupervisor {
   ActorInstance& instance() noexcept { return *instance_; }
   /// Method calls completed, restored ones included.
   std::uint64_t calls() const noexcept { return calls_.load(std::memory_order_relaxed); }
+  /// Its phase and restarts so far, for manta::list_actors(), from any thread.
+  ActorState::Phase phase() const noexcept { return phase_.load(std::memory_order_relaxed); }
+  int restarts() const noexcept { return restarts_.load(std::memory_order_relaxed); }
   void count_call() noexcept { calls_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
@@ -81,7 +86,8 @@ class ActorSupervisor {
   std::unique_ptr<ActorInstance> instance_;
   std::unique_ptr<detail::CallBody> constructor_;  ///< kept to restart with
   std::exception_ptr death_;                       ///< set when the actor died for good
-  int restarts_ = 0;
+  std::atomic<int> restarts_{0};
+  std::atomic<ActorState::Phase> phase_{ActorState::Phase::starting};
   std::atomic<std::uint64_t> calls_{0};
 };
 

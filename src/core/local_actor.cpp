@@ -78,10 +78,12 @@ LocalActor::LocalActor(Runtime& runtime, detail::ActorAddress address, const cha
     util::LockGuard lock(mutex_);
     paused_ = true;  // created after the job's exit snapshot: it must run nothing
   }
+  runtime_.job_state().add(*this);
   enqueue(new Call(*this, CallKind::constructor, class_name, std::move(constructor), nullptr));
 }
 
 LocalActor::~LocalActor() {
+  if (Runtime::current_if(generation_) != nullptr) runtime_.job_state().remove(*this);
   if (snapshots_.checkpointable()) runtime_.checkpointer().remove(*this);
   supervisor_.stop();  // before its resources go: a worker process, a GPU in use
   if (Runtime::current_if(generation_) != nullptr) release_resources();
@@ -149,8 +151,16 @@ void LocalActor::resume() {
   if (work) drain_soon();
 }
 
+ActorState LocalActor::state() const {
+  return {runtime_.rank(),        identity_.class_name,
+          identity_.name,         supervisor_.phase(),
+          supervisor_.restarts(), calls_waiting_.load(std::memory_order_relaxed),
+          supervisor_.calls()};
+}
+
 void LocalActor::enqueue(Call* call) {
   retain();
+  calls_waiting_.fetch_add(1, std::memory_order_relaxed);
   runtime_.work_started();
   {
     util::LockGuard lock(mutex_);
@@ -279,7 +289,7 @@ bool LocalActor::run_method(Call& call) {
   Object* result = call.result();
   std::exception_ptr fatal;
   std::optional<std::string> lost;
-  util::timeline::Span span(util::timeline::Kind::actor_call, call.name());
+  WorkStats::Run run(runtime_.job_state().stats(), util::timeline::Kind::actor_call, call.name());
   try {
     const RunningActorScope running(supervisor_.restarted(), call.name());
     result->seal(supervisor_.instance().call(call.name(), call.body()));
@@ -289,22 +299,23 @@ bool LocalActor::run_method(Call& call) {
     end_for_good(std::string("it called manta::exit_actor() in ") + call.name());
     result->fail(supervisor_.death());
   } catch (const ActorFatalError&) {
-    span.set_failed();
+    run.failed();
     fatal = current_task_error(call.name(), runtime_.rank());
   } catch (const WorkerCrashedError&) {
-    span.set_failed();
+    run.failed();
     fatal = std::current_exception();  // as it is: it names the process and how it ended
   } catch (const WorkerLostError& error) {
-    span.set_failed();
+    run.failed();
     lost = error.what();
   } catch (...) {
-    span.set_failed();
+    run.failed();
     result->fail(current_task_error(call.name(), runtime_.rank()));
     supervisor_.count_call();
   }
   if (lost) {
     // The call never reached the instance: it runs on the restarted one, as a first try.
     if (restart(*lost)) {
+      run.retried();
       util::LockGuard lock(mutex_);
       mailbox_.push_front(&call);
       return false;
@@ -313,6 +324,7 @@ bool LocalActor::run_method(Call& call) {
   } else if (fatal) {
     if (restart(util::message_of(fatal)) && within(call.retries, policy_.max_task_retries)) {
       ++call.retries;
+      run.retried();
       util::log().warn("actor '{}': running {} again (retry {} of {})", identity_.shown_name,
                        call.name(), call.retries, limit_text(policy_.max_task_retries));
       util::LockGuard lock(mutex_);
@@ -331,7 +343,7 @@ void LocalActor::run_concurrently(Call& call) {
   bool again = false;
   {
     const RunningActorScope running(supervisor_.restarted(), call.name());
-    util::timeline::Span span(util::timeline::Kind::actor_call, call.name());
+    WorkStats::Run run(runtime_.job_state().stats(), util::timeline::Kind::actor_call, call.name());
     try {
       result->seal(supervisor_.instance().call(call.name(), call.body()));
     } catch (const ActorExit&) {
@@ -343,7 +355,7 @@ void LocalActor::run_concurrently(Call& call) {
       }
       result->fail(supervisor_.death_error(reason));
     } catch (const ActorFatalError&) {
-      span.set_failed();
+      run.failed();
       auto fatal = current_task_error(call.name(), runtime_.rank());
       // As run_method() does, knowing that the restart comes once no call runs.
       again = supervisor_.may_retry(call.retries);
@@ -352,12 +364,13 @@ void LocalActor::run_concurrently(Call& call) {
         end_at_gap(Ending::Kind::restart, util::message_of(fatal));
         if (again) {
           ++call.retries;
+          run.retried();
           mailbox_.push_front(&call);  // first on the restarted instance
         }
       }
       if (!again) result->fail(fatal);
     } catch (...) {
-      span.set_failed();
+      run.failed();
       result->fail(current_task_error(call.name(), runtime_.rank()));
     }
   }
@@ -384,6 +397,7 @@ void LocalActor::end_concurrent_call(Call& call, bool again) {
 void LocalActor::finish(Call& call) {
   if (Object* result = call.result()) result->release();
   delete &call;
+  calls_waiting_.fetch_sub(1, std::memory_order_relaxed);
   runtime_.work_finished();
   release();  // the call's reference; the drain or a CallRunner's caller still holds one
 }

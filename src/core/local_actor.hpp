@@ -11,6 +11,7 @@
 #include "core/checkpointer.hpp"
 #include "core/cluster.hpp"
 #include "core/executor.hpp"
+#include "core/job_state.hpp"
 #include "util/mutex.hpp"
 
 #include <cstdint>
@@ -22,7 +23,7 @@
 
 namespace manta::core {
 
-class LocalActor final : public Actor, public CheckpointedActor {
+class LocalActor final : public Actor, public CheckpointedActor, public HostedActor {
  public:
   /// `reservation`: what this rank counted as taken when it chose to create the actor here.
   /// `name`: the actor's name option, or "" for an unnamed actor.
@@ -48,6 +49,9 @@ class LocalActor final : public Actor, public CheckpointedActor {
   bool checkpoint_due(std::chrono::steady_clock::time_point now) override {
     return snapshots_.due(now);
   }
+
+  // HostedActor
+  ActorState state() const override;
 
  private:
   class Call;
@@ -136,6 +140,7 @@ class LocalActor final : public Actor, public CheckpointedActor {
   int in_flight_ MANTA_GUARDED_BY(mutex_) = 0;  ///< calls running on CallRunners
   std::optional<Ending> ending_ MANTA_GUARDED_BY(mutex_);
   std::vector<SnapshotRequest> snapshot_waiters_ MANTA_GUARDED_BY(mutex_);  ///< taken between calls
+  std::atomic<std::uint64_t> calls_waiting_{0};  ///< enqueued, not finished (for state())
 };
 
 }  // namespace manta::core

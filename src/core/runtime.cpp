@@ -303,6 +303,8 @@ Runtime::Runtime(const RuntimeOptions& options)
       std::make_unique<PlacementGroups>(rank(), cluster_, executor_, *messenger_, router_);
   actor_names_ =
       std::make_unique<ActorNames>(rank(), layout().size, *messenger_, executor_, router_);
+  job_state_ = std::make_unique<JobState>(rank(), layout().size, layout().hostname, *messenger_,
+                                          executor_, router_);
   running_runtime.store(this);
   static std::once_flag exit_hook;
   std::call_once(exit_hook, [] { on_exit(end_job_on_exit_from_work, nullptr); });

@@ -8,6 +8,7 @@
 #include "core/checkpointer.hpp"
 #include "core/cluster.hpp"
 #include "core/executor.hpp"
+#include "core/job_state.hpp"
 #include "core/message_router.hpp"
 #include "core/object.hpp"
 #include "core/placement_group.hpp"
@@ -66,6 +67,7 @@ class Runtime {
   ActorDirectory& actors() noexcept { return actors_; }
   PlacementGroups& placement_groups() noexcept { return *placement_groups_; }
   ActorNames& actor_names() noexcept { return *actor_names_; }
+  JobState& job_state() noexcept { return *job_state_; }
   WorkerPool& workers() noexcept { return *workers_; }
   Timers& timers() noexcept { return timers_; }
   transport::Messenger& messenger() noexcept { return *messenger_; }
@@ -118,6 +120,7 @@ class Runtime {
   ActorDirectory actors_;
   std::unique_ptr<PlacementGroups> placement_groups_;
   std::unique_ptr<ActorNames> actor_names_;
+  std::unique_ptr<JobState> job_state_;  ///< outlives the actors and the executor's threads
   std::unique_ptr<WorkerPool> workers_;
   std::atomic<std::uint64_t> next_sequence_{1};
   WorkCount work_;

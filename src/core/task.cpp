@@ -92,20 +92,27 @@ class Task final : public Runnable, public Dependent, public RemoteCompletion, p
       return Units::release;
     }
     result_->set_running_frame(Executor::current_frame());
-    util::timeline::Span span(util::timeline::Kind::task, function_name_, result_->id().sequence);
-    if (arrived_flow_ != 0) span.flow_in(arrived_flow_);
+    WorkStats::Run run(runtime_.job_state().stats(), util::timeline::Kind::task, function_name_,
+                       result_->id().sequence);
+    if (arrived_flow_ != 0) run.flow_in(arrived_flow_);
     try {
       const auto timeout = start_thread_timeout();
       auto value = isolated_ ? run_in_worker() : body_->run(nullptr);
       if (settle()) result_->seal(std::move(value));
     } catch (const WorkerCrashedError&) {
-      span.set_failed();
-      if (retry(std::current_exception())) return Units::release;
+      if (retry(std::current_exception())) {
+        run.retried();
+        return Units::release;
+      }
+      run.failed();
       if (settle()) result_->fail(std::current_exception());
     } catch (...) {
-      span.set_failed();
       auto error = current_task_error(name_, runtime_.rank());
-      if (retry(error)) return Units::release;
+      if (retry(error)) {
+        run.retried();
+        return Units::release;
+      }
+      run.failed();
       if (settle()) result_->fail(std::move(error));
     }
     finish();

@@ -102,6 +102,15 @@ void serialize(Archive& archive, manta::transport::CheckpointRound& round, unsig
 }
 
 template <class Archive>
+void serialize(Archive& archive, manta::transport::StateRequest& request, unsigned) {
+  archive& request.request;
+}
+template <class Archive>
+void serialize(Archive& archive, manta::transport::StateReply& reply, unsigned) {
+  archive& reply.request& reply.state;
+}
+
+template <class Archive>
 void serialize(Archive& archive, manta::transport::WorkerConstruct& construct, unsigned) {
   archive& construct.class_name& construct.constructor& construct.arguments& construct.restarted;
 }
@@ -131,7 +140,8 @@ namespace {
 constexpr const char* message_names[] = {
     "TaskRequest",  "TaskReply",  "ReleaseObject",     "ActorCreate",     "ActorCall",
     "StealRequest", "StealReply", "ReserveBundle",     "BundleReady",     "ReleaseBundle",
-    "NameRequest",  "NameReply",  "CheckpointRequest", "CheckpointRound", "CancelTask"};
+    "NameRequest",  "NameReply",  "CheckpointRequest", "CheckpointRound", "CancelTask",
+    "StateRequest", "StateReply"};
 static_assert(std::size(message_names) == std::variant_size_v<Message>);
 
 /// Checks every rank, index, amount and path in a decoded message against the job's limits;
@@ -191,6 +201,8 @@ class MessageCheck {
   void operator()(const NameReply& reply) const {
     if (reply.found && !reply.claimed) actor(reply.actor);  // a claim granted names no actor
   }
+  void operator()(const StateRequest&) const {}
+  void operator()(const StateReply&) const {}  // the core decodes and checks the state
   void operator()(const CheckpointRequest& request) const { directory(request.directory); }
   void operator()(const CheckpointRound& round) const {
     if (round.epoch != CheckpointRound::last) directory(round.directory);

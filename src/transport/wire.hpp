@@ -205,10 +205,21 @@ struct CancelTask {
   bool force = false;  ///< kill the worker process of a process-isolated task
 };
 
+/// manta::list_tasks() and its kin: send this rank's state (a StateReply for `request`).
+struct StateRequest {
+  std::uint64_t request = 0;
+};
+
+/// A rank's state, encoded by the core (its tasks, actors and counts), for `request`.
+struct StateReply {
+  std::uint64_t request = 0;
+  std::vector<std::byte> state;
+};
+
 using Message =
     std::variant<TaskRequest, TaskReply, ReleaseObject, ActorCreate, ActorCall, StealRequest,
                  StealReply, ReserveBundle, BundleReady, ReleaseBundle, NameRequest, NameReply,
-                 CheckpointRequest, CheckpointRound, CancelTask>;
+                 CheckpointRequest, CheckpointRound, CancelTask, StateRequest, StateReply>;
 
 /// What a message of this job can name, from the job's own configuration: every rank, size and
 /// index in a message is checked against these before anyone uses it.

@@ -143,6 +143,8 @@ void name_thread(std::string name) {
   }
 }
 
+const std::string& thread_name() noexcept { return slot.name; }
+
 std::int64_t ns_of(std::chrono::steady_clock::time_point time) noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time - registry().epoch).count();
 }

@@ -62,6 +62,8 @@ std::vector<Track> collect();
 
 /// Names the calling thread's track ("worker 3", "progress").
 void name_thread(std::string name);
+/// The calling thread's name ("" if it gave itself none).
+const std::string& thread_name() noexcept;
 
 /// Nanoseconds since the epoch.
 std::int64_t now_ns() noexcept;

@@ -89,7 +89,9 @@ TEST(WireDecode, EveryMessageOfTheJobRoundTrips) {
       CheckpointRequest{5, "/tmp/ckpt", true},
       CheckpointRound{2, "/tmp/ckpt", false, {{1, 5}}},
       CheckpointRound{CheckpointRound::last, "", false, {}},
-      CancelTask{{0, 7}, true}};
+      CancelTask{{0, 7}, true},
+      StateRequest{4},
+      StateReply{4, {std::byte{1}, std::byte{2}}}};
   for (const auto& message : messages) {
     const auto decoded = decode(encode(message), two_ranks);
     EXPECT_EQ(decoded.index(), message.index());
