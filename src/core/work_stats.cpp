@@ -68,10 +68,10 @@ struct WorkStats::Thread {
   std::unordered_map<const char*, Counters> functions MANTA_GUARDED_BY(mutex);
   const char* last_function = nullptr;  ///< owner only
   Counters* last_counters = nullptr;    ///< owner only
-  std::uint32_t depth = 0;              ///< owner only; published in `published_depth`
-  /// Odd while the owner changes the stack (a sequence lock: readers retry).
+  /// Runs on the stack; only the owner writes it. A pop needs no sequence: the frames below stay.
+  std::atomic<std::uint32_t> depth{0};
+  /// Odd while the owner writes a frame (a sequence lock: readers retry).
   std::atomic<std::uint32_t> sequence{0};
-  std::atomic<std::uint32_t> published_depth{0};
   std::array<Frame, listed_depth> frames;
 };
 
@@ -94,8 +94,11 @@ WorkStats::Run::Run(WorkStats& stats, util::timeline::Kind kind, const char* nam
       counters_(&thread_->counters(name, kind == util::timeline::Kind::actor_call)),
       start_ns_(now_ns()) {
   add(counters_->running, std::uint64_t{1});
-  const std::uint32_t depth = thread_->depth++;
-  if (depth >= Thread::listed_depth) return;
+  const std::uint32_t depth = thread_->depth.load(std::memory_order_relaxed);
+  if (depth >= Thread::listed_depth) {
+    thread_->depth.store(depth + 1, std::memory_order_release);
+    return;
+  }
   const std::uint32_t sequence = thread_->sequence.load(std::memory_order_relaxed);
   // Release stores and acquire loads instead of fences (which ThreadSanitizer does not model): a
   // reader that sees a field of this change also sees the odd sequence before it.
@@ -104,19 +107,14 @@ WorkStats::Run::Run(WorkStats& stats, util::timeline::Kind kind, const char* nam
   frame.name.store(name, std::memory_order_release);
   frame.start_ns.store(start_ns_, std::memory_order_release);
   frame.actor_call.store(counters_->actor_call, std::memory_order_release);
-  thread_->published_depth.store(depth + 1, std::memory_order_release);
+  thread_->depth.store(depth + 1, std::memory_order_release);
   thread_->sequence.store(sequence + 2, std::memory_order_release);
 }
 
 WorkStats::Run::~Run() {
   const std::int64_t took = now_ns() - start_ns_;
-  const std::uint32_t depth = --thread_->depth;
-  if (depth < Thread::listed_depth) {
-    const std::uint32_t sequence = thread_->sequence.load(std::memory_order_relaxed);
-    thread_->sequence.store(sequence + 1, std::memory_order_relaxed);
-    thread_->published_depth.store(depth, std::memory_order_release);
-    thread_->sequence.store(sequence + 2, std::memory_order_release);
-  }
+  thread_->depth.store(thread_->depth.load(std::memory_order_relaxed) - 1,
+                       std::memory_order_release);
   counters_->running.store(counters_->running.load(std::memory_order_relaxed) - 1,
                            std::memory_order_relaxed);
   switch (outcome_) {
@@ -188,8 +186,7 @@ std::vector<RunningTask> WorkStats::running(int rank) const {
     for (int attempt = 0; attempt < 1000; ++attempt) {
       const std::uint32_t before = thread->sequence.load(std::memory_order_acquire);
       if (before % 2 != 0) continue;
-      depth =
-          std::min(thread->published_depth.load(std::memory_order_acquire), Thread::listed_depth);
+      depth = std::min(thread->depth.load(std::memory_order_acquire), Thread::listed_depth);
       for (std::uint32_t i = 0; i < depth; ++i) {
         const auto& frame = thread->frames[i];
         seen[i] = {frame.name.load(std::memory_order_acquire),
