@@ -1,5 +1,7 @@
 // The state API across ranks: every rank answers, work and actors are listed on the rank they
 // run on, counts add up over the job, and any rank may ask (from a task too).
+#include "../support/eventually.hpp"
+
 #include <manta/manta.hpp>
 
 #include <gtest/gtest.h>
@@ -13,6 +15,7 @@
 
 namespace {
 
+using manta_test::eventually;
 using namespace std::chrono_literals;
 
 int state_sleep_here(int milliseconds) {
@@ -35,15 +38,6 @@ class StateProbe {
   int rank() const { return manta::rank(); }
 };
 MANTA_ACTOR(StateProbe, rank);
-
-bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
 
 TEST(State, EveryRankAnswersInRankOrder) {
   const auto job = manta::summary();

@@ -1,5 +1,6 @@
 // The state API on one rank: list_tasks (what runs now, where, for how long), list_actors
 // (phase, restarts, calls) and summary (counts and durations per function and method).
+#include "../../support/eventually.hpp"
 #include "test_support.hpp"
 
 #include <algorithm>
@@ -56,16 +57,6 @@ class StateCounter {
   int total_ = 0;
 };
 MANTA_ACTOR(StateCounter, add, crash, leave, wait_at_gate);
-
-/// Polls `condition` for up to 10 s: a run is counted just after its result is ready.
-bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
 
 const manta::FunctionSummary* find_function(const manta::JobSummary& job, const std::string& name) {
   const auto found = std::find_if(job.functions.begin(), job.functions.end(),
