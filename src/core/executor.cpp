@@ -178,7 +178,11 @@ void Executor::submit(Runnable* runnable) {
     }
     return;
   }
-  if (idle_ == 0 && runnable->request.cpu <= pool_.available().cpu) spawn_locked();
+  // Zero-CPU work starts also while blocked workers, back from their wait, overcommit the rank
+  // (free CPUs below zero): no CPU would come free for it while they run.
+  const bool can_start =
+      runnable->request.cpu == 0 || runnable->request.cpu <= pool_.available().cpu;
+  if (idle_ == 0 && can_start) spawn_locked();
 }
 
 void Executor::release(const resources::Request& request,

@@ -206,6 +206,7 @@ class BlockingJob final : public Runnable {
   }
   Units run() override {
     executor_.block_begin();
+    blocking.store(true);
     wake_.wait();
     executor_.block_end();
     woke.store(true);
@@ -214,6 +215,7 @@ class BlockingJob final : public Runnable {
   }
   void abandon(const std::string& reason) override { FAIL() << reason; }
   std::string describe() const override { return "a blocking job"; }
+  std::atomic<bool> blocking{false};
   std::atomic<bool> woke{false};
 
  private:
@@ -223,8 +225,10 @@ class BlockingJob final : public Runnable {
 };
 
 // Work that needs no CPU starts even while blocked workers, back from their wait, hold more CPUs
-// than the rank has (free CPUs below zero), and an idle thread is there to take it.
-TEST_P(Executors, ZeroCpuWorkStartsWhileTheRankIsOvercommitted) {
+// than the rank has (free CPUs below zero): on an idle thread if there is one, else on a new
+// thread (every thread busy and no CPU free must not leave it queued until a CPU frees).
+void expect_zero_cpu_work_starts_overcommitted(std::chrono::microseconds spin,
+                                               bool leave_an_idle_thread) {
   Executor executor(Capacity{.cpu = units_per_cpu}, 8, spin);
   Latch wake, finish, hold;
   BlockingJob blocked(executor, wake, finish);
@@ -235,21 +239,39 @@ TEST_P(Executors, ZeroCpuWorkStartsWhileTheRankIsOvercommitted) {
   Job zero(3, false, ran);
   zero.request.cpu = 0;
   executor.submit(&blocked);
-  wait_until([&] { return executor.free_cpu() == units_per_cpu; });  // blocked gave its CPU
+  // The CPU is taken when a thread starts the job, so a free CPU alone does not say it blocked.
+  wait_until([&] { return blocked.blocking.load(); });
+  EXPECT_EQ(executor.free_cpu(), units_per_cpu) << "the blocked job gave its CPU back";
   executor.submit(&holder);  // takes that CPU on a thread of its own
   wait_until([&] { return executor.free_cpu() == 0; });
-  executor.submit(&quick);  // leaves an idle thread behind
-  wait_until([&] { return ran.load() == 1; });
+  EXPECT_EQ(executor.free_cpu(), 0) << "the holder took the CPU";
+  // No ASSERT before the latches open: a failed one would leave the executor's stop waiting.
+  int expected_runs = 0;
+  if (leave_an_idle_thread) {
+    executor.submit(&quick);
+    expected_runs = 1;
+    wait_until([&] { return ran.load() == expected_runs; });
+  }
   wake.open();
   wait_until([&] { return blocked.woke.load(); });
-  ASSERT_EQ(executor.free_cpu(), -units_per_cpu);
+  const auto overcommitted = executor.free_cpu();
   executor.submit(&zero);
-  wait_until([&] { return ran.load() == 2; });
-  EXPECT_EQ(ran.load(), 2) << "the zero-CPU job waited for a CPU";
+  wait_until([&] { return ran.load() == expected_runs + 1; });
+  const int runs = ran.load();
   hold.open();
   finish.open();
   wait_until([&] { return executor.can_start_now(units_per_cpu); });
   executor.stop();
+  EXPECT_EQ(overcommitted, -units_per_cpu) << "the blocked job took its CPU back";
+  EXPECT_EQ(runs, expected_runs + 1) << "the zero-CPU job waited for a CPU";
+}
+
+TEST_P(Executors, ZeroCpuWorkStartsOnAnIdleThreadWhileTheRankIsOvercommitted) {
+  expect_zero_cpu_work_starts_overcommitted(spin, true);
+}
+
+TEST_P(Executors, ZeroCpuWorkStartsANewThreadWhileTheRankIsOvercommittedAndNoneIsIdle) {
+  expect_zero_cpu_work_starts_overcommitted(spin, false);
 }
 
 /// Blocks as a task in a `get` without a deadline does: sleeps on `waiter`, and runs queued
