@@ -136,9 +136,8 @@ bool Executor::wait_for_work(util::UniqueLock<>& lock, bool spun) {
   }
   // A bounded sleep: a lost wake-up then delays work by idle_recheck instead of leaving it
   // queued beside a sleeping thread. glibc 2.36 (Debian 12) can lose a notify_one among several
-  // waiters (sourceware bug 25847); CI saw zero-CPU work wait 30 s beside an idle thread under
-  // TSan, twice, which 1,000 runs here did not reproduce. The decrement below also takes back
-  // a wake-up that was lost, so later submissions notify again.
+  // waiters (sourceware bug 25847). The decrement below also takes back a wake-up that was lost,
+  // so later submissions notify again.
   work_available_.wait_for(lock.native(), idle_recheck);
   --idle_;
   if (wakeups_ > 0) --wakeups_;
