@@ -13,6 +13,8 @@ install(TARGETS manta manta_tune manta_rl manta_kokkos manta_with_kokkos EXPORT 
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/manta DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# manta status: reads a running job's status file.
+install(TARGETS manta_command RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(MANTA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Manta)
 install(EXPORT MantaTargets NAMESPACE Manta:: DESTINATION ${MANTA_CMAKE_DIR})

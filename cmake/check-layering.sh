@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that includes point down the layers only (STYLE.md rule 4, src/README.md):
-#   api -> core -> {store, transport, resources, checkpoint, process}; checkpoint -> {store,
-#   transport}; store -> transport; everything -> util.
+#   api -> core -> {store, transport, resources, checkpoint, process, status}; checkpoint ->
+#   {store, transport}; store -> transport; everything -> util.
 # and that each system library is reached through the one layer that wraps it:
 #   <mpi.h> in transport (and checkpoint, whose parallel HDF5 takes a communicator);
 #   <ucp/…>, <ucs/…>, <uct/…> in transport; <hdf5.h>, <H5…> in checkpoint; <Kokkos…> in resources.
@@ -20,8 +20,9 @@ declare -A allowed=(
   [resources]="util"
   [store]="util transport"
   [checkpoint]="util store transport"
-  [core]="util store transport resources checkpoint process"
-  [api]="util core store transport resources checkpoint process"
+  [status]="util"
+  [core]="util store transport resources checkpoint process status"
+  [api]="util core store transport resources checkpoint process status"
   [tune]=""
   [rl]=""
 )
@@ -33,7 +34,7 @@ declare -A libraries=(
 )
 wrapped_libraries='mpi\.h|ucp/|ucs/|uct/|hdf5\.h|H5[A-Za-z]*\.h|Kokkos'
 vocabulary='manta/(error\.hpp|detail/(serialization|input_archive|h5_array_hooks|public_header)\.hpp)'
-lower_layers=" util transport process resources store checkpoint "
+lower_layers=" util transport process resources store checkpoint status "
 status=0
 complain() {
   echo "layering: $1"
@@ -74,7 +75,7 @@ for layer in tune rl; do
     complain "${line%%:*} includes a detail/ header, but $layer may only use the public API"
   done < <(grep -HE '^#include <manta/detail/' -r "$root/src/$layer" || true)
 done
-if grep -rnE '^#include "(util|transport|resources|store|checkpoint|core|api|process|tune|rl)/' "$root/include"; then
+if grep -rnE '^#include "(util|transport|resources|store|checkpoint|status|core|api|process|tune|rl)/' "$root/include"; then
   complain "public headers must not include src/ headers"
 fi
 if grep -rnE '^#include <(mpi\.h|ucp/|ucs/|uct/|hdf5\.h|H5[A-Za-z]*\.h)' "$root/include"; then

@@ -112,6 +112,21 @@ struct RuntimeOptions {
   /// the Chrome trace format that Perfetto (ui.perfetto.dev) and chrome://tracing open. Written
   /// by rank 0 when the job ends, and before a requeue exit (code 75). Empty: nothing recorded.
   std::string timeline = {};
+  /// Where rank 0 keeps the job's live status (`--status-file`, `MANTA_STATUS_FILE`): a JSON
+  /// document rewritten every status_interval seconds and replaced whole (a reader never sees
+  /// half of one), which `manta status FILE` prints as a table. Empty: under Slurm,
+  /// `manta-status-<job>.<step>.json` in the working directory (`manta status --job <job>`
+  /// finds it), none otherwise. "none": none.
+  std::string status_file = {};
+  /// Seconds between two rounds of the live status (`--status-interval`,
+  /// `MANTA_STATUS_INTERVAL`); a rank that has not answered within one is listed as silent.
+  double status_interval = 2;
+  /// Port of the status page rank 0 serves over HTTP (`--status-port`, `MANTA_STATUS_PORT`): -1
+  /// none, 0 a free one (its address is then in the status file and on rank 0's stderr).
+  int status_port = -1;
+  /// Address the status page listens on (`--status-address`, `MANTA_STATUS_ADDRESS`): only this
+  /// node sees it unless changed; 0.0.0.0 opens it to the network.
+  std::string status_address = "127.0.0.1";
 };
 
 /// @brief Which exceptions thrown by a task run it again (TaskOptions::retry_exceptions), as

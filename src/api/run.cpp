@@ -69,6 +69,19 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
   app.add_option("--timeline", options.timeline,
                  "write the job's timeline (Chrome trace JSON, for Perfetto) to this file")
       ->envname("MANTA_TIMELINE");
+  app.add_option("--status-file", options.status_file,
+                 "rank 0 keeps the job's live status in this JSON file (manta status FILE); "
+                 "default under Slurm manta-status-JOB.STEP.json; none: no file")
+      ->envname("MANTA_STATUS_FILE");
+  app.add_option("--status-interval", options.status_interval,
+                 "seconds between two rounds of the live status")
+      ->envname("MANTA_STATUS_INTERVAL");
+  app.add_option("--status-port", options.status_port,
+                 "port of the status page rank 0 serves over HTTP; -1 none, 0 a free one")
+      ->envname("MANTA_STATUS_PORT");
+  app.add_option("--status-address", options.status_address,
+                 "address of the status page (127.0.0.1: this node only)")
+      ->envname("MANTA_STATUS_ADDRESS");
   const std::map<std::string, Isolation> isolations{{"thread", Isolation::thread},
                                                     {"process", Isolation::process}};
   app.add_option("--isolation", options.isolation,
@@ -129,6 +142,8 @@ int run(const RuntimeOptions& options, const std::function<void()>& body) {
       body();
     } catch (const std::exception& error) {
       util::log().error("the driver failed: {}", error.what());
+      core::Runtime::current().end_status("failed",
+                                          std::string("the driver failed: ") + error.what());
       util::print_to_stderr(std::string("rank 0: the driver failed: ") + error.what());
       transport::abort_job(1);
       return 1;

@@ -4,7 +4,6 @@
 #include <manta/state.hpp>
 
 #include <algorithm>
-#include <map>
 
 namespace manta {
 namespace {
@@ -50,18 +49,9 @@ std::vector<ActorState> list_actors(StateOptions options) {
 
 JobSummary summary(StateOptions options) {
   JobSummary job;
-  std::map<std::string, FunctionSummary> by_name;
-  for (auto& rank : gather(options)) {
-    job.ranks.push_back(std::move(rank.summary));
-    for (const auto& function : rank.functions) {
-      const auto [sum, first] = by_name.try_emplace(function.name, function);
-      if (!first) sum->second += function;
-    }
-  }
-  for (auto& [name, function] : by_name) job.functions.push_back(std::move(function));
-  std::stable_sort(job.functions.begin(), job.functions.end(), [](const auto& a, const auto& b) {
-    return a.ended() + a.running > b.ended() + b.running;
-  });
+  auto ranks = gather(options);
+  job.functions = core::merged_functions(ranks);
+  for (auto& rank : ranks) job.ranks.push_back(std::move(rank.summary));
   return job;
 }
 

@@ -465,6 +465,11 @@ void Checkpointer::exit_for_requeue(const transport::CheckpointRound& round, boo
       util::log().error("{}", error.what());  // the requeue matters more than the timeline
     }
   }
+  runtime_.end_status(
+      "requeued", written
+                      ? "exit " + std::to_string(requeue_exit_code) + " after checkpoint " +
+                            std::to_string(round.epoch) + " of " + round.directory
+                      : "exit " + std::to_string(requeue_exit_code) + " without a new checkpoint");
   if (written) {
     util::log().warn("checkpoint {} of {} holds the job's state; exiting with code {}", round.epoch,
                      round.directory, requeue_exit_code);

@@ -1,6 +1,7 @@
 #include "core/job_state.hpp"
 
 #include "core/executor.hpp"
+#include "transport/communicator.hpp"
 #include "util/log.hpp"
 
 #include <manta/detail/serialization.hpp>
@@ -76,7 +77,7 @@ RankState JobState::local() const {
   return state;
 }
 
-std::vector<RankState> JobState::gather(std::chrono::duration<double> timeout) {
+std::vector<std::optional<RankState>> JobState::collect(std::chrono::duration<double> timeout) {
   if (!(timeout.count() >= 0) || !std::isfinite(timeout.count())) {
     throw InvalidOptionError(
         "the state API's timeout must be a finite number >= 0 of seconds, "
@@ -106,10 +107,15 @@ std::vector<RankState> JobState::gather(std::chrono::duration<double> timeout) {
     pending_.erase(request);
   }
   executor_.block_end();
+  return std::move(answered.states);
+}
+
+std::vector<RankState> JobState::gather(std::chrono::duration<double> timeout) {
+  auto answered = collect(timeout);
   std::vector<RankState> states;
   std::vector<std::string> silent;
   for (int rank = 0; rank < ranks_; ++rank) {
-    auto& state = answered.states[static_cast<std::size_t>(rank)];
+    auto& state = answered[static_cast<std::size_t>(rank)];
     if (state) {
       states.push_back(std::move(*state));
     } else {
@@ -120,6 +126,20 @@ std::vector<RankState> JobState::gather(std::chrono::duration<double> timeout) {
     throw GetTimeoutError(fmt::format("the job's state: {} {} of {} did not answer within {} s",
                                       silent.size() == 1 ? "rank" : "ranks",
                                       fmt::join(silent, ", "), ranks_, timeout.count()));
+  }
+  return states;
+}
+
+std::vector<std::optional<RankState>> JobState::collect_over(
+    const transport::Communicator& comm) const {
+  const RankState state = local();
+  std::string bytes(detail::serialized_size(state), '\0');
+  detail::serialize_into(
+      state, std::span<std::byte>(reinterpret_cast<std::byte*>(bytes.data()), bytes.size()));
+  std::vector<std::optional<RankState>> states;
+  for (const auto& part : comm.gather(bytes)) {
+    states.push_back(detail::deserialize<RankState>(
+        std::span<const std::byte>(reinterpret_cast<const std::byte*>(part.data()), part.size())));
   }
   return states;
 }
@@ -147,6 +167,22 @@ void JobState::on_reply(int source, const transport::StateReply& reply) {
   if (!slot) --found->second.missing;
   slot = std::move(state);
   answered_.notify_all();
+}
+
+std::vector<FunctionSummary> merged_functions(const std::vector<RankState>& ranks) {
+  std::map<std::string, FunctionSummary> by_name;
+  for (const auto& rank : ranks) {
+    for (const auto& function : rank.functions) {
+      const auto [sum, first] = by_name.try_emplace(function.name, function);
+      if (!first) sum->second += function;
+    }
+  }
+  std::vector<FunctionSummary> functions;
+  for (auto& [name, function] : by_name) functions.push_back(std::move(function));
+  std::stable_sort(functions.begin(), functions.end(), [](const auto& a, const auto& b) {
+    return a.ended() + a.running > b.ended() + b.running;
+  });
+  return functions;
 }
 
 }  // namespace manta::core

@@ -21,6 +21,10 @@
 #include <string>
 #include <vector>
 
+namespace manta::transport {
+class Communicator;
+}
+
 namespace manta::core {
 
 class Executor;
@@ -67,6 +71,12 @@ class JobState {
   /// Every rank's state, in rank order.
   /// @throws GetTimeoutError naming the ranks that did not answer within `timeout`
   std::vector<RankState> gather(std::chrono::duration<double> timeout);
+  /// Every rank's state in rank order, empty for a rank that did not answer within `timeout`.
+  /// @throws InvalidOptionError for a negative or infinite timeout
+  std::vector<std::optional<RankState>> collect(std::chrono::duration<double> timeout);
+  /// COLLECTIVE over `comm`: every rank's state on rank 0 (nothing elsewhere), through MPI, for
+  /// the end of the job, when the messenger may be closing.
+  std::vector<std::optional<RankState>> collect_over(const transport::Communicator& comm) const;
 
  private:
   /// A gather waiting for the ranks' answers.
@@ -90,5 +100,8 @@ class JobState {
   std::uint64_t next_request_ MANTA_GUARDED_BY(mutex_) = 1;
   std::condition_variable answered_;
 };
+
+/// The ranks' counts per function summed by name, most run first (manta::summary's order).
+std::vector<FunctionSummary> merged_functions(const std::vector<RankState>& ranks);
 
 }  // namespace manta::core

@@ -2,6 +2,7 @@
 
 #include "core/actor_handlers.hpp"
 #include "core/registry.hpp"
+#include "core/status_publisher.hpp"
 #include "core/task.hpp"
 #include "core/timeline_file.hpp"
 #include "resources/discovery.hpp"
@@ -10,6 +11,7 @@
 #include "store/spill_file.hpp"
 #include "transport/communicator.hpp"
 #include "util/log.hpp"
+#include "util/output_file.hpp"
 #include "util/spin.hpp"
 #include "util/timeline.hpp"
 
@@ -101,6 +103,37 @@ void size_store(RuntimeOptions& options, const transport::MpiBootstrap& mpi) {
   }
 }
 
+/// Slurm's job and step ("4242.0"), or "" outside Slurm.
+std::string slurm_job_step() {
+  const char* job = std::getenv("SLURM_JOB_ID");
+  if (job == nullptr || *job == '\0') return "";
+  const char* step = std::getenv("SLURM_STEP_ID");
+  return std::string(job) + "." + (step != nullptr && *step != '\0' ? step : "0");
+}
+
+/// The status options checked, and the file's default filled in ("none": no file).
+void resolve_status(RuntimeOptions& options, const transport::MpiBootstrap& mpi) {
+  if (!(options.status_interval > 0) || !std::isfinite(options.status_interval)) {
+    throw InvalidOptionError("--status-interval must be a finite number of seconds > 0, not " +
+                             std::to_string(options.status_interval));
+  }
+  if (options.status_port < -1 || options.status_port > 65535) {
+    throw InvalidOptionError("--status-port " + std::to_string(options.status_port) +
+                             ": give -1 (no page), 0 (a free port) or a port up to 65535");
+  }
+  if (options.status_file.empty()) {
+    const auto job = slurm_job_step();
+    options.status_file = job.empty() ? "none" : "manta-status-" + job + ".json";
+  }
+  if (options.status_file == "none") return;
+  options.status_file = std::filesystem::absolute(options.status_file).lexically_normal().string();
+  if (mpi.layout().rank != 0) return;  // only rank 0 writes it
+  if (const auto problem = util::output_file_problem(options.status_file, "--status-file");
+      !problem.empty()) {
+    throw InvalidOptionError(problem + " (MANTA_STATUS_FILE; none: no status file)");
+  }
+}
+
 RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mpi) {
   if (options.num_cpus == 0) options.num_cpus = resources::detect_cpus();
   if (resources::to_units(options.num_cpus, "num_cpus", "the runtime") == 0) {
@@ -149,10 +182,12 @@ RuntimeOptions resolve(RuntimeOptions options, const transport::MpiBootstrap& mp
   }
   if (!options.timeline.empty()) {
     options.timeline = std::filesystem::absolute(options.timeline).lexically_normal().string();
-    if (const auto problem = timeline_file_problem(options.timeline); !problem.empty()) {
-      throw InvalidOptionError(problem + " (--timeline, MANTA_TIMELINE)");
+    if (const auto problem = util::output_file_problem(options.timeline, "--timeline");
+        !problem.empty()) {
+      throw InvalidOptionError(problem + " (MANTA_TIMELINE)");
     }
   }
+  resolve_status(options, mpi);
   size_store(options, mpi);
   return options;
 }
@@ -317,6 +352,26 @@ Runtime::Runtime(const RuntimeOptions& options)
     util::timeline::name_thread(rank() == 0 ? "driver" : "main");
     start_timeline();  // after the barrier: one time 0 for every rank
   }
+  if (rank() == 0) start_status();
+}
+
+void Runtime::start_status() {
+  const bool file = options_.status_file != "none";
+  if (!file && options_.status_port < 0) return;
+  int nodes = 0;
+  for (const auto& peer : peers_) nodes = std::max(nodes, peer.node + 1);
+  StatusJob job{slurm_job_step(), layout().size, nodes, unix_now(),
+                std::chrono::duration<double>(options_.status_interval)};
+  status_ = std::make_unique<StatusPublisher>(*job_state_, std::move(job),
+                                              file ? options_.status_file : "",
+                                              options_.status_address, options_.status_port);
+  if (const auto page = status_->page_url(); !page.empty()) {
+    util::print_to_stderr("rank 0: the job's status page: " + page);
+  }
+}
+
+void Runtime::end_status(const std::string& state, const std::string& error) {
+  if (status_) status_->finish(state, error, std::nullopt);
 }
 
 void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
@@ -338,13 +393,18 @@ void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
 Runtime::~Runtime() {
   if (mpi_.layout().size > 1) {
     wait_for_quiet_job();
+    // Through MPI: the messenger's requests would race the ranks closing their endpoints.
+    auto states = job_state_->collect_over(mpi_.world());
+    if (status_) status_->finish("finished", "", std::move(states));
     checkpointer_->stop();  // no checkpoint is pending anywhere: requests count as work
     messenger_->close_endpoints();
     mpi_.world().barrier();
   } else {
     work_.wait_until_done();
+    if (status_) status_->finish("finished", "", job_state_->collect_over(mpi_.world()));
     checkpointer_->stop();
   }
+  status_.reset();
   actors_.clear();     // actors kept for other ranks; nobody can call them now
   executor_.stop();    // its threads may use the messenger (a steal request when idle)
   messenger_->stop();  // the handler may still use messenger_ until the thread is gone

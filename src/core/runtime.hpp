@@ -32,6 +32,8 @@
 
 namespace manta::core {
 
+class StatusPublisher;
+
 /// @brief Starts, in order, MPI, logging, Kokkos, UCX, the object store, the worker pool and
 /// the messenger (after every rank has told the others how to reach it), and stops them in
 /// reverse once all work everywhere has finished. One per process at a time.
@@ -90,6 +92,10 @@ class Runtime {
   std::vector<bool> wait_objects(std::span<Object* const> objects, std::size_t needed,
                                  detail::Deadline deadline);
 
+  /// On rank 0, the live status's last word before the job ends without this destructor
+  /// (the driver failed, a requeue exit): `state` ("failed", "requeued") and why.
+  void end_status(const std::string& state, const std::string& error);
+
   /// A peer fell silent or sent malformed bytes (transport::Messenger::PeerFailure, a message
   /// Remote cannot decode): says so by name, on this rank's log and stderr, and aborts the job.
   [[noreturn]] void end_job_for_failed_peer(int peer, const std::string& problem);
@@ -98,6 +104,8 @@ class Runtime {
   /// Returns once no rank has work left and none can get any: every rank's outstanding count is
   /// zero in two rounds in a row that saw no work start anywhere. Collective.
   void wait_for_quiet_job();
+  /// On rank 0: publishes the live status if a file or a page is asked for.
+  void start_status();
 
   const std::uint64_t generation_;
   RequeueSignal requeue_signal_;  ///< before MPI starts: no moment of start-up dies of SIGUSR1
@@ -127,6 +135,7 @@ class Runtime {
   Executor executor_;  ///< its threads stop before the parts above go
   Timers timers_;      ///< thread tasks' timeouts; none is pending once the work is done
   std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<StatusPublisher> status_;          ///< rank 0's live status; asks job_state_
   std::unique_ptr<transport::Messenger> messenger_;  ///< started last, stopped first
 };
 

@@ -1,17 +1,15 @@
 #include "core/timeline_file.hpp"
 
 #include "util/log.hpp"
+#include "util/output_file.hpp"
 #include "util/timeline.hpp"
 
 #include <manta/error.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <vector>
 
 namespace manta::core {
@@ -119,9 +117,7 @@ std::size_t write_timeline(const transport::Communicator& comm, const std::files
   const auto total_events = comm.sum(static_cast<std::int64_t>(events));
   const auto parts = comm.gather(part);
   if (comm.rank() != 0) return events;
-  const std::filesystem::path temporary = file.string() + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+  util::replace_file(file, [&](std::ostream& out) {
     out << "{\"displayTimeUnit\":\"ms\",\"otherData\":"
         << json{{"ranks", comm.size()}, {"events", total_events}, {"dropped_events", total_dropped}}
                .dump()
@@ -134,31 +130,10 @@ std::size_t write_timeline(const transport::Communicator& comm, const std::files
       first = false;
     }
     out << "\n]}\n";
-    out.flush();
-    if (!out) throw Error("cannot write the timeline to " + temporary.string());
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, file, error);
-  if (error) {
-    throw Error("cannot move the timeline into place at " + file.string() + ": " + error.message());
-  }
+  });
   util::log().info("timeline of {} ranks, {} events, written to {}", comm.size(), total_events,
                    file.string());
   return static_cast<std::size_t>(total_events);
-}
-
-std::string timeline_file_problem(const std::filesystem::path& file) {
-  const auto directory = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  std::error_code error;
-  if (!std::filesystem::is_directory(directory, error)) {
-    return "--timeline " + file.string() + ": its directory " + directory.string() +
-           " does not exist";
-  }
-  if (::access(directory.c_str(), W_OK) != 0) {
-    return "--timeline " + file.string() + ": its directory " + directory.string() +
-           " is not writable";
-  }
-  return "";
 }
 
 }  // namespace manta::core

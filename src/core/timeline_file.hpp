@@ -20,13 +20,10 @@ inline constexpr std::size_t timeline_events_per_thread = std::size_t{1} << 20;
 void start_timeline();
 
 /// COLLECTIVE over `comm`: each rank formats what it recorded, rank 0 gathers and writes `file`
-/// (through a temporary file renamed into place, so a reader never sees half of it). Stops
+/// (util::replace_file: a reader never sees half of it). Stops
 /// recording. Returns the events written (on rank 0; this rank's elsewhere).
 /// @throws Error on rank 0 when the file cannot be written
 std::size_t write_timeline(const transport::Communicator& comm, const std::filesystem::path& file,
                            const std::string& hostname);
-
-/// Why `file` cannot take a timeline ("" when it can): its directory must exist and be writable.
-std::string timeline_file_problem(const std::filesystem::path& file);
 
 }  // namespace manta::core
