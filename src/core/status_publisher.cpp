@@ -142,6 +142,8 @@ void StatusPublisher::stop_rounds() {
 
 void StatusPublisher::finish(const std::string& state, const std::string& error,
                              std::optional<std::vector<std::optional<RankState>>> ranks) {
+  if (finished_) return;  // the first word stands: a failed driver's job still ends its runtime
+  finished_ = true;
   stop_rounds();
   page_.reset();  // the last document names no page: it is gone with the job
   if (ranks) last_ = std::move(*ranks);

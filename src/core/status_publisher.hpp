@@ -54,7 +54,8 @@ class StatusPublisher {
   /// The page's address ("" without a page).
   std::string page_url() const;
   /// Stops the rounds and publishes the last document: the job's `state` ("finished",
-  /// "failed", "requeued") and `error`, with `ranks` when given, else the last round's.
+  /// "failed", "requeued") and `error`, with `ranks` when given, else the last round's. Only
+  /// the first call counts.
   void finish(const std::string& state, const std::string& error,
               std::optional<std::vector<std::optional<RankState>>> ranks);
 
@@ -73,6 +74,7 @@ class StatusPublisher {
   bool write_failed_ MANTA_GUARDED_BY(mutex_) = false;  ///< said once, not every round
   std::condition_variable stop_;
   std::vector<std::optional<RankState>> last_;  ///< the last round's; the thread's until joined
+  bool finished_ = false;                       ///< finish() ran (on the job's main thread)
   std::thread thread_;
 };
 
