@@ -78,6 +78,12 @@ struct RankSummary {
   std::uint64_t queued = 0;   ///< tasks and actor drains waiting for a thread and resources
   std::uint64_t running = 0;  ///< tasks and actor calls running
   std::uint64_t actors = 0;   ///< actors hosted, dead ones not yet collected included
+  std::uint64_t store_used_bytes = 0;      ///< in the rank's shared-memory object store
+  std::uint64_t store_capacity_bytes = 0;  ///< of that store
+  /// Objects that did not fit in the store and live in spill files now (--spill-dir), and
+  /// their bytes.
+  std::uint64_t spilled_objects = 0;
+  std::uint64_t spilled_bytes = 0;
 };
 
 /// @brief The job's work: per function (summed over the ranks, most run first) and per rank.

@@ -1,6 +1,8 @@
 #include "core/job_state.hpp"
 
 #include "core/executor.hpp"
+#include "store/object_store.hpp"
+#include "store/spill_file.hpp"
 #include "transport/communicator.hpp"
 #include "util/log.hpp"
 
@@ -17,7 +19,9 @@ namespace boost::serialization {
 
 template <class Archive>
 void serialize(Archive& archive, manta::RankSummary& summary, unsigned) {
-  archive& summary.rank& summary.hostname& summary.queued& summary.running& summary.actors;
+  archive& summary.rank& summary.hostname& summary.queued& summary.running& summary.actors& summary
+      .store_used_bytes& summary.store_capacity_bytes& summary.spilled_objects& summary
+      .spilled_bytes;
 }
 template <class Archive>
 void serialize(Archive& archive, manta::FunctionSummary& function, unsigned) {
@@ -43,12 +47,13 @@ void serialize(Archive& archive, manta::core::RankState& state, unsigned) {
 namespace manta::core {
 
 JobState::JobState(int rank, int ranks, std::string hostname, transport::Sender& sender,
-                   Executor& executor, MessageRouter& router)
+                   Executor& executor, MessageRouter& router, const store::ObjectStore* store)
     : rank_(rank),
       ranks_(ranks),
       hostname_(std::move(hostname)),
       sender_(sender),
-      executor_(executor) {
+      executor_(executor),
+      store_(store) {
   router.on<transport::StateRequest>(
       [this](int source, transport::StateRequest request) { on_request(source, request); });
   router.on<transport::StateReply>(
@@ -74,6 +79,14 @@ RankState JobState::local() const {
     for (const auto* actor : actors_) state.actors.push_back(actor->state());
   }
   state.summary = {rank_, hostname_, executor_.queued(), state.running.size(), state.actors.size()};
+  if (store_ != nullptr) {
+    const auto use = store_->stats();
+    state.summary.store_used_bytes = use.used;
+    state.summary.store_capacity_bytes = use.capacity;
+  }
+  const auto spilled = store::spill_stats();
+  state.summary.spilled_objects = spilled.files;
+  state.summary.spilled_bytes = spilled.bytes;
   return state;
 }
 

@@ -24,6 +24,9 @@
 namespace manta::transport {
 class Communicator;
 }
+namespace manta::store {
+class ObjectStore;
+}
 
 namespace manta::core {
 
@@ -55,9 +58,10 @@ class JobState {
  public:
   /// This is rank `rank` of `ranks`, on `hostname`; it sends with `sender`, and `router` hands
   /// it its messages (StateRequest, StateReply). A gather from a thread of `executor` gives that
-  /// thread's CPUs back while it waits.
+  /// thread's CPUs back while it waits. It reports the use of `store` (none: zeros) and of
+  /// this process's spill files.
   JobState(int rank, int ranks, std::string hostname, transport::Sender& sender, Executor& executor,
-           MessageRouter& router);
+           MessageRouter& router, const store::ObjectStore* store = nullptr);
   JobState(const JobState&) = delete;
   JobState& operator=(const JobState&) = delete;
 
@@ -93,6 +97,7 @@ class JobState {
   const std::string hostname_;
   transport::Sender& sender_;
   Executor& executor_;
+  const store::ObjectStore* const store_;
   WorkStats stats_;
   mutable util::Mutex mutex_;
   std::vector<const HostedActor*> actors_ MANTA_GUARDED_BY(mutex_);

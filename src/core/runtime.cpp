@@ -339,7 +339,7 @@ Runtime::Runtime(const RuntimeOptions& options)
   actor_names_ =
       std::make_unique<ActorNames>(rank(), layout().size, *messenger_, executor_, router_);
   job_state_ = std::make_unique<JobState>(rank(), layout().size, layout().hostname, *messenger_,
-                                          executor_, router_);
+                                          executor_, router_, &store_);
   running_runtime.store(this);
   static std::once_flag exit_hook;
   std::call_once(exit_hook, [] { on_exit(end_job_on_exit_from_work, nullptr); });

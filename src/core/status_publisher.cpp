@@ -33,7 +33,11 @@ json status_document(const StatusJob& job, const std::vector<std::optional<RankS
                          {"host", summary.hostname},
                          {"queued", summary.queued},
                          {"running", summary.running},
-                         {"actors", summary.actors}});
+                         {"actors", summary.actors},
+                         {"store_used", summary.store_used_bytes},
+                         {"store_capacity", summary.store_capacity_bytes},
+                         {"spilled_objects", summary.spilled_objects},
+                         {"spilled_bytes", summary.spilled_bytes}});
     running.insert(running.end(), state.running.begin(), state.running.end());
     actors.insert(actors.end(), state.actors.begin(), state.actors.end());
     answered.push_back(state);

@@ -8,6 +8,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/socket.h>
+
 #include <chrono>
 
 namespace manta::status {
@@ -24,6 +26,12 @@ StatusPage::StatusPage(const std::string& address, int port,
     : server_(std::make_unique<httplib::Server>()), address_(address) {
   // One thread answers: a person or a script polling, not a crowd.
   server_->new_task_queue = [] { return new httplib::ThreadPool(1); };
+  // httplib's default adds SO_REUSEPORT: two jobs given one port would both listen on it, and
+  // each would answer half of the requests with its status.
+  server_->set_socket_options([](int socket) {
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server_->Get("/", [document](const httplib::Request& request, httplib::Response& response) {
     const std::size_t ranks = request.has_param("all") ? 0 : 16;
     response.set_content(status_text(document(), unix_now(), ranks), "text/plain; charset=utf-8");

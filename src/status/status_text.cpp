@@ -1,5 +1,7 @@
 #include "status/status_text.hpp"
 
+#include "util/format_bytes.hpp"
+
 #include <manta/error.hpp>
 
 #include <nlohmann/json.hpp>
@@ -59,16 +61,23 @@ void job_lines(const json& job, double now, std::string& out) {
 
 void rank_lines(const json& document, std::size_t most, std::string& out) {
   const auto& ranks = document.at("ranks");
-  std::uint64_t queued = 0, running = 0, actors = 0;
+  std::uint64_t queued = 0, running = 0, actors = 0, used = 0, capacity = 0, spilled = 0,
+                spilled_bytes = 0;
   std::vector<const json*> listed;
   for (const auto& rank : ranks) {
     queued += rank.at("queued").get<std::uint64_t>();
     running += rank.at("running").get<std::uint64_t>();
     actors += rank.at("actors").get<std::uint64_t>();
+    used += rank.at("store_used").get<std::uint64_t>();
+    capacity += rank.at("store_capacity").get<std::uint64_t>();
+    spilled += rank.at("spilled_objects").get<std::uint64_t>();
+    spilled_bytes += rank.at("spilled_bytes").get<std::uint64_t>();
     listed.push_back(&rank);
   }
-  out +=
-      fmt::format("\nRanks: {} queued, {} running, {}", queued, running, plural(actors, "actor"));
+  out += fmt::format(
+      "\nRanks: {} queued, {} running, {}; object stores {} of {} used, {} spilled ({})", queued,
+      running, plural(actors, "actor"), util::format_bytes(used), util::format_bytes(capacity),
+      plural(spilled, "object"), util::format_bytes(spilled_bytes));
   const auto& silent = document.at("silent_ranks");
   if (!silent.empty()) {
     std::vector<std::string> names;
@@ -89,13 +98,15 @@ void rank_lines(const json& document, std::size_t most, std::string& out) {
       return a->at("rank").get<int>() < b->at("rank").get<int>();
     });
   }
-  out += fmt::format("  {:>5}  {:>7}  {:>7}  {:>6}  {}\n", "rank", "queued", "running", "actors",
-                     "host");
+  constexpr auto row = "  {:>5}  {:>7}  {:>7}  {:>6}  {:>11}  {:>11}  {}\n";
+  out += fmt::format(row, "rank", "queued", "running", "actors", "store used", "spilled", "host");
   for (const json* rank : listed) {
-    out += fmt::format(
-        "  {:>5}  {:>7}  {:>7}  {:>6}  {}\n", rank->at("rank").get<int>(),
-        rank->at("queued").get<std::uint64_t>(), rank->at("running").get<std::uint64_t>(),
-        rank->at("actors").get<std::uint64_t>(), rank->at("host").get<std::string>());
+    out += fmt::format(row, rank->at("rank").get<int>(), rank->at("queued").get<std::uint64_t>(),
+                       rank->at("running").get<std::uint64_t>(),
+                       rank->at("actors").get<std::uint64_t>(),
+                       util::format_bytes(rank->at("store_used").get<std::uint64_t>()),
+                       util::format_bytes(rank->at("spilled_bytes").get<std::uint64_t>()),
+                       rank->at("host").get<std::string>());
   }
   if (listed.size() < ranks.size()) {
     out += fmt::format("  ({} more ranks with less work; manta status --all lists them)\n",

@@ -7,7 +7,9 @@
 ///   (seconds since the Unix epoch), `interval_seconds`, `page` (the status page's URL or ""),
 ///   `error` (why it failed, or "");
 /// - `silent_ranks`: the ranks that did not answer the last round;
-/// - `ranks`: per rank `rank`, `host`, `queued`, `running`, `actors`;
+/// - `ranks`: per rank `rank`, `host`, `queued`, `running`, `actors`, `store_used` and
+///   `store_capacity` (bytes of its object store), `spilled_objects` and `spilled_bytes` (in
+///   spill files now);
 /// - `functions`: per function or actor method `name`, `actor_method`, `running`, `finished`,
 ///   `failed`, `retried`, `total_seconds`, `max_seconds`, most run first;
 /// - `running` (the longest-running first, at most status_listed of them) with `running_total`:

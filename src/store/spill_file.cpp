@@ -8,6 +8,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -35,6 +36,9 @@ int open_unlinked(const std::string& directory) {
                   "spill directory " + directory + ": " + std::strerror(error));
 }
 
+std::atomic<std::uint64_t> spilled_files{0};
+std::atomic<std::uint64_t> spilled_bytes{0};
+
 }  // namespace
 
 std::span<std::byte> map_spill_file(const std::string& directory, std::size_t size) {
@@ -49,6 +53,8 @@ std::span<std::byte> map_spill_file(const std::string& directory, std::size_t si
   const int error = errno;
   ::close(descriptor);  // the mapping keeps the file
   if (data == MAP_FAILED) fail_in(directory, "mmap", error);
+  spilled_files.fetch_add(1, std::memory_order_relaxed);
+  spilled_bytes.fetch_add(size, std::memory_order_relaxed);
   return {static_cast<std::byte*>(data), size};
 }
 
@@ -57,7 +63,16 @@ void page_out(std::span<std::byte> bytes) noexcept {
   madvise(bytes.data(), bytes.size(), MADV_DONTNEED);
 }
 
-void unmap_spill_file(std::span<std::byte> bytes) noexcept { munmap(bytes.data(), bytes.size()); }
+void unmap_spill_file(std::span<std::byte> bytes) noexcept {
+  munmap(bytes.data(), bytes.size());
+  spilled_files.fetch_sub(1, std::memory_order_relaxed);
+  spilled_bytes.fetch_sub(bytes.size(), std::memory_order_relaxed);
+}
+
+SpillStats spill_stats() noexcept {
+  return {spilled_files.load(std::memory_order_relaxed),
+          spilled_bytes.load(std::memory_order_relaxed)};
+}
 
 std::string spill_dir_problem(const std::string& directory) {
   struct stat status {};

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -19,6 +20,14 @@ std::span<std::byte> map_spill_file(const std::string& directory, std::size_t si
 void page_out(std::span<std::byte> bytes) noexcept;
 /// Unmaps `bytes` from map_spill_file: the file goes with its last mapping.
 void unmap_spill_file(std::span<std::byte> bytes) noexcept;
+
+/// @brief This process's spill files.
+struct SpillStats {
+  std::uint64_t files = 0;  ///< mapped now
+  std::uint64_t bytes = 0;  ///< in the files mapped now
+};
+/// The spill files mapped now, counted by map_spill_file and unmap_spill_file.
+SpillStats spill_stats() noexcept;
 
 /// Why `directory` cannot hold spill files (not a directory, not writable), or empty.
 std::string spill_dir_problem(const std::string& directory);

@@ -23,21 +23,29 @@ void replace_file(const std::filesystem::path& file,
                   const std::function<void(std::ostream&)>& write) {
   // The process id keeps two writers of one path (two jobs, by mistake) off each other's file.
   const std::filesystem::path temporary = file.string() + ".partial." + std::to_string(::getpid());
+  const auto remove_temporary = [&] {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+  };
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (out) write(out);
+    try {
+      if (out) write(out);
+    } catch (...) {
+      out.close();
+      remove_temporary();
+      throw;
+    }
     out.flush();
     if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
+      remove_temporary();
       throw Error("cannot write " + temporary.string() + " (for " + file.string() + ")");
     }
   }
   std::error_code error;
   std::filesystem::rename(temporary, file, error);
   if (error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
+    remove_temporary();
     throw Error("cannot move " + temporary.string() + " into place at " + file.string() + ": " +
                 error.message());
   }

@@ -222,6 +222,27 @@ TEST_F(State, RunningActorCallsAreListedAsSuch) {
   EXPECT_EQ(manta::get(call), 1);
 }
 
+// The store's use and the spill files are the rank's own: what a node running out of memory
+// shows first in manta status.
+TEST(StateOfTheStore, UseAndSpilledObjectsAreCountedWhileReferenced) {
+  constexpr std::size_t mib = std::size_t{1} << 20;
+  manta::Runtime runtime({.num_cpus = 1, .object_store_memory = 8 * mib});
+  const auto before = manta::summary().ranks.at(0);
+  EXPECT_EQ(before.store_capacity_bytes, manta::options().object_store_memory);
+  EXPECT_EQ(before.spilled_objects, 0U);
+  {
+    auto in_store = manta::put(std::vector<char>(2 * mib, 'a'));
+    auto spilled = manta::put(std::vector<char>(12 * mib, 'b'));  // more than the store holds
+    const auto during = manta::summary().ranks.at(0);
+    EXPECT_GE(during.store_used_bytes, before.store_used_bytes + 2 * mib);
+    EXPECT_EQ(during.spilled_objects, 1U);
+    EXPECT_GE(during.spilled_bytes, 12 * mib);
+  }
+  EXPECT_TRUE(eventually([] { return manta::summary().ranks.at(0).spilled_objects == 0; }))
+      << "the spill file outlived its object";
+  EXPECT_EQ(manta::summary().ranks.at(0).spilled_bytes, 0U);
+}
+
 TEST_F(State, ATaskMayAskWhatRuns) {
   const auto seen = manta::get(manta::task(state_seen_from_a_task).remote(0));
   EXPECT_NE(std::find(seen.begin(), seen.end(), "state_seen_from_a_task"), seen.end());
