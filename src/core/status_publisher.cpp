@@ -122,7 +122,12 @@ void StatusPublisher::run() {
   while (true) {
     {
       util::UniqueLock lock(mutex_);
-      if (stop_.wait_for(lock.native(), job_.interval, [&] { return stopping_; })) return;
+      const auto due =
+          std::chrono::steady_clock::now() +
+          std::chrono::duration_cast<std::chrono::steady_clock::duration>(job_.interval);
+      while (!stopping_ && stop_.wait_until(lock.native(), due) != std::cv_status::timeout) {
+      }
+      if (stopping_) return;
     }
     try {
       // A round waits at most one interval: a rank that does not answer by then is listed as
