@@ -355,9 +355,13 @@ Runtime::Runtime(const RuntimeOptions& options)
   if (rank() == 0) start_status();
 }
 
+bool Runtime::status_wanted() const noexcept {
+  return options_.status_file != "none" || options_.status_port >= 0;
+}
+
 void Runtime::start_status() {
+  if (!status_wanted()) return;
   const bool file = options_.status_file != "none";
-  if (!file && options_.status_port < 0) return;
   int nodes = 0;
   for (const auto& peer : peers_) nodes = std::max(nodes, peer.node + 1);
   StatusJob job{slurm_job_step(), layout().size, nodes, unix_now(),
@@ -393,9 +397,11 @@ void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
 Runtime::~Runtime() {
   if (mpi_.layout().size > 1) {
     wait_for_quiet_job();
-    // Through MPI: the messenger's requests would race the ranks closing their endpoints.
-    auto states = job_state_->collect_over(mpi_.world());
-    if (status_) status_->finish("finished", "", std::move(states));
+    if (status_wanted()) {
+      // Through MPI: the messenger's requests would race the ranks closing their endpoints.
+      auto states = job_state_->collect_over(mpi_.world());
+      if (status_) status_->finish("finished", "", std::move(states));
+    }
     checkpointer_->stop();  // no checkpoint is pending anywhere: requests count as work
     messenger_->close_endpoints();
     mpi_.world().barrier();

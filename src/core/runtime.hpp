@@ -104,7 +104,9 @@ class Runtime {
   /// Returns once no rank has work left and none can get any: every rank's outstanding count is
   /// zero in two rounds in a row that saw no work start anywhere. Collective.
   void wait_for_quiet_job();
-  /// On rank 0: publishes the live status if a file or a page is asked for.
+  /// Whether a status file or page is asked for (the same on every rank).
+  bool status_wanted() const noexcept;
+  /// On rank 0: publishes the live status if it is wanted.
   void start_status();
 
   const std::uint64_t generation_;
