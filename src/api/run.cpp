@@ -19,6 +19,13 @@ namespace {
 
 std::unique_ptr<core::Runtime> scoped_runtime;
 
+/// Says `what` on stderr before the runtime is up, naming this rank when its launcher did: every
+/// rank of a job given a bad flag says so, and each line must say whose it is.
+void say_before_start(const std::string& what) {
+  const int rank = util::launcher_rank();
+  util::print_to_stderr(rank < 0 ? what : "rank " + std::to_string(rank) + ": " + what);
+}
+
 }  // namespace
 
 RuntimeOptions parse_options(int argc, const char* const* argv) {
@@ -121,7 +128,7 @@ int run(int argc, char** argv, const std::function<void()>& body) {
   try {
     options = parse_options(argc, argv);
   } catch (const InvalidOptionError& error) {
-    util::print_to_stderr(std::string(error.what()) + " (see --help)");
+    say_before_start(std::string(error.what()) + " (see --help)");
     return 2;
   }
   return run(options, body);
@@ -132,7 +139,7 @@ int run(const RuntimeOptions& options, const std::function<void()>& body) {
   try {
     runtime.emplace(options);
   } catch (const std::exception& error) {
-    util::print_to_stderr(std::string("failed to start: ") + error.what());
+    say_before_start(std::string("failed to start: ") + error.what());
     // The other ranks would wait for this one forever (Open MPI 4.1 has no fault-tolerant MPI).
     transport::abort_job(1);
     return 1;

@@ -7,15 +7,31 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace manta::util {
 
+int launcher_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) continue;
+    int rank = -1;
+    const auto end = value + std::strlen(value);
+    const auto [last, error] = std::from_chars(value, end, rank);
+    if (error == std::errc() && last == end && rank >= 0) return rank;
+  }
+  return -1;
+}
+
 spdlog::logger& log() {
   static const std::shared_ptr<spdlog::logger> logger = [] {
     auto created = spdlog::stderr_color_mt("manta");
-    created->set_pattern("[%H:%M:%S.%e] [manta rank ?] [%^%l%$] %v");
+    const int rank = launcher_rank();  // until configure_logging knows it from MPI
+    created->set_pattern("[%H:%M:%S.%e] [manta rank " +
+                         (rank < 0 ? std::string("?") : std::to_string(rank)) + "] [%^%l%$] %v");
     created->set_level(spdlog::level::warn);
     return created;
   }();

@@ -15,6 +15,10 @@ spdlog::logger& log();
 /// @throws manta::InvalidOptionError for an unknown level
 void configure_logging(int rank, int size, const std::string& level);
 
+/// This process's rank as its launcher numbered it (Open MPI, PMIx, PMI, Slurm's srun), for what
+/// is said before MPI is up; -1 when none says (a process started alone).
+int launcher_rank();
+
 /// Writes "manta: <line>\n" to stderr in one write(2): under mpirun each chunk of a rank's stderr
 /// is forwarded on its own, so a line written piecewise can be split by an MPI_Abort banner.
 void print_to_stderr(const std::string& line);
