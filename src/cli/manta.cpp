@@ -103,17 +103,14 @@ nlohmann::json read_document(const fs::path& file) {
   }
 }
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 int status(const std::string& file, const std::string& job, bool all, bool as_json, double watch) {
   const auto path = find_status_file(file, job);
   const bool redraw = watch > 0 && ::isatty(STDOUT_FILENO) != 0;
   while (true) {
     const auto document = read_document(path);
-    std::string text = as_json ? document.dump(1) + "\n"
-                               : manta::status::status_text(document, unix_now(), all ? 0 : 16);
+    std::string text =
+        as_json ? document.dump(1) + "\n"
+                : manta::status::status_text(document, manta::status::unix_now(), all ? 0 : 16);
     if (redraw) text = "\x1b[H\x1b[2J" + text;  // home, clear: the table stays in place
     std::cout << text << std::flush;
     const bool running = document.at("job").at("state").get<std::string>() == "running";

@@ -7,6 +7,7 @@
 #include "core/timeline_file.hpp"
 #include "resources/discovery.hpp"
 #include "resources/request.hpp"
+#include "status/status_text.hpp"
 #include "store/sizing.hpp"
 #include "store/spill_file.hpp"
 #include "transport/communicator.hpp"
@@ -364,7 +365,7 @@ void Runtime::start_status() {
   const bool file = options_.status_file != "none";
   int nodes = 0;
   for (const auto& peer : peers_) nodes = std::max(nodes, peer.node + 1);
-  StatusJob job{slurm_job_step(), layout().size, nodes, unix_now(),
+  StatusJob job{slurm_job_step(), layout().size, nodes, status::unix_now(),
                 std::chrono::duration<double>(options_.status_interval)};
   status_ = std::make_unique<StatusPublisher>(*job_state_, std::move(job),
                                               file ? options_.status_file : "",

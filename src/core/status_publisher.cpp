@@ -11,10 +11,6 @@ namespace manta::core {
 
 using json = nlohmann::json;
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 json status_document(const StatusJob& job, const std::vector<std::optional<RankState>>& ranks,
                      double updated) {
   json rank_rows = json::array();
@@ -110,7 +106,7 @@ StatusPublisher::StatusPublisher(JobState& state, StatusJob job, std::filesystem
   // Before the first round: the ranks are listed as not answering yet.
   publish(status_document(
       job_, std::vector<std::optional<RankState>>(static_cast<std::size_t>(job_.ranks)),
-      unix_now()));
+      status::unix_now()));
   thread_ = std::thread([this] { run(); });
 }
 
@@ -133,7 +129,7 @@ void StatusPublisher::run() {
       // A round waits at most one interval: a rank that does not answer by then is listed as
       // silent, and the next round asks again.
       last_ = state_.collect(job_.interval);
-      publish(status_document(job_, last_, unix_now()));
+      publish(status_document(job_, last_, status::unix_now()));
     } catch (const std::exception& error) {
       util::log().error("status: a round failed: {}", error.what());
     }
@@ -157,7 +153,7 @@ void StatusPublisher::finish(const std::string& state, const std::string& error,
   page_.reset();  // the last document names no page: it is gone with the job
   if (ranks) last_ = std::move(*ranks);
   if (last_.empty()) last_.resize(static_cast<std::size_t>(job_.ranks));
-  auto document = status_document(job_, last_, unix_now());
+  auto document = status_document(job_, last_, status::unix_now());
   document["job"]["state"] = state;
   document["job"]["error"] = error;
   publish(std::move(document));

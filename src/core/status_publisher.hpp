@@ -35,9 +35,6 @@ struct StatusJob {
 nlohmann::json status_document(const StatusJob& job,
                                const std::vector<std::optional<RankState>>& ranks, double updated);
 
-/// Seconds since the Unix epoch.
-double unix_now();
-
 /// @brief Publishes the status every interval, from a thread of its own, until finish().
 class StatusPublisher {
  public:

@@ -13,14 +13,6 @@
 #include <chrono>
 
 namespace manta::status {
-namespace {
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 StatusPage::StatusPage(const std::string& address, int port,
                        std::function<nlohmann::json()> document)
     : server_(std::make_unique<httplib::Server>()), address_(address) {

@@ -31,6 +31,9 @@ inline constexpr std::size_t status_listed = 100;
 /// The document's version this code writes and reads.
 inline constexpr int status_version = 1;
 
+/// Seconds since the Unix epoch: the clock of the document's times.
+double unix_now();
+
 /// The table for `document`, seen at `now` (seconds since the Unix epoch; it says how old the
 /// document is, and that the job may be gone when it stopped being updated). At most
 /// `rank_lines` ranks are listed, the busiest first, unless 0 (all).

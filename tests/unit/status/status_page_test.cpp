@@ -4,6 +4,7 @@
 #include "status/status_page.hpp"
 
 #include "core/status_publisher.hpp"
+#include "status/status_text.hpp"
 
 #include <manta/error.hpp>
 
@@ -41,7 +42,7 @@ json document_of(int ranks, std::string id = "4242.0") {
     state.summary.hostname = "host" + std::to_string(rank);
     states.emplace_back(std::move(state));
   }
-  const double now = manta::core::unix_now();
+  const double now = manta::status::unix_now();
   return manta::core::status_document(
       {.id = std::move(id), .ranks = ranks, .nodes = 1, .started = now - 5}, states, now);
 }
