@@ -375,6 +375,13 @@ void Runtime::start_status() {
   }
 }
 
+void Runtime::finish_status() {
+  if (!status_wanted()) return;
+  // Through MPI: the messenger's requests would race the ranks closing their endpoints.
+  auto states = job_state_->collect_over(mpi_.world());
+  if (status_) status_->finish("finished", "", std::move(states));
+}
+
 void Runtime::end_status(const std::string& state, const std::string& error) {
   if (status_) status_->finish(state, error, std::nullopt);
 }
@@ -398,17 +405,13 @@ void Runtime::end_job_for_failed_peer(int peer, const std::string& problem) {
 Runtime::~Runtime() {
   if (mpi_.layout().size > 1) {
     wait_for_quiet_job();
-    if (status_wanted()) {
-      // Through MPI: the messenger's requests would race the ranks closing their endpoints.
-      auto states = job_state_->collect_over(mpi_.world());
-      if (status_) status_->finish("finished", "", std::move(states));
-    }
+    finish_status();
     checkpointer_->stop();  // no checkpoint is pending anywhere: requests count as work
     messenger_->close_endpoints();
     mpi_.world().barrier();
   } else {
     work_.wait_until_done();
-    if (status_) status_->finish("finished", "", job_state_->collect_over(mpi_.world()));
+    finish_status();
     checkpointer_->stop();
   }
   status_.reset();

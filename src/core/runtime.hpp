@@ -108,6 +108,9 @@ class Runtime {
   bool status_wanted() const noexcept;
   /// On rank 0: publishes the live status if it is wanted.
   void start_status();
+  /// COLLECTIVE, once no work is left: the status's last document, "finished", with every
+  /// rank's final state (when the status is wanted).
+  void finish_status();
 
   const std::uint64_t generation_;
   RequeueSignal requeue_signal_;  ///< before MPI starts: no moment of start-up dies of SIGUSR1
