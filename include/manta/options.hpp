@@ -127,6 +127,12 @@ struct RuntimeOptions {
   /// Address the status page listens on (`--status-address`, `MANTA_STATUS_ADDRESS`): only this
   /// node sees it unless changed; 0.0.0.0 opens it to the network.
   std::string status_address = "127.0.0.1";
+  /// Start each line a task or actor call writes to std::cout, std::cerr or std::clog with
+  /// "(name rank R) ", as Ray does with "(name pid=…)" (`--label-output`,
+  /// `MANTA_LABEL_OUTPUT`). Each such line goes out whole, never mixed with another thread's.
+  /// The driver's lines and printf's are not labelled (`srun -l`, `mpirun --tag-output` label
+  /// every line with its rank), nor, yet, those of process-isolated work.
+  bool label_output = false;
 };
 
 /// @brief Which exceptions thrown by a task run it again (TaskOptions::retry_exceptions), as

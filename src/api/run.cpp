@@ -89,6 +89,10 @@ RuntimeOptions parse_options(int argc, const char* const* argv) {
   app.add_option("--status-address", options.status_address,
                  "address of the status page (127.0.0.1: this node only)")
       ->envname("MANTA_STATUS_ADDRESS");
+  app.add_flag("--label-output", options.label_output,
+               "start each line a task or actor call writes to std::cout or std::cerr with "
+               "(name rank R)")
+      ->envname("MANTA_LABEL_OUTPUT");
   const std::map<std::string, Isolation> isolations{{"thread", Isolation::thread},
                                                     {"process", Isolation::process}};
   app.add_option("--isolation", options.isolation,

@@ -312,6 +312,7 @@ Runtime::Runtime(const RuntimeOptions& options)
       executor_(cluster_.totals(rank()), max_worker_threads,
                 std::chrono::microseconds(options_.spin_us)) {
   util::configure_logging(rank(), mpi_.layout().size, options_.log_level);
+  if (options_.label_output) labelled_output_.emplace(rank());
   // As many pollers as this rank's share of the node's cores, and none with a single core: the
   // thread that is polled for must find a core of its own, or polling only delays it (measured
   // with two ranks on two cores: 60-73 us cross-rank round trips polling, 48-52 us sleeping).

@@ -21,12 +21,14 @@
 #include "transport/messenger.hpp"
 #include "transport/mpi_bootstrap.hpp"
 #include "transport/ucx_context.hpp"
+#include "util/labelled_output.hpp"
 
 #include <manta/options.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -119,6 +121,8 @@ class Runtime {
   process::WorkerSpawner* const spawner_;
   transport::MpiBootstrap mpi_;
   const RuntimeOptions options_;
+  /// --label-output's stream buffers; they outlive the threads that run tasks.
+  std::optional<util::LabelledOutput> labelled_output_;
   std::vector<std::string> gpu_ids_;     ///< this rank's GPUs as its launcher named them
   const std::vector<int> gpu_ordinals_;  ///< the same GPUs as CUDA ordinals
   transport::UcxContext ucx_;

@@ -89,7 +89,8 @@ WorkStats::Thread& WorkStats::own_thread() {
 }
 
 WorkStats::Run::Run(WorkStats& stats, util::timeline::Kind kind, const char* name, std::uint64_t id)
-    : span_(kind, name, id),
+    : label_(name),
+      span_(kind, name, id),
       thread_(&stats.own_thread()),
       counters_(&thread_->counters(name, kind == util::timeline::Kind::actor_call)),
       start_ns_(now_ns()) {

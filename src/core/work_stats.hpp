@@ -6,6 +6,7 @@
 /// row), and publishes its stack under a sequence lock; readers sum over the threads.
 #pragma once
 
+#include "util/labelled_output.hpp"
 #include "util/mutex.hpp"
 #include "util/timeline.hpp"
 
@@ -52,6 +53,7 @@ class WorkStats {
    private:
     enum class Outcome { finished, failed, retried };
 
+    util::OutputLabel label_;  ///< the run's name on the lines it writes (--label-output)
     util::timeline::Span span_;
     Thread* thread_;
     Counters* counters_;
